@@ -1,0 +1,5 @@
+"""``python -m actionplan``."""
+
+from actionplan.cli import main
+
+main()

@@ -1,0 +1,666 @@
+"""The ``actionplan`` command line (click).
+
+Thin: every command parses its arguments, calls the store or a service
+module, and prints.  Heavy modules are imported inside the commands that
+need them, so ``actionplan list`` never pays for Textual or icalendar.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from actionplan.i18n import _
+
+
+class Context:
+    """What every command needs: the chosen database and the actor."""
+
+    def __init__(self, db: str | None, actor: str | None) -> None:
+        self.db_option = db
+        self.actor = actor
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from actionplan.config import choose_db, open_store
+            from actionplan.store import StoreError
+
+            choice = choose_db(self.db_option)
+            try:
+                self._store = open_store(choice, self.actor)
+            except StoreError as e:
+                raise click.ClickException(str(e)) from None
+            except Exception as e:  # sqlite3.DatabaseError: not a database, locked, unreadable
+                raise click.ClickException(f"{choice.path}: {e}") from None
+        return self._store
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _handle(fn):
+    """Turn the program's own errors into clear messages and exit code 1."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from actionplan.dates import DateError, RecurrenceError
+        from actionplan.fields import FieldError
+        from actionplan.query import QueryError
+        from actionplan.store import StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, FieldError, QueryError, DateError, RecurrenceError) as e:
+            raise click.ClickException(str(e)) from None
+
+    return wrapper
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    from actionplan.dates import DateError, parse_deadline
+
+    try:
+        return parse_deadline(value)
+    except DateError as e:
+        raise click.BadParameter(str(e), param_hint=option) from None
+
+
+def today_for(ctx: Context, as_of: str | None) -> date:
+    return parse_day(as_of, "--as-of") or ctx.store.today()
+
+
+# --- the group ---------------------------------------------------------------------------------
+
+EPILOG = """\b
+Examples:
+  actionplan                      open the terminal UI
+  actionplan list --overdue       what is late, and who leads it
+  actionplan show cyber-2026/2    one task in full
+  actionplan import plans/*.toml  load or update plan files
+"""
+
+
+@click.group(invoke_without_command=True, epilog=EPILOG)
+@click.option("--db", metavar="PATH", help="Database file (default: $ACTIONPLAN_DB, else one in your data directory).")
+@click.option("--as", "actor", metavar="NAME", help="Who is making the changes (default: $ACTIONPLAN_USER, else your login).")
+@click.version_option(package_name="actionplan")
+@click.pass_context
+def cli(click_ctx: click.Context, db: str | None, actor: str | None) -> None:
+    """Run a steering committee's action plans: tasks, deadlines, accountability.
+
+    Without a command, opens the terminal UI on the database.
+    """
+    click_ctx.obj = Context(db, actor)
+    if click_ctx.invoked_subcommand is None:
+        click_ctx.invoke(ui)
+
+
+@cli.command()
+@click.option("--as-of", metavar="DATE", help="Pretend today is DATE (for demos and reviews).")
+@pass_ctx
+@_handle
+def ui(ctx: Context, as_of: str | None) -> None:
+    """Open the terminal UI (the same as running actionplan alone).
+
+    \b
+    Example:
+      actionplan ui --as-of 2026-05-01
+    """
+    store = ctx.store
+    today = parse_day(as_of, "--as-of")
+    from actionplan.tui.app import ActionPlanApp
+
+    ActionPlanApp(store, today=today).run()
+
+
+# --- init, import, export ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--empty", is_flag=True, help="Do not load the sample plans.")
+@click.option("--timezone", "tz", metavar="ZONE", help="Committee time zone (default Asia/Ho_Chi_Minh).")
+@pass_ctx
+@_handle
+def init(ctx: Context, empty: bool, tz: str | None) -> None:
+    """Create the database, filled with the sample plans unless --empty.
+
+    \b
+    Example:
+      actionplan --db committee.db init --timezone Asia/Ho_Chi_Minh
+    """
+    from actionplan.config import choose_db, seed_samples
+    from actionplan.store import Store
+
+    choice = choose_db(ctx.db_option)
+    existed = choice.path.exists()
+    choice.path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(choice.path, actor=ctx.actor)
+    ctx._store = store
+    if tz:
+        store.set_timezone(tz)
+    if existed:
+        click.echo(_("Database already exists:") + f" {choice.path} (" + _("schema") + f" {store.schema_version})")
+        return
+    if not empty:
+        reports = seed_samples(store)
+        click.echo(_("Created") + f" {choice.path} " + _("with") + " " + ", ".join(r.plan for r in reports))
+    else:
+        click.echo(_("Created empty database") + f" {choice.path}")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--prune", is_flag=True, help="Delete tasks that are in the database but no longer in the file.")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@pass_ctx
+@_handle
+def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) -> None:
+    """Validate plan files and bring the database in line with them.
+
+    Every file is checked whole first; on any problem nothing is written and
+    each problem is printed as file:line: message.  Re-importing updates by
+    key and never duplicates.
+
+    \b
+    Example:
+      actionplan import plans/cyber-2026.toml plans/strategy-2030.toml
+    """
+    from actionplan.planfile import PlanFileError, import_plan_files
+
+    try:
+        reports = import_plan_files(ctx.store, list(files), prune=prune, dry_run=dry_run)
+    except PlanFileError as e:
+        for problem in e.problems:
+            click.echo(f"{_('error')}: {problem}", err=True)
+        click.echo(_("Nothing was imported") + f" ({len(e.problems)} " + _("problem(s)") + ").", err=True)
+        sys.exit(1)
+    prefix = _("Would import") if dry_run else _("Imported")
+    for r in reports:
+        plan_word = _("new plan") if r.plan_added else (_("plan changed") if r.plan_changed else _("plan unchanged"))
+        click.echo(f"{prefix} {r.plan} ({plan_word}): {len(r.added)} " + _("added") + f", {len(r.changed)} "
+                   + _("changed") + f", {len(r.unchanged)} " + _("unchanged"))
+        if r.orgs_added or r.orgs_changed:
+            click.echo("  " + _("orgs:") + f" {len(r.orgs_added)} " + _("added") + f", {len(r.orgs_changed)} " + _("changed"))
+        if r.missing and not prune:
+            click.echo("  " + _("not in the file (kept; use --prune to delete):") + " " + ", ".join(r.missing))
+        if r.pruned:
+            click.echo("  " + ("would delete" if dry_run else _("deleted")) + ": " + ", ".join(r.pruned))
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("-o", "--output", "out", metavar="FILE", help="Write to FILE instead of standard output.")
+@pass_ctx
+@_handle
+def export(ctx: Context, plan: str, out: str | None) -> None:
+    """Write a plan in the plan-file format (import reads it back unchanged).
+
+    \b
+    Example:
+      actionplan export cyber-2026 -o plans/cyber-2026.toml
+    """
+    from actionplan.planfile import dump_plan
+
+    text = dump_plan(*ctx.store.export_plan(plan))
+    _write_out(text, out)
+
+
+def _write_out(text: str, out: str | None) -> None:
+    if not out or out == "-":
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+
+    target = Path(out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as e:
+        fail(f"{out}: " + _("cannot write:") + f" {e.strerror or e}")
+    click.echo(_("Wrote") + f" {out}", err=True)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _cell(value: str, width: int) -> str:
+    value = value.replace("\n", " ")
+    if len(value) > width:
+        return value[: max(1, width - 1)] + "…"
+    return value.ljust(width)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], flex: int = -1) -> str:
+    """A plain text table; the ``flex`` column shrinks to fit the terminal."""
+    widths = [max([len(h)] + [len(str(r[i]).replace("\n", " ")) for r in rows]) for i, h in enumerate(headers)]
+    total = shutil.get_terminal_size((120, 24)).columns
+    fixed = sum(w for i, w in enumerate(widths) if i != (flex % len(widths))) + 2 * (len(widths) - 1)
+    widths[flex] = max(12, min(widths[flex], total - fixed))
+    lines = ["  ".join(_cell(h, w) for h, w in zip(headers, widths)).rstrip()]
+    for r in rows:
+        lines.append("  ".join(_cell(str(c), w) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def task_json(task, today: date) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from actionplan import model
+
+    d = asdict(task)
+    d.pop("id", None)
+    for k, v in list(d.items()):
+        if isinstance(v, date):
+            d[k] = v.isoformat()
+    d["ref"] = task.ref
+    d["overdue"] = model.is_overdue(task, today)
+    d["days_left"] = model.days_left(task, today)
+    d["days_late"] = model.days_late(task, today)
+    return d
+
+
+@cli.command("list")
+@click.argument("query", nargs=-1)
+@click.option("--plan", "plans", multiple=True, metavar="KEY", help="Only this plan (repeatable).")
+@click.option("--lead", "leads", multiple=True, metavar="ORG", help="Led by this org (key or name).")
+@click.option("--org", "orgs", multiple=True, metavar="ORG", help="Led or coordinated by this org.")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              help="not-started, in-progress, blocked, done, cancelled, open or closed.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Carrying this tag.")
+@click.option("--overdue", is_flag=True, help="Open tasks whose deadline has passed.")
+@click.option("--soon", "soon", type=int, metavar="DAYS", help="Open tasks due within DAYS days.")
+@click.option("--due-before", metavar="DATE", help="Deadline before DATE (any deadline form).")
+@click.option("--due-after", metavar="DATE", help="Deadline after DATE.")
+@click.option("--search", "words", multiple=True, metavar="WORDS", help="Words in title, description, output.")
+@click.option("--sort", type=click.Choice(["deadline", "key", "lead", "status", "progress"]), default="deadline",
+              show_default=True)
+@click.option("--limit", type=int, metavar="N", help="Show at most N tasks.")
+@click.option("--as-of", metavar="DATE", help="Judge overdue / due soon as of DATE instead of today.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+@_handle
+def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, tags, overdue, soon, due_before,
+          due_after, words, sort, limit, as_of, as_json) -> None:
+    """List tasks, filtered by options or by the filter language.
+
+    QUERY uses the UI's filter language: lead:MPS status:open due<2026-05-01
+    tag:legal overdue soon:30 org:MIC who:Minister plan:cyber-2026 words...
+    (accents optional: "bo cong an" finds "Bộ Công an").
+
+    \b
+    Examples:
+      actionplan list --overdue
+      actionplan list lead:MPS status:open due<"end of Q1 2027"
+      actionplan list --org MIC --json
+    """
+    from actionplan import model
+    from actionplan.dates import relative_days
+    from actionplan.query import TaskFilter, parse_query
+
+    today = today_for(ctx, as_of)
+    f = parse_query(" ".join(_quote_terms(query)))
+    extra = TaskFilter(plans=list(plans), leads=list(leads), involving=list(orgs), tags=list(tags),
+                       overdue=overdue, due_within=soon, words=list(words),
+                       due_before=parse_day(due_before, "--due-before"), due_after=parse_day(due_after, "--due-after"))
+    if statuses:
+        extra = extra.merged(parse_query(" ".join(f"status:{s}" for s in statuses)))
+    f = f.merged(extra)
+    store = ctx.store
+    for p in f.plans:
+        store.get_plan(p)
+    tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
+    if as_json:
+        click.echo(json.dumps([task_json(t, today) for t in tasks], ensure_ascii=False, indent=2))
+        return
+    if not tasks:
+        click.echo(_("No tasks match."))
+        return
+    rows = []
+    for t in tasks:
+        due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
+        status = "OVERDUE" if model.is_overdue(t, today) else t.status
+        rows.append([t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead,
+                     t.title])
+    click.echo(format_table(["TASK", "DEADLINE", "DUE", "STATUS", "DONE", "LEAD", "TITLE"], rows))
+    click.echo(f"{len(tasks)} " + _("task(s)") + f"; {_('as of')} {today.isoformat()}", err=True)
+
+
+def _quote_terms(terms: Sequence[str]) -> list[str]:
+    """Re-quote shell arguments that contain spaces (due<"end of Q1 2027")."""
+    out = []
+    for t in terms:
+        if " " in t:
+            for op in ("<=", ">=", "<", ">", ":"):
+                head, sep, tail = t.partition(op)
+                if sep and " " not in head:
+                    out.append(f'{head}{sep}"{tail}"')
+                    break
+            else:
+                out.append(f'"{t}"')
+        else:
+            out.append(t)
+    return out
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--as-of", metavar="DATE", help="Judge the deadline as of DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+@_handle
+def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
+    """Show one task in full: who leads, who is accountable, notes and history.
+
+    \b
+    Example:
+      actionplan show cyber-2026/2
+    """
+    from actionplan import model
+    from actionplan.dates import describe_rrule, relative_days
+
+    store = ctx.store
+    today = today_for(ctx, as_of)
+    t = store.get_task(task)
+    notes = store.list_updates(task)
+    if as_json:
+        d = task_json(t, today)
+        d["notes"] = [{"on": n.on.isoformat(), "author": n.author, "text": n.text, "progress": n.progress}
+                      for n in notes]
+        click.echo(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    lead = store.get_org(t.lead)
+    status = t.status + ("  (OVERDUE)" if model.is_overdue(t, today) else "")
+    rows: list[tuple[str, str]] = [
+        ("Task", f"{t.ref}  {t.title}"),
+        ("Status", f"{status}, {t.progress}% done, priority {t.priority}"),
+        ("Lead", f"{lead.key} — {lead.name}" + (f" ({lead.head}, {lead.head_title})" if lead.head else "")),
+        ("Accountable", t.accountable or "-"),
+        ("Coordinating", ", ".join(t.coordinating) or "-"),
+    ]
+    if t.deadline:
+        written = f' (written "{t.deadline_text}")' if t.deadline_text else ""
+        rel = relative_days(t.deadline, today) if t.is_open else ""
+        rows.append(("Deadline", f"{t.deadline.isoformat()}{written}" + (f" — {rel}" if rel else "")))
+    else:
+        rows.append(("Deadline", "-"))
+    if t.start:
+        rows.append(("Start", t.start.isoformat()))
+    if t.recurrence:
+        rows.append(("Repeats", f"{describe_rrule(t.recurrence)} ({t.recurrence})"))
+    if t.parent:
+        rows.append(("Parent", f"{t.plan}/{t.parent}"))
+    subtasks = store.subtasks(task)
+    if subtasks:
+        rows.append(("Subtasks", ", ".join(s.key for s in subtasks)))
+    if t.depends_on:
+        rows.append(("Depends on", ", ".join(t.depends_on)))
+    for label, value in (("Output", t.output), ("Description", t.description), ("Source", t.source),
+                         ("Tags", ", ".join(t.tags)), ("Blocked by", t.blocked_reason if t.status == "blocked" else ""),
+                         ("Evidence", t.evidence)):
+        if value:
+            rows.append((label, value))
+    if t.completed_on:
+        on_time = model.done_on_time(t)
+        rows.append(("Completed", t.completed_on.isoformat() + ("" if on_time is None else
+                                                              (" (on time)" if on_time else f" ({model.days_late(t, today)} days late)"))))
+    if t.kpi:
+        share = t.kpi.share_of_way()
+        rows.append(("KPI", f"{t.kpi.metric}: {_fmt(t.kpi.current)} of {_fmt(t.kpi.target)} {t.kpi.unit}".rstrip()
+                     + (f" ({share * 100:.0f}% of the way)" if share is not None else "")))
+    rows.append(("Version", str(t.version)))
+    width = max(len(k) for k, _v in rows)
+    for k, v in rows:
+        click.echo(f"{k.ljust(width)}  {v}")
+    if notes:
+        click.echo("\n" + _("Progress notes:"))
+        for n in notes:
+            pct = f" [{n.progress}%]" if n.progress is not None else ""
+            click.echo(f"  {n.on.isoformat()}  {n.author}{pct}: {n.text}")
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--limit", type=int, metavar="N", help="Only the newest N changes.")
+@pass_ctx
+@_handle
+def history(ctx: Context, task: str, limit: int | None) -> None:
+    """Every change to a task: who, when, field, old and new value.
+
+    \b
+    Example:
+      actionplan history cyber-2026/2
+    """
+    changes = ctx.store.history(task, limit=limit)
+    rows = []
+    for c in changes:
+        if c.field == "*created*":
+            what = "created" + (" (import)" if c.action == "import" else "")
+            rows.append([c.at.replace("T", " ")[:16], c.actor, what, "", c.new or ""])
+        elif c.field == "note":
+            rows.append([c.at.replace("T", " ")[:16], c.actor, "note", "", "removed" if c.new is None else "added"])
+        else:
+            rows.append([c.at.replace("T", " ")[:16], c.actor, c.field, c.old or "∅", c.new or "∅"])
+    click.echo(format_table(["WHEN (UTC)", "WHO", "FIELD", "OLD", "NEW"], rows) if rows else _("No history."))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+@_handle
+def orgs(ctx: Context, as_json: bool) -> None:
+    """List the agencies (ministries, provinces, office, subcommittees).
+
+    \b
+    Example:
+      actionplan orgs
+    """
+    from dataclasses import asdict
+
+    items = ctx.store.list_orgs()
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in asdict(o).items() if k != "id"} for o in items],
+                              ensure_ascii=False, indent=2))
+        return
+    rows = [[o.key, o.name, o.short_name, o.parent, (o.head + (f", {o.head_title}" if o.head_title else "")).strip(", ")]
+            for o in items]
+    click.echo(format_table(["KEY", "NAME", "SHORT NAME", "PARENT", "HEAD"], rows, flex=1))
+
+
+@cli.command()
+@pass_ctx
+@_handle
+def plans(ctx: Context) -> None:
+    """List the plans with their progress and counts.
+
+    \b
+    Example:
+      actionplan plans
+    """
+    rows = []
+    for s in ctx.store.plan_summaries():
+        rows.append([s.plan.key, s.plan.reference, s.plan.status, f"{s.progress:.0f}%", str(s.open), str(s.overdue),
+                     str(s.done), s.plan.title])
+    click.echo(format_table(["PLAN", "REFERENCE", "STATUS", "DONE", "OPEN", "OVERDUE", "CLOSED", "TITLE"], rows))
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _resolver(store):
+    def resolve(text: str, field: str) -> str:
+        return store.resolve_org(text, field).key
+
+    return resolve
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--key", metavar="KEY", help="Task key, e.g. 2.4 (default: the next free one).")
+@click.option("--parent", metavar="KEY", default="", help="Parent task key (makes a subtask).")
+@click.option("--title", required=True, help="What must be done.")
+@click.option("--lead", required=True, metavar="ORG", help="Lead agency (key or name).")
+@click.option("--deadline", metavar="DATE", help='Deadline, e.g. "end of April 2026".')
+@click.option("--accountable", metavar="WHO", default="", help="Accountable head.")
+@click.option("--coordinating", metavar="ORGS", default="", help="Coordinating agencies, comma-separated.")
+@click.option("--output", "output_", metavar="TEXT", default="", help="Expected concrete output.")
+@click.option("--priority", default="normal", help="low, normal, high, critical.")
+@click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
+@click.option("--recurrence", default="", metavar="RRULE", help="Periodic duty, e.g. quarterly or FREQ=MONTHLY;INTERVAL=3.")
+@click.option("--source", default="", help="Document and clause that assigned the task.")
+@click.option("--description", default="", help="Details.")
+@click.option("--depends-on", default="", metavar="KEYS", help="Keys of tasks this one waits for, comma-separated.")
+@pass_ctx
+@_handle
+def add(ctx: Context, plan: str, key: str | None, parent: str, title: str, lead: str, deadline: str | None,
+        accountable: str, coordinating: str, output_: str, priority: str, tags: tuple[str, ...], recurrence: str,
+        source: str, description: str, depends_on: str) -> None:
+    """Add a task to a plan.
+
+    \b
+    Example:
+      actionplan add cyber-2026 --parent 2 --title "Draft decree on sanctions" \\
+          --lead MPS --deadline "end of April 2026" --coordinating MOJ,MIC
+    """
+    from actionplan.dates import describe_resolution
+    from actionplan.fields import next_task_key, parse_assignments
+    from actionplan.model import Task
+
+    store = ctx.store
+    store.get_plan(plan)
+    key = key or next_task_key(store.task_keys(plan), parent)
+    pairs = [f"title={title}", f"lead={lead}", f"priority={priority}", f"parent={parent}",
+             f"accountable={accountable}", f"coordinating={coordinating}", f"output={output_}",
+             f"recurrence={recurrence}", f"source={source}", f"description={description}",
+             f"depends_on={depends_on}", "tags=" + ",".join(tags)]
+    if deadline:
+        pairs.append(f"deadline={deadline}")
+    changes = parse_assignments(pairs, _resolver(store))
+    task = store.add_task(Task(plan=plan, key=key, **changes))
+    click.echo(_("Added") + f" {task.ref}: {task.title}")
+    if deadline:
+        click.echo("  " + _("deadline") + f" {describe_resolution(deadline)}")
+
+
+@cli.command("set")
+@click.argument("task")
+@click.argument("assignments", nargs=-1, required=True)
+@click.option("--if-version", type=int, metavar="N", help="Refuse unless the task is still at version N.")
+@pass_ctx
+@_handle
+def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int | None) -> None:
+    """Change fields of a task: field=value ...
+
+    Fields: title, description, parent, lead, accountable, coordinating,
+    start, deadline, recurrence, status, progress, priority, output, evidence,
+    completed_on, blocked_reason, depends_on, tags, source, kpi.metric,
+    kpi.target, kpi.current, kpi.unit, kpi.baseline.
+
+    \b
+    Example:
+      actionplan set cyber-2026/2.3 deadline="end of Q1 2027" status=blocked \\
+          blocked_reason="waiting for the MOJ opinion"
+    """
+    from actionplan.dates import format_date
+    from actionplan.fields import parse_assignments
+
+    store = ctx.store
+    current = store.get_task(task)
+    changes = parse_assignments(list(assignments), _resolver(store), current)
+    version = if_version if if_version is not None else current.version
+    new = store.update_task(task, changes, version)
+    if new.version == current.version:
+        click.echo(_("Nothing changed") + f" ({task})")
+        return
+    click.echo(_("Saved") + f" {task} (" + _("version") + f" {new.version})")
+    if "deadline" in changes and new.deadline:
+        click.echo("  " + _("deadline") + f" {format_date(new.deadline)}")
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--evidence", required=True, metavar="TEXT", help="What was delivered, and where it can be seen.")
+@click.option("--on", "on", metavar="DATE", help="Completion date (default today).")
+@pass_ctx
+@_handle
+def done(ctx: Context, task: str, evidence: str, on: str | None) -> None:
+    """Mark a task done, with its completion evidence.
+
+    A recurring duty records the period as done and moves to its next deadline.
+
+    \b
+    Example:
+      actionplan done cyber-2026/1.1 --evidence "Plan issued as Decision 12/QD-BCD, 28 Apr 2026"
+    """
+    store = ctx.store
+    current = store.get_task(task)
+    new = store.mark_done(task, evidence, current.version, parse_day(on, "--on"))
+    if new.status == "done":
+        click.echo(_("Done:") + f" {task} ({new.completed_on})")
+    else:
+        click.echo(_("Period recorded; next deadline") + f" {new.deadline}")
+
+
+@cli.command()
+@click.argument("task")
+@click.argument("text")
+@click.option("--progress", type=click.IntRange(0, 100), metavar="N", help="New progress, 0 to 100.")
+@click.option("--on", "on", metavar="DATE", help="Date of the note (default today).")
+@pass_ctx
+@_handle
+def note(ctx: Context, task: str, text: str, progress: int | None, on: str | None) -> None:
+    """Record a dated progress note (and optionally the progress %).
+
+    \b
+    Example:
+      actionplan note cyber-2026/2 "Draft sent to the Ministry of Justice" --progress 60
+    """
+    new = ctx.store.add_note(task, text, progress, on=parse_day(on, "--on"))
+    click.echo(_("Noted") + f" {task} ({new.progress}%)")
+
+
+@cli.command()
+@pass_ctx
+@_handle
+def undo(ctx: Context) -> None:
+    """Undo your last change (built on the history).
+
+    \b
+    Example:
+      actionplan --as "Secretary" undo
+    """
+    store = ctx.store
+    summary = store.undo(store.actor)
+    click.echo(_("Undone:") + f" {summary}")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="actionplan")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

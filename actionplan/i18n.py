@@ -1,0 +1,18 @@
+"""One gettext function for every message the program itself shows.
+
+A Vietnamese interface can follow by installing a catalogue; until then the
+English text is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from pathlib import Path
+
+_LOCALE_DIR = Path(__file__).parent / "locale"
+_translation = _gettext.translation("actionplan", localedir=_LOCALE_DIR, fallback=True)
+
+
+def _(message: str) -> str:
+    """Translate a message of the program (not user data)."""
+    return _translation.gettext(message)

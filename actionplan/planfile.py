@@ -1,0 +1,428 @@
+"""Plan files (``plans/*.toml``) <-> store: validate, import, export.
+
+A file is validated whole before anything is written; every problem is
+reported as ``file:line: where: message``.  See the README for the format.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from actionplan import model
+from actionplan.dates import DateError, RecurrenceError, parse_deadline, validate_rrule
+from actionplan.i18n import _
+from actionplan.model import KPI, Org, Plan, Task
+from actionplan.text import clean
+
+PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}
+ORG_FIELDS = {"key", "name", "short_name", "parent", "head", "head_title", "email"}
+TASK_FIELDS = {
+    "key", "parent", "title", "description", "lead", "accountable", "coordinating", "start", "deadline",
+    "recurrence", "status", "progress", "priority", "output", "depends_on", "tags", "source", "evidence",
+    "completed_on", "blocked_reason", "kpi",
+}
+KPI_FIELDS = {"metric", "target", "current", "unit", "baseline"}
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class PlanFileError(Exception):
+    """One or more problems in plan files; nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class PlanFile:
+    """A validated plan file, ready for the store."""
+
+    path: str
+    plan: Plan
+    orgs: list[Org] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+# --- where things are in the file ------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
+
+
+class _Lines:
+    """Finds the line of a table or a field, since tomllib gives no positions."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.blocks: dict[str, list[tuple[int, int]]] = {}
+        starts: list[tuple[str, int]] = []
+        for no, line in enumerate(self.lines, 1):
+            m = _HEADER.match(line)
+            if m:
+                starts.append((m.group(1).replace('"', "").replace("'", "").replace(" ", ""), no))
+        starts.append(("", len(self.lines) + 1))
+        for (name, begin), (_next, end) in zip(starts, starts[1:]):
+            top = name.split(".")[0]
+            if name == top:
+                self.blocks.setdefault(top, []).append((begin, end))
+            elif self.blocks.get(top):  # [tasks.kpi] belongs to the latest [[tasks]]
+                b, _e = self.blocks[top][-1]
+                self.blocks[top][-1] = (b, end)
+
+    def table(self, name: str, index: int = 0) -> int:
+        blocks = self.blocks.get(name, [])
+        return blocks[index][0] if index < len(blocks) else 1
+
+    def field(self, name: str, index: int, key: str) -> int:
+        blocks = self.blocks.get(name, [])
+        if index >= len(blocks):
+            return 1
+        begin, end = blocks[index]
+        pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+        for no in range(begin, min(end, len(self.lines) + 1)):
+            if pattern.match(self.lines[no - 1]):
+                return no
+        return begin
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.where = _Lines(text)
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def text(self, table: dict[str, Any], name: str, line: int, label: str, required: bool = False) -> str:
+        value = table.get(name, "")
+        if not isinstance(value, str):
+            self.problem(line, f"{label} {name}: " + _("must be text in quotes") + f", not {_type(value)}")
+            return ""
+        if required and not value.strip():
+            self.problem(line, f"{label} {name}: " + _("is required"))
+        return clean(value).strip()
+
+    def strings(self, table: dict[str, Any], name: str, line: int, label: str) -> list[str]:
+        value = table.get(name, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(line, f"{label} {name}: " + _('must be a list of text, like ["A", "B"]'))
+            return []
+        result = [clean(v).strip() for v in value if v.strip()]
+        if len(set(result)) != len(result):
+            self.problem(line, f"{label} {name}: " + _("lists the same value twice"))
+        return list(dict.fromkeys(result))
+
+    def day(self, table: dict[str, Any], name: str, line: int, label: str) -> date | None:
+        value = table.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        if not isinstance(value, str):
+            self.problem(line, f"{label} {name}: " + _("must be a date like 2026-04-30"))
+            return None
+        try:
+            return parse_deadline(value)
+        except DateError as e:
+            self.problem(line, f"{label} {name}: {e}")
+            return None
+
+    def number(self, table: dict[str, Any], name: str, line: int, label: str) -> float | int | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(line, f"{label} {name}: " + _("must be a number") + f", not {_type(value)}")
+            return None
+        return value
+
+    def unknown(self, table: dict[str, Any], allowed: set[str], line_of, label: str) -> None:
+        for name in sorted(set(table) - allowed):
+            self.problem(line_of(name), f"{label}: " + _("unknown field") + f' "{name}" ('
+                         + _("known fields: ") + ", ".join(sorted(allowed)) + ")")
+
+
+def _type(value: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__)
+
+
+def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] = ()) -> PlanFile:
+    """Parse and validate plan-file text; raises PlanFileError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        raise PlanFileError([Problem(path, int(m.group(1)) if m else 1, _("not valid TOML: ") + str(e))]) from None
+    r = _Reader(path, text)
+    for name in sorted(set(data) - {"plan", "orgs", "tasks"}):
+        r.problem(1, _("unknown table") + f' "{name}" (' + _("a plan file has [plan], [[orgs]] and [[tasks]]") + ")")
+
+    # plan
+    raw_plan = data.get("plan")
+    plan_line = r.where.table("plan")
+    if not isinstance(raw_plan, dict):
+        r.problem(1, _("the file needs a [plan] table with at least key and title"))
+        raw_plan = {}
+    pl = lambda name: r.where.field("plan", 0, name)  # noqa: E731
+    r.unknown(raw_plan, PLAN_FIELDS, pl, "plan")
+    plan_key = r.text(raw_plan, "key", pl("key"), "plan", required=True)
+    if plan_key and not model.PLAN_KEY_RE.match(plan_key):
+        r.problem(pl("key"), f'plan key: "{plan_key}" ' + _("must be lower-case letters, digits and dashes, like cyber-2026"))
+    status = r.text(raw_plan, "status", pl("status"), "plan") or model.PlanStatus.ACTIVE
+    if status not in set(model.PlanStatus):
+        r.problem(pl("status"), f'plan status: "{status}" ' + _("must be one of ") + ", ".join(model.PlanStatus))
+    plan = Plan(key=plan_key, title=r.text(raw_plan, "title", pl("title"), "plan", required=True),
+                reference=r.text(raw_plan, "reference", pl("reference"), "plan"),
+                issuer=r.text(raw_plan, "issuer", pl("issuer"), "plan"),
+                issued_on=r.day(raw_plan, "issued_on", pl("issued_on"), "plan"),
+                period=r.text(raw_plan, "period", pl("period"), "plan"), status=status)
+    del plan_line
+
+    # orgs
+    raw_orgs = data.get("orgs", [])
+    if not isinstance(raw_orgs, list):
+        r.problem(1, _("orgs must be written as [[orgs]] tables"))
+        raw_orgs = []
+    orgs: list[Org] = []
+    org_lines: dict[str, int] = {}
+    for i, raw in enumerate(raw_orgs):
+        ol = lambda name, i=i: r.where.field("orgs", i, name)  # noqa: E731
+        key = str(raw.get("key", ""))
+        label = f"org {key}" if key else f"org #{i + 1}"
+        r.unknown(raw, ORG_FIELDS, ol, label)
+        key = r.text(raw, "key", ol("key"), label, required=True)
+        if key and not model.ORG_KEY_RE.match(key):
+            r.problem(ol("key"), f'{label} key: "{key}" ' + _("must be upper-case letters, digits and dashes, like MPS"))
+        if key in org_lines:
+            r.problem(ol("key"), f'{label}: ' + _("duplicate org key, first defined on line") + f" {org_lines[key]}")
+        org_lines[key] = ol("key")
+        orgs.append(Org(key=key, name=r.text(raw, "name", ol("name"), label, required=True),
+                        short_name=r.text(raw, "short_name", ol("short_name"), label),
+                        parent=r.text(raw, "parent", ol("parent"), label), head=r.text(raw, "head", ol("head"), label),
+                        head_title=r.text(raw, "head_title", ol("head_title"), label),
+                        email=r.text(raw, "email", ol("email"), label)))
+    known = set(known_orgs) | set(org_lines)
+    for i, org in enumerate(orgs):
+        if org.parent and org.parent not in known:
+            r.problem(r.where.field("orgs", i, "parent"), f"org {org.key} parent: " + _("unknown agency") + f' "{org.parent}"')
+    cycle = model.find_cycle({o.key: [o.parent] if o.parent else [] for o in orgs})
+    if cycle:
+        r.problem(org_lines.get(cycle[0], 1), _("org parent cycle: ") + " -> ".join(cycle))
+
+    # tasks
+    raw_tasks = data.get("tasks", [])
+    if not isinstance(raw_tasks, list):
+        r.problem(1, _("tasks must be written as [[tasks]] tables"))
+        raw_tasks = []
+    tasks: list[Task] = []
+    task_lines: dict[str, int] = {}
+    for i, raw in enumerate(raw_tasks):
+        tl = lambda name, i=i: r.where.field("tasks", i, name)  # noqa: E731
+        key = raw.get("key", "")
+        label = f"task {key}" if isinstance(key, str) and key else f"task #{i + 1}"
+        r.unknown(raw, TASK_FIELDS, tl, label)
+        key = r.text(raw, "key", tl("key"), label, required=True)
+        if key and not model.TASK_KEY_RE.match(key):
+            r.problem(tl("key"), f'{label} key: "{key}" ' + _("must look like 2 or 2.3 (letters, digits and dashes)"))
+        if key in task_lines:
+            r.problem(tl("key"), f"{label}: " + _("duplicate task key, first defined on line") + f" {task_lines[key]}")
+        task_lines.setdefault(key, tl("key"))
+        deadline_text = ""
+        deadline = None
+        raw_deadline = raw.get("deadline")
+        if isinstance(raw_deadline, str) and raw_deadline.strip():
+            deadline_text = clean(raw_deadline).strip()
+        deadline = r.day(raw, "deadline", tl("deadline"), label)
+        if isinstance(raw_deadline, date) or (deadline and deadline_text == deadline.isoformat()):
+            deadline_text = ""
+        recurrence = r.text(raw, "recurrence", tl("recurrence"), label)
+        if recurrence:
+            try:
+                recurrence = validate_rrule(recurrence)
+            except RecurrenceError as e:
+                r.problem(tl("recurrence"), f"{label} recurrence: {e}")
+        status = r.text(raw, "status", tl("status"), label) or model.TaskStatus.NOT_STARTED
+        try:
+            status = model.parse_status(status).value
+        except ValueError as e:
+            r.problem(tl("status"), f"{label} status: {e}")
+        priority = r.text(raw, "priority", tl("priority"), label) or model.Priority.NORMAL
+        try:
+            priority = model.parse_priority(priority).value
+        except ValueError as e:
+            r.problem(tl("priority"), f"{label} priority: {e}")
+        progress = raw.get("progress", 0)
+        if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
+            r.problem(tl("progress"), f"{label} progress: " + _("must be a whole number from 0 to 100"))
+            progress = 0
+        kpi = None
+        raw_kpi = raw.get("kpi")
+        if raw_kpi is not None:
+            if not isinstance(raw_kpi, dict):
+                r.problem(tl("kpi"), f"{label} kpi: " + _("must be a [tasks.kpi] table"))
+            else:
+                kl = lambda name: tl(name)  # noqa: E731
+                r.unknown(raw_kpi, KPI_FIELDS, kl, f"{label} kpi")
+                kpi = KPI(metric=r.text(raw_kpi, "metric", kl("metric"), f"{label} kpi", required=True),
+                          target=r.number(raw_kpi, "target", kl("target"), f"{label} kpi"),
+                          current=r.number(raw_kpi, "current", kl("current"), f"{label} kpi"),
+                          unit=r.text(raw_kpi, "unit", kl("unit"), f"{label} kpi"),
+                          baseline=r.number(raw_kpi, "baseline", kl("baseline"), f"{label} kpi"))
+        task = Task(
+            plan=plan_key, key=key, title=r.text(raw, "title", tl("title"), label, required=True),
+            lead=r.text(raw, "lead", tl("lead"), label, required=True),
+            description=r.text(raw, "description", tl("description"), label),
+            parent=r.text(raw, "parent", tl("parent"), label),
+            accountable=r.text(raw, "accountable", tl("accountable"), label),
+            coordinating=r.strings(raw, "coordinating", tl("coordinating"), label),
+            start=r.day(raw, "start", tl("start"), label), deadline=deadline, deadline_text=deadline_text,
+            recurrence=recurrence, status=status, progress=progress, priority=priority,
+            output=r.text(raw, "output", tl("output"), label), kpi=kpi,
+            evidence=r.text(raw, "evidence", tl("evidence"), label),
+            completed_on=r.day(raw, "completed_on", tl("completed_on"), label),
+            blocked_reason=r.text(raw, "blocked_reason", tl("blocked_reason"), label),
+            depends_on=r.strings(raw, "depends_on", tl("depends_on"), label),
+            tags=r.strings(raw, "tags", tl("tags"), label), source=r.text(raw, "source", tl("source"), label),
+        )
+        if task.lead and task.lead not in known:
+            r.problem(tl("lead"), f"{label} lead: " + _("unknown agency") + f' "{task.lead}" ('
+                      + _("define it in [[orgs]] or import it first") + ")")
+        for org in task.coordinating:
+            if org not in known:
+                r.problem(tl("coordinating"), f"{label} coordinating: " + _("unknown agency") + f' "{org}"')
+        if task.start and task.deadline and task.start > task.deadline and not task.recurrence:
+            r.problem(tl("start"), f"{label} start: " + _("is after the deadline") + f" ({task.deadline.isoformat()})")
+        if task.parent == task.key and key:
+            r.problem(tl("parent"), f"{label} parent: " + _("a task cannot be its own parent"))
+        tasks.append(task)
+    for i, task in enumerate(tasks):
+        label = f"task {task.key}"
+        if task.parent and task.parent not in task_lines:
+            r.problem(r.where.field("tasks", i, "parent"), f"{label} parent: " + _("no task") + f' "{task.parent}" '
+                      + _("in this file"))
+        for dep in task.depends_on:
+            if dep not in task_lines:
+                r.problem(r.where.field("tasks", i, "depends_on"), f"{label} depends_on: " + _("no task")
+                          + f' "{dep}" ' + _("in this file"))
+    cycle = model.find_cycle({t.key: [t.parent] if t.parent and t.parent != t.key else [] for t in tasks})
+    if cycle:
+        r.problem(task_lines.get(cycle[0], 1), _("parent cycle: ") + " -> ".join(cycle))
+    cycle = model.find_cycle({t.key: list(t.depends_on) for t in tasks})
+    if cycle:
+        r.problem(task_lines.get(cycle[0], 1), _("dependency cycle: ") + " -> ".join(cycle))
+    if r.problems:
+        raise PlanFileError(r.problems)
+    return PlanFile(path=path, plan=plan, orgs=orgs, tasks=tasks)
+
+
+def read_plan_file(path: str | Path, known_orgs: Iterable[str] = ()) -> PlanFile:
+    """Read and validate one plan file."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise PlanFileError([Problem(str(path), 0, _("cannot read the file: ") + (e.strerror or str(e)))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise PlanFileError([Problem(str(path), line, _("the file is not UTF-8 text"))]) from None
+    return parse_plan_text(text, str(path), known_orgs)
+
+
+def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False, dry_run: bool = False):
+    """Validate every file, then import them all in one transaction (or none)."""
+    known = {o.key for o in store.list_orgs()}
+    parsed: list[PlanFile] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            pf = read_plan_file(path, known | {o.key for p in parsed for o in p.orgs})
+        except PlanFileError as e:
+            problems += e.problems
+            continue
+        if pf.plan.key in seen:
+            problems.append(Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}"))
+        seen[pf.plan.key] = str(path)
+        parsed.append(pf)
+    if problems:
+        raise PlanFileError(problems)
+    return store.apply_plans([(p.plan, p.orgs, p.tasks) for p in parsed], prune=prune, dry_run=dry_run)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _put(table: dict[str, Any], name: str, value: Any) -> None:
+    if value in (None, "", []):
+        return
+    table[name] = value.isoformat() if isinstance(value, date) else value
+
+
+def plan_to_dict(plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task]) -> dict[str, Any]:
+    """The TOML document of a plan (only fields that are set)."""
+    p: dict[str, Any] = {}
+    for name in ("key", "reference", "title", "issuer", "issued_on", "period", "status"):
+        _put(p, name, getattr(plan, name))
+    out_orgs = []
+    for o in orgs:
+        d: dict[str, Any] = {}
+        for name in ("key", "name", "short_name", "parent", "head", "head_title", "email"):
+            _put(d, name, getattr(o, name))
+        out_orgs.append(d)
+    out_tasks = []
+    for t in tasks:
+        d = {}
+        for name in ("key", "parent", "title", "description", "lead", "accountable", "coordinating", "start"):
+            _put(d, name, getattr(t, name))
+        _put(d, "deadline", t.deadline_text or t.deadline)
+        _put(d, "recurrence", t.recurrence)
+        if t.status != model.TaskStatus.NOT_STARTED:
+            d["status"] = str(t.status)
+        if t.progress:
+            d["progress"] = t.progress
+        if t.priority != model.Priority.NORMAL:
+            d["priority"] = str(t.priority)
+        for name in ("output", "depends_on", "tags", "source", "evidence", "completed_on", "blocked_reason"):
+            _put(d, name, getattr(t, name))
+        if t.kpi is not None:
+            k: dict[str, Any] = {}
+            for name in ("metric", "target", "current", "unit", "baseline"):
+                _put(k, name, getattr(t.kpi, name))
+            d["kpi"] = k
+        out_tasks.append(d)
+    doc: dict[str, Any] = {"plan": p}
+    if out_orgs:
+        doc["orgs"] = out_orgs
+    if out_tasks:
+        doc["tasks"] = out_tasks
+    return doc
+
+
+def dump_plan(plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task]) -> str:
+    """Plan-file text for a plan, in the format that import reads."""
+    import tomli_w
+
+    header = f"# {plan.reference + ': ' if plan.reference else ''}{plan.title}\n# Written by actionplan export.\n\n"
+    return header + tomli_w.dumps(plan_to_dict(plan, orgs, tasks), multiline_strings=True)

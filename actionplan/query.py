@@ -1,0 +1,213 @@
+"""The small filter language shared by the CLI and the UI's filter bar.
+
+    lead:MPS status:open due<2026-05-01 tag:legal overdue words...
+
+Terms (all combined with AND):
+
+* ``plan:KEY``          tasks of a plan (repeat for several)
+* ``lead:ORG``          led by an org (key, or any org whose name matches)
+* ``coord:ORG``         coordinated by an org; ``org:ORG`` led *or* coordinated
+* ``who:NAME``          accountable person contains NAME
+* ``status:S``          not-started, in-progress, blocked, done, cancelled, or
+                        ``open`` (not done/cancelled), ``closed``; comma for several
+* ``tag:T``             carries the tag
+* ``priority:P``        low, normal, high, critical
+* ``due<D`` ``due<=D`` ``due>D`` ``due>=D`` ``due:D``   deadline compared with a date
+                        (any deadline form: ``due<"end of Q3 2026"`` or ``due<Q3-2026``)
+* ``overdue``           open with the deadline passed; ``soon`` / ``soon:N`` due in N days
+* anything else         words searched in title, description, output and tags
+                        (accents optional: "bo cong an" finds "Bộ Công an")
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from actionplan.i18n import _
+from actionplan.model import DEFAULT_HORIZON_DAYS, parse_priority, parse_status
+
+
+class QueryError(ValueError):
+    """A filter term that cannot be understood; names the term."""
+
+
+@dataclass
+class TaskFilter:
+    """What to select; every set field narrows the result."""
+
+    plans: list[str] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)
+    coordinating: list[str] = field(default_factory=list)
+    involving: list[str] = field(default_factory=list)
+    accountable: str = ""
+    statuses: list[str] = field(default_factory=list)
+    open_only: bool = False
+    closed_only: bool = False
+    tags: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    due_before: date | None = None      # deadline < due_before
+    due_after: date | None = None       # deadline > due_after
+    overdue: bool = False
+    due_within: int | None = None
+    words: list[str] = field(default_factory=list)
+    top_level_only: bool = False
+
+    def is_empty(self) -> bool:
+        return self == TaskFilter()
+
+    def merged(self, other: "TaskFilter") -> "TaskFilter":
+        """Both filters at once (lists concatenated, flags or-ed)."""
+        return replace(
+            self,
+            plans=self.plans + other.plans,
+            leads=self.leads + other.leads,
+            coordinating=self.coordinating + other.coordinating,
+            involving=self.involving + other.involving,
+            accountable=other.accountable or self.accountable,
+            statuses=self.statuses + other.statuses,
+            open_only=self.open_only or other.open_only,
+            closed_only=self.closed_only or other.closed_only,
+            tags=self.tags + other.tags,
+            priorities=self.priorities + other.priorities,
+            due_before=min((d for d in (self.due_before, other.due_before) if d), default=None),
+            due_after=max((d for d in (self.due_after, other.due_after) if d), default=None),
+            overdue=self.overdue or other.overdue,
+            due_within=other.due_within if other.due_within is not None else self.due_within,
+            words=self.words + other.words,
+            top_level_only=self.top_level_only or other.top_level_only,
+        )
+
+
+_DUE = re.compile(r"^(due|deadline)(<=|>=|<|>|:|=)(.+)$", re.IGNORECASE)
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        # an unclosed quote while typing: fall back to plain words
+        return text.replace('"', " ").replace("'", " ").split()
+
+
+def parse_query(text: str) -> TaskFilter:
+    """Parse the filter language into a TaskFilter; raises QueryError naming the bad term."""
+    from actionplan.dates import DateError, parse_deadline
+
+    f = TaskFilter()
+    for term in _split(text or ""):
+        low = term.lower()
+        m = _DUE.match(term)
+        if m:
+            op, raw = m.group(2), m.group(3)
+            try:
+                d = parse_deadline(raw)
+            except DateError as e:
+                try:
+                    d = parse_deadline(raw.replace("-", " ").replace("_", " "))
+                except DateError:
+                    raise QueryError(f"{term}: {e}") from None
+            if op == "<":
+                f.due_before = d
+            elif op == "<=":
+                f.due_before = d + timedelta(days=1)
+            elif op == ">":
+                f.due_after = d
+            elif op == ">=":
+                f.due_after = d - timedelta(days=1)
+            else:
+                f.due_after, f.due_before = d - timedelta(days=1), d + timedelta(days=1)
+            continue
+        if low == "overdue" or low == "is:overdue":
+            f.overdue = True
+            continue
+        if low in ("soon", "is:soon"):
+            f.due_within = DEFAULT_HORIZON_DAYS
+            continue
+        if low in ("top", "is:top"):
+            f.top_level_only = True
+            continue
+        if ":" in term and not term.startswith(":"):
+            name, _sep, value = term.partition(":")
+            name = name.lower()
+            if not value:
+                raise QueryError(f'{term}: ' + _("give a value after the colon"))
+            if name == "plan":
+                f.plans.extend(v for v in value.split(",") if v)
+            elif name == "lead":
+                f.leads.extend(v for v in value.split(",") if v)
+            elif name in ("coord", "coordinating"):
+                f.coordinating.extend(v for v in value.split(",") if v)
+            elif name in ("org", "agency"):
+                f.involving.extend(v for v in value.split(",") if v)
+            elif name in ("who", "accountable"):
+                f.accountable = value
+            elif name == "tag":
+                f.tags.extend(v for v in value.split(",") if v)
+            elif name == "status":
+                for v in value.split(","):
+                    if v.lower() == "open":
+                        f.open_only = True
+                    elif v.lower() == "closed":
+                        f.closed_only = True
+                    else:
+                        try:
+                            f.statuses.append(parse_status(v.replace("-", " ")).value)
+                        except ValueError as e:
+                            raise QueryError(f"{term}: {e}") from None
+            elif name == "priority":
+                for v in value.split(","):
+                    try:
+                        f.priorities.append(parse_priority(v).value)
+                    except ValueError as e:
+                        raise QueryError(f"{term}: {e}") from None
+            elif name == "soon":
+                if not value.isdigit():
+                    raise QueryError(f"{term}: " + _("soon:N needs a number of days"))
+                f.due_within = int(value)
+            else:
+                raise QueryError(
+                    f'{term}: ' + _("unknown filter") + f' "{name}"; '
+                    + _("use plan:, lead:, coord:, org:, who:, status:, tag:, priority:, due<, due>, overdue, soon")
+                )
+            continue
+        f.words.append(term)
+    return f
+
+
+def describe_filter(f: TaskFilter) -> str:
+    """A short human description of the active filter."""
+    parts: list[str] = []
+    if f.plans:
+        parts.append("plan " + ", ".join(f.plans))
+    if f.leads:
+        parts.append("lead " + ", ".join(f.leads))
+    if f.coordinating:
+        parts.append("coordinated by " + ", ".join(f.coordinating))
+    if f.involving:
+        parts.append("involving " + ", ".join(f.involving))
+    if f.accountable:
+        parts.append(f"accountable ~ {f.accountable}")
+    if f.open_only:
+        parts.append("open")
+    if f.closed_only:
+        parts.append("closed")
+    if f.statuses:
+        parts.append("status " + ", ".join(f.statuses))
+    if f.tags:
+        parts.append("tag " + ", ".join(f.tags))
+    if f.priorities:
+        parts.append("priority " + ", ".join(f.priorities))
+    if f.overdue:
+        parts.append("overdue")
+    if f.due_within is not None:
+        parts.append(f"due within {f.due_within} days")
+    if f.due_after:
+        parts.append(f"due after {f.due_after.isoformat()}")
+    if f.due_before:
+        parts.append(f"due before {f.due_before.isoformat()}")
+    if f.words:
+        parts.append("words " + " ".join(f'"{w}"' for w in f.words))
+    return "; ".join(parts) if parts else _("all tasks")

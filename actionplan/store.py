@@ -1,0 +1,1303 @@
+"""SQLite storage through sqlite-utils: schema, migrations, queries, history, search.
+
+All SQL of the program lives in this module.  Every write runs in one
+``BEGIN IMMEDIATE`` transaction, records who changed what in ``history``
+and bumps the row's version; an edit that carries a stale version is
+refused with :class:`ConflictError` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields as dc_fields, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import sqlite_utils
+
+from actionplan import model
+from actionplan.i18n import _
+from actionplan.model import (
+    CLOSED_STATUSES,
+    KPI,
+    Change,
+    Org,
+    OrgScore,
+    Plan,
+    PlanSummary,
+    ProgressUpdate,
+    Task,
+    TaskStatus,
+)
+from actionplan.query import TaskFilter
+from actionplan.text import clean, fold, key_sort
+
+SCHEMA_VERSION = 2
+SEP = "\x1f"
+
+
+class StoreError(Exception):
+    """A problem the user can fix; the message says what and where."""
+
+
+class NotFoundError(StoreError):
+    pass
+
+
+class ValidationError(StoreError):
+    """A value that breaks a rule; ``field`` names the field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.reason = message
+
+
+class ConflictError(StoreError):
+    """Somebody else saved the row since it was read; nothing was written."""
+
+    def __init__(self, message: str, theirs: Task | None = None, yours: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.theirs = theirs
+        self.yours = yours or {}
+
+
+def default_actor() -> str:
+    """``$ACTIONPLAN_USER``, else the OS user."""
+    env = os.environ.get("ACTIONPLAN_USER")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user database in some containers
+        return "unknown"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- schema and migrations -------------------------------------------------------------
+
+
+def _migrate_1(db: sqlite_utils.Database) -> None:
+    """The first released schema: plans, orgs, tasks, links, updates, history."""
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, reference TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL, issuer TEXT NOT NULL DEFAULT '', issued_on TEXT, period TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'active', reminders TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1, updated_at TEXT);
+        CREATE TABLE orgs (
+            id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+            short_name TEXT NOT NULL DEFAULT '', parent_id INTEGER REFERENCES orgs(id),
+            head TEXT NOT NULL DEFAULT '', head_title TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',
+            search TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1, updated_at TEXT);
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            key TEXT NOT NULL, parent_id INTEGER REFERENCES tasks(id),
+            title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+            lead_id INTEGER NOT NULL REFERENCES orgs(id), accountable TEXT NOT NULL DEFAULT '',
+            start TEXT, deadline TEXT, deadline_text TEXT NOT NULL DEFAULT '', recurrence TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'not started', progress INTEGER NOT NULL DEFAULT 0,
+            priority TEXT NOT NULL DEFAULT 'normal', output TEXT NOT NULL DEFAULT '',
+            kpi_metric TEXT, kpi_target REAL, kpi_current REAL, kpi_unit TEXT, kpi_baseline REAL,
+            evidence TEXT NOT NULL DEFAULT '', completed_on TEXT, blocked_reason TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '', search_text TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1, created_at TEXT, updated_at TEXT,
+            UNIQUE (plan_id, key));
+        CREATE INDEX idx_tasks_deadline ON tasks(deadline);
+        CREATE INDEX idx_tasks_status ON tasks(status);
+        CREATE INDEX idx_tasks_lead ON tasks(lead_id);
+        CREATE INDEX idx_tasks_parent ON tasks(parent_id);
+        CREATE TABLE task_coordinators (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            org_id INTEGER NOT NULL REFERENCES orgs(id), position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (task_id, org_id));
+        CREATE INDEX idx_coord_org ON task_coordinators(org_id);
+        CREATE TABLE task_dependencies (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            depends_on_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (task_id, depends_on_id));
+        CREATE TABLE task_tags (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL, position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (task_id, tag));
+        CREATE INDEX idx_tags_tag ON task_tags(tag);
+        CREATE TABLE updates (
+            id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            on_date TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, progress INTEGER,
+            created_at TEXT NOT NULL);
+        CREATE INDEX idx_updates_task ON updates(task_id);
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '', undo_of INTEGER, undone_by INTEGER);
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY, change_id INTEGER NOT NULL REFERENCES changes(id),
+            entity TEXT NOT NULL, entity_id INTEGER NOT NULL, ref TEXT NOT NULL,
+            field TEXT NOT NULL, old TEXT, new TEXT);
+        CREATE INDEX idx_history_entity ON history(entity, entity_id);
+        CREATE INDEX idx_history_change ON history(change_id);
+        CREATE INDEX idx_history_field ON history(field);
+        """
+    )
+    db["tasks"].enable_fts(["search_text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+
+def _migrate_2(db: sqlite_utils.Database) -> None:
+    """Digests on record, cached iCal events and calendar feed subscriptions."""
+    db.executescript(
+        """
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, since TEXT, created_at TEXT NOT NULL,
+            actor TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE ical_cache (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            options TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (task_id, options));
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL DEFAULT '',
+            scope_kind TEXT NOT NULL, scope_value TEXT NOT NULL, options TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1, _migrate_2]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+# --- row <-> object ---------------------------------------------------------------------
+
+_TASK_SELECT = f"""
+SELECT t.*, p.key AS plan_key, o.key AS lead_key, o.name AS lead_name, pt.key AS parent_key,
+  (SELECT group_concat(k, '{SEP}') FROM (SELECT o2.key AS k FROM task_coordinators c
+      JOIN orgs o2 ON o2.id = c.org_id WHERE c.task_id = t.id ORDER BY c.position)) AS coord_keys,
+  (SELECT group_concat(k, '{SEP}') FROM (SELECT d.key AS k FROM task_dependencies x
+      JOIN tasks d ON d.id = x.depends_on_id WHERE x.task_id = t.id ORDER BY x.position)) AS dep_keys,
+  (SELECT group_concat(tag, '{SEP}') FROM (SELECT tag FROM task_tags g
+      WHERE g.task_id = t.id ORDER BY g.position)) AS tag_list
+FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id
+LEFT JOIN tasks pt ON pt.id = t.parent_id
+"""
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _split(value: str | None) -> list[str]:
+    return value.split(SEP) if value else []
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _task_from_row(row: sqlite3.Row) -> Task:
+    kpi = None
+    if row["kpi_metric"]:
+        kpi = KPI(metric=row["kpi_metric"], target=_num(row["kpi_target"]), current=_num(row["kpi_current"]),
+                  unit=row["kpi_unit"] or "", baseline=_num(row["kpi_baseline"]))
+    return Task(
+        id=row["id"], plan=row["plan_key"], key=row["key"], title=row["title"], lead=row["lead_key"],
+        lead_name=row["lead_name"], description=row["description"], parent=row["parent_key"] or "",
+        accountable=row["accountable"], coordinating=_split(row["coord_keys"]), start=_d(row["start"]),
+        deadline=_d(row["deadline"]), deadline_text=row["deadline_text"], recurrence=row["recurrence"],
+        status=row["status"], progress=row["progress"], priority=row["priority"], output=row["output"],
+        kpi=kpi, evidence=row["evidence"], completed_on=_d(row["completed_on"]),
+        blocked_reason=row["blocked_reason"], depends_on=_split(row["dep_keys"]), tags=_split(row["tag_list"]),
+        source=row["source"], version=row["version"], updated_at=row["updated_at"] or "",
+    )
+
+
+def _plan_from_row(row: sqlite3.Row) -> Plan:
+    return Plan(id=row["id"], key=row["key"], title=row["title"], reference=row["reference"],
+                issuer=row["issuer"], issued_on=_d(row["issued_on"]), period=row["period"],
+                status=row["status"], version=row["version"])
+
+
+def _org_from_row(row: sqlite3.Row) -> Org:
+    return Org(id=row["id"], key=row["key"], name=row["name"], short_name=row["short_name"],
+               parent=row["parent_key"] or "", head=row["head"], head_title=row["head_title"],
+               email=row["email"], version=row["version"])
+
+
+# Task fields as history records them (text), in a stable order.
+TASK_FIELDS: tuple[str, ...] = (
+    "title", "description", "parent", "lead", "accountable", "coordinating", "start", "deadline",
+    "deadline_text", "recurrence", "status", "progress", "priority", "output", "kpi_metric", "kpi_target",
+    "kpi_current", "kpi_unit", "kpi_baseline", "evidence", "completed_on", "blocked_reason", "depends_on",
+    "tags", "source",
+)
+LIST_FIELDS = ("coordinating", "depends_on", "tags")
+
+
+def task_field_text(task: Task, name: str) -> str | None:
+    """The value of a task field as history stores it."""
+    if name.startswith("kpi_"):
+        if task.kpi is None:
+            return None
+        value = getattr(task.kpi, name[4:])
+        return None if value in (None, "") else str(_num(value) if isinstance(value, float) else value)
+    value = getattr(task, name)
+    if isinstance(value, list):
+        return ", ".join(value) if value else None
+    if isinstance(value, date):
+        return value.isoformat()
+    if value in (None, ""):
+        return None
+    return str(value)
+
+
+def task_field_values(task: Task) -> dict[str, str | None]:
+    return {name: task_field_text(task, name) for name in TASK_FIELDS}
+
+
+def _search_text(task: Task, org_words: str = "") -> str:
+    """Folded words of a task for full-text search, with its lead agency's names."""
+    parts = [task.key, task.title, task.description, task.output, " ".join(task.tags), task.lead, org_words,
+             task.accountable, task.source]
+    return fold(" ".join(p for p in parts if p))
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    plan: str
+    plan_added: bool = False
+    plan_changed: bool = False
+    orgs_added: list[str] = field(default_factory=list)
+    orgs_changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TaskBrief:
+    """The few columns the roll-ups need; cheap to load for 100k tasks."""
+
+    plan: str
+    key: str
+    parent: str
+    lead: str
+    status: str
+    progress: int
+    deadline: date | None
+    completed_on: date | None
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class Store:
+    """One database file: open it, read plans and tasks, and change them safely."""
+
+    def __init__(self, path: str | Path, *, actor: str | None = None,
+                 clock: Callable[[], datetime] = _utcnow, timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.actor = actor or default_actor()
+        self.clock = clock
+        self._org_words_cache: dict[str, str] | None = None
+        conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
+        self._migrate()
+
+    # connection ------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: " + _("the database was written by a newer actionplan (schema")
+                + f" {version} > {SCHEMA_VERSION}); " + _("upgrade actionplan")
+            )
+        if version == 0:
+            mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal" and str(self.path) != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+        if version < SCHEMA_VERSION:
+            with self.write():
+                # re-read inside the lock: another process may have migrated meanwhile
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                for number in range(version + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[number - 1](self.db)
+                    self.conn.execute(f"PRAGMA user_version = {number}")
+                if version == 0:
+                    self.conn.execute("INSERT INTO meta(key, value) VALUES ('db_id', ?), ('timezone', ?)",
+                                      (uuid.uuid4().hex[:12], "Asia/Ho_Chi_Minh"))
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction: all of it lands, or none of it."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._org_words_cache = None
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def _now(self) -> str:
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # settings --------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write():
+            old = self.get_setting(key)
+            self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+            cid = self._begin_change("setting", f"{key} = {value}")
+            self._record(cid, "setting", 0, key, key, old, value)
+
+    @property
+    def db_id(self) -> str:
+        return self.get_setting("db_id") or "local"
+
+    @property
+    def timezone(self) -> str:
+        return self.get_setting("timezone") or "Asia/Ho_Chi_Minh"
+
+    def set_timezone(self, name: str) -> None:
+        from actionplan.dates import get_zone
+
+        get_zone(name)  # raises DateError for an unknown zone
+        self.set_setting("timezone", name)
+
+    def today(self) -> date:
+        """Today's date in the committee's time zone, from the store's clock."""
+        from actionplan.dates import today_in
+
+        return today_in(self.timezone, self.clock())
+
+    # history ---------------------------------------------------------------------------
+
+    def _begin_change(self, action: str, summary: str = "", undo_of: int | None = None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO changes(at, actor, action, summary, undo_of) VALUES (?, ?, ?, ?, ?)",
+            (self._now(), self.actor, action, summary, undo_of))
+        return int(cur.lastrowid)
+
+    def _record(self, change_id: int, entity: str, entity_id: int, ref: str, name: str,
+                old: str | None, new: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO history(change_id, entity, entity_id, ref, field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (change_id, entity, entity_id, ref, name, old, new))
+
+    def history(self, ref: str | None = None, *, since: str | None = None, fields: Sequence[str] = (),
+                limit: int | None = None, plan: str | None = None) -> list[Change]:
+        """Changes, newest last; for one task (``PLAN/KEY``), since a timestamp or date, or of some fields."""
+        where, params = [], []
+        if ref:
+            task = self.get_task(ref)
+            where.append("h.entity = 'task' AND h.entity_id = ?")
+            params.append(task.id)
+        if plan:
+            where.append("(h.ref = ? OR h.ref LIKE ?)")
+            params += [plan, plan + "/%"]
+        if since:
+            where.append("c.at >= ?")
+            params.append(since)
+        if fields:
+            where.append("h.field IN (%s)" % ",".join("?" * len(fields)))
+            params += list(fields)
+        sql = ("SELECT h.*, c.at, c.actor, c.action FROM history h JOIN changes c ON c.id = h.change_id"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.id")
+        if limit:
+            sql = f"SELECT * FROM ({sql.replace(' ORDER BY h.id', ' ORDER BY h.id DESC')} LIMIT {int(limit)}) ORDER BY id"
+        return [Change(change_id=r["change_id"], at=r["at"], actor=r["actor"], action=r["action"],
+                       entity=r["entity"], ref=r["ref"], field=r["field"], old=r["old"], new=r["new"])
+                for r in self._q(sql, params)]
+
+    def last_change(self, actor: str | None = None) -> dict[str, Any] | None:
+        """The newest change that can still be undone (optionally by one actor)."""
+        sql = "SELECT * FROM changes WHERE undone_by IS NULL AND undo_of IS NULL AND action != 'setting'"
+        params: list[Any] = []
+        if actor:
+            sql += " AND actor = ?"
+            params.append(actor)
+        row = self._one(sql + " ORDER BY id DESC LIMIT 1", params)
+        return dict(row) if row else None
+
+    # plans -------------------------------------------------------------------------------
+
+    def list_plans(self) -> list[Plan]:
+        return [_plan_from_row(r) for r in self._q("SELECT * FROM plans ORDER BY key")]
+
+    def get_plan(self, key: str) -> Plan:
+        row = self._one("SELECT * FROM plans WHERE key = ?", (key,))
+        if row is None:
+            known = ", ".join(p.key for p in self.list_plans()) or _("none yet")
+            raise NotFoundError(_("no plan") + f' "{key}" (' + _("known plans: ") + known + ")")
+        return _plan_from_row(row)
+
+    def plan_reminders(self, key: str) -> str:
+        row = self._one("SELECT reminders FROM plans WHERE key = ?", (key,))
+        return row["reminders"] if row else ""
+
+    # orgs --------------------------------------------------------------------------------
+
+    _ORG_SELECT = "SELECT o.*, p.key AS parent_key FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id"
+
+    def list_orgs(self) -> list[Org]:
+        return [_org_from_row(r) for r in self._q(self._ORG_SELECT + " ORDER BY o.key")]
+
+    def get_org(self, key: str) -> Org:
+        row = self._one(self._ORG_SELECT + " WHERE o.key = ? COLLATE NOCASE", (key,))
+        if row is None:
+            raise NotFoundError(_("unknown agency") + f' "{key}" (' + _("see `actionplan orgs`") + ")")
+        return _org_from_row(row)
+
+    def find_orgs(self, term: str) -> list[Org]:
+        """Orgs whose key equals *term*, or whose names contain it (accents optional)."""
+        exact = self._q(self._ORG_SELECT + " WHERE o.key = ? COLLATE NOCASE", (term,))
+        if exact:
+            return [_org_from_row(r) for r in exact]
+        like = "%" + fold(term).replace("%", "").replace("_", "") + "%"
+        return [_org_from_row(r) for r in self._q(self._ORG_SELECT + " WHERE o.search LIKE ? ORDER BY o.key", (like,))]
+
+    def resolve_org(self, term: str, field_name: str = "lead") -> Org:
+        """Exactly one org for *term*, else a ValidationError naming the field."""
+        found = self.find_orgs(term.strip())
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")", field_name)
+        raise ValidationError(f'"{term}" ' + _("matches several agencies: ")
+                              + ", ".join(o.key for o in found[:8]), field_name)
+
+    def _org_words(self) -> dict[str, str]:
+        """Folded names of each org (key -> words), cached per transaction."""
+        if self._org_words_cache is None:
+            self._org_words_cache = {r["key"]: r["search"] for r in self._q("SELECT key, search FROM orgs")}
+        return self._org_words_cache
+
+    def _org_ids(self) -> dict[str, int]:
+        return {r["key"]: r["id"] for r in self._q("SELECT id, key FROM orgs")}
+
+    def _upsert_org(self, org: Org, cid: int, report: ImportReport | None = None) -> None:
+        ids = self._org_ids()
+        parent_id = ids.get(org.parent) if org.parent else None
+        search = fold(" ".join([org.key, org.name, org.short_name]))
+        self._org_words_cache = None
+        row = self._one(self._ORG_SELECT + " WHERE o.key = ?", (org.key,))
+        values = {"name": org.name, "short_name": org.short_name, "head": org.head,
+                  "head_title": org.head_title, "email": org.email}
+        if row is None:
+            cur = self.conn.execute(
+                "INSERT INTO orgs(key, name, short_name, parent_id, head, head_title, email, search, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (org.key, org.name, org.short_name, parent_id, org.head, org.head_title, org.email, search,
+                 self._now()))
+            self._record(cid, "org", int(cur.lastrowid), org.key, "*created*", None, org.name)
+            if report:
+                report.orgs_added.append(org.key)
+            return
+        old = _org_from_row(row)
+        diffs = {k: (getattr(old, k), v) for k, v in values.items() if getattr(old, k) != v}
+        if old.parent != org.parent:
+            diffs["parent"] = (old.parent, org.parent)
+        if not diffs:
+            return
+        self.conn.execute(
+            "UPDATE orgs SET name=?, short_name=?, parent_id=?, head=?, head_title=?, email=?, search=?, "
+            "version=version+1, updated_at=? WHERE id=?",
+            (org.name, org.short_name, parent_id, org.head, org.head_title, org.email, search, self._now(), old.id))
+        for name, (a, b) in diffs.items():
+            self._record(cid, "org", old.id or 0, org.key, name, a or None, b or None)
+        if report:
+            report.orgs_changed.append(org.key)
+
+    def save_org(self, org: Org) -> None:
+        """Add or update one org (by key)."""
+        if not model.ORG_KEY_RE.match(org.key):
+            raise ValidationError(_("org key must be upper-case letters, digits and dashes, like MPS"), "key")
+        if not org.name.strip():
+            raise ValidationError(_("an org needs a name"), "name")
+        with self.write():
+            if org.parent and org.parent not in self._org_ids():
+                raise ValidationError(_("unknown agency") + f' "{org.parent}"', "parent")
+            cid = self._begin_change("org", org.key)
+            self._upsert_org(replace(org, name=clean(org.name)), cid)
+
+    # tasks: reading ------------------------------------------------------------------------
+
+    def get_task(self, ref: str) -> Task:
+        """The task ``PLAN/KEY``; NotFoundError names what exists."""
+        plan_key, sep, key = ref.partition("/")
+        if not sep or not plan_key or not key:
+            raise NotFoundError(f'"{ref}": ' + _("a task is named PLAN/KEY, for example cyber-2026/2.3"))
+        row = self._one(_TASK_SELECT + " WHERE p.key = ? AND t.key = ?", (plan_key, key))
+        if row is None:
+            self.get_plan(plan_key)
+            raise NotFoundError(_("no task") + f' "{key}" ' + _("in plan") + f' "{plan_key}"')
+        return _task_from_row(row)
+
+    def get_task_by_id(self, task_id: int) -> Task:
+        row = self._one(_TASK_SELECT + " WHERE t.id = ?", (task_id,))
+        if row is None:
+            raise NotFoundError(_("the task no longer exists"))
+        return _task_from_row(row)
+
+    def _filter_sql(self, f: TaskFilter, today: date) -> tuple[str, list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if f.plans:
+            where.append("p.key IN (%s)" % ",".join("?" * len(f.plans)))
+            params += f.plans
+        for terms, column in ((f.leads, "lead"), (f.coordinating, "coord"), (f.involving, "org")):
+            if not terms:
+                continue
+            ids: list[int] = []
+            for term in terms:
+                ids += [o.id for o in self.find_orgs(term) if o.id is not None]
+            marks = ",".join("?" * len(ids)) or "NULL"
+            lead_sql = f"t.lead_id IN ({marks})"
+            coord_sql = f"EXISTS (SELECT 1 FROM task_coordinators c WHERE c.task_id = t.id AND c.org_id IN ({marks}))"
+            if column == "lead":
+                where.append(lead_sql)
+                params += ids
+            elif column == "coord":
+                where.append(coord_sql)
+                params += ids
+            else:
+                where.append(f"({lead_sql} OR {coord_sql})")
+                params += ids + ids
+        if f.accountable:
+            where.append("t.accountable LIKE ?")
+            params.append(f"%{f.accountable}%")
+        closed = sorted(CLOSED_STATUSES)
+        if f.open_only:
+            where.append("t.status NOT IN (?, ?)")
+            params += closed
+        if f.closed_only:
+            where.append("t.status IN (?, ?)")
+            params += closed
+        if f.statuses:
+            where.append("t.status IN (%s)" % ",".join("?" * len(f.statuses)))
+            params += f.statuses
+        for tag in f.tags:
+            where.append("EXISTS (SELECT 1 FROM task_tags g WHERE g.task_id = t.id AND g.tag = ?)")
+            params.append(tag)
+        if f.priorities:
+            where.append("t.priority IN (%s)" % ",".join("?" * len(f.priorities)))
+            params += f.priorities
+        if f.due_before:
+            where.append("t.deadline < ?")
+            params.append(f.due_before.isoformat())
+        if f.due_after:
+            where.append("t.deadline > ?")
+            params.append(f.due_after.isoformat())
+        if f.overdue:  # model.is_overdue, as SQL
+            where.append("t.deadline < ? AND t.status NOT IN (?, ?)")
+            params += [today.isoformat()] + closed
+        if f.due_within is not None:  # model.is_due_soon, as SQL
+            from datetime import timedelta
+
+            where.append("t.deadline >= ? AND t.deadline <= ? AND t.status NOT IN (?, ?)")
+            params += [today.isoformat(), (today + timedelta(days=f.due_within)).isoformat()] + closed
+        if f.top_level_only:
+            where.append("t.parent_id IS NULL")
+        words = [fold(w) for w in f.words if fold(w).strip('"* ')]
+        if words:
+            match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
+            where.append("t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)")
+            params.append(match)
+        return (" WHERE " + " AND ".join(where)) if where else "", params
+
+    def list_tasks(self, f: TaskFilter | None = None, *, today: date | None = None, order: str = "deadline",
+                   limit: int | None = None, offset: int = 0) -> list[Task]:
+        """Tasks matching the filter; ``order`` is deadline, key, plan or lead."""
+        today = today or self.today()
+        where, params = self._filter_sql(f or TaskFilter(), today)
+        orders = {
+            "deadline": "t.deadline IS NULL, t.deadline, p.key, t.id",
+            "key": "p.key, t.id",
+            "plan": "p.key, t.id",
+            "lead": "o.key, t.deadline IS NULL, t.deadline, t.id",
+            "status": "t.status, t.deadline IS NULL, t.deadline, t.id",
+            "progress": "t.progress, t.deadline IS NULL, t.deadline, t.id",
+        }
+        sql = _TASK_SELECT + where + " ORDER BY " + orders.get(order, orders["deadline"])
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        tasks = [_task_from_row(r) for r in self._q(sql, params)]
+        if order in ("key", "plan"):
+            tasks.sort(key=lambda t: (t.plan, key_sort(t.key)))
+        return tasks
+
+    def count_tasks(self, f: TaskFilter | None = None, *, today: date | None = None) -> int:
+        today = today or self.today()
+        where, params = self._filter_sql(f or TaskFilter(), today)
+        sql = ("SELECT count(*) FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id"
+               + where)
+        return int(self._one(sql, params)[0])
+
+    def briefs(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[TaskBrief]:
+        """Light rows of every task (for roll-ups and the accountability board)."""
+        sql = ("SELECT p.key AS plan, t.key, pt.key AS parent, o.key AS lead, t.status, t.progress, t.deadline, "
+               "t.completed_on FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id "
+               "LEFT JOIN tasks pt ON pt.id = t.parent_id")
+        where, params = [], []
+        if plans:
+            where.append("p.key IN (%s)" % ",".join("?" * len(plans)))
+            params += list(plans)
+        if leads:
+            where.append("o.key IN (%s)" % ",".join("?" * len(leads)))
+            params += list(leads)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [TaskBrief(r["plan"], r["key"], r["parent"] or "", r["lead"], r["status"], r["progress"],
+                          _d(r["deadline"]), _d(r["completed_on"])) for r in self._q(sql, params)]
+
+    @staticmethod
+    def _brief_tasks(briefs: Iterable[TaskBrief]) -> list[Task]:
+        return [Task(plan=b.plan, key=b.key, title="", parent=b.parent, lead=b.lead, status=b.status,
+                     progress=b.progress, deadline=b.deadline, completed_on=b.completed_on) for b in briefs]
+
+    def plan_summaries(self, today: date | None = None, horizon: int = model.DEFAULT_HORIZON_DAYS,
+                       plans: Sequence[str] = ()) -> list[PlanSummary]:
+        """Per-plan counts and rolled-up progress, using the rules in model.py."""
+        today = today or self.today()
+        by_plan: dict[str, list[Task]] = {}
+        for t in self._brief_tasks(self.briefs(plans)):
+            by_plan.setdefault(t.plan, []).append(t)
+        result = []
+        for plan in self.list_plans():
+            if plans and plan.key not in plans:
+                continue
+            tasks = by_plan.get(plan.key, [])
+            s = PlanSummary(plan=plan, total=len(tasks))
+            for t in tasks:
+                if t.status == TaskStatus.DONE:
+                    s.done += 1
+                elif t.status == TaskStatus.CANCELLED:
+                    s.cancelled += 1
+                else:
+                    s.open += 1
+                s.overdue += model.is_overdue(t, today)
+                s.due_soon += model.is_due_soon(t, today, horizon)
+            s.progress = model.plan_progress(tasks)
+            result.append(s)
+        return result
+
+    def progress_by_ref(self, plans: Sequence[str] = ()) -> dict[str, float]:
+        return model.rollup_progress(self._brief_tasks(self.briefs(plans)))
+
+    def accountability(self, today: date | None = None, plans: Sequence[str] = (),
+                       leads: Sequence[str] = ()) -> list[OrgScore]:
+        """One row per lead org, the worst first (model.score_orgs)."""
+        today = today or self.today()
+        names = {o.key: o.name for o in self.list_orgs()}
+        return model.score_orgs(self._brief_tasks(self.briefs(plans, leads)), today, names)
+
+    def subtasks(self, ref: str) -> list[Task]:
+        task = self.get_task(ref)
+        rows = self._q(_TASK_SELECT + " WHERE t.parent_id = ?", (task.id,))
+        return sorted((_task_from_row(r) for r in rows), key=lambda t: key_sort(t.key))
+
+    def dependents(self, ref: str) -> list[str]:
+        task = self.get_task(ref)
+        rows = self._q("SELECT t.key FROM task_dependencies x JOIN tasks t ON t.id = x.task_id "
+                       "WHERE x.depends_on_id = ?", (task.id,))
+        return sorted((r["key"] for r in rows), key=key_sort)
+
+    def task_keys(self, plan: str) -> list[str]:
+        rows = self._q("SELECT t.key FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE p.key = ?", (plan,))
+        return sorted((r["key"] for r in rows), key=key_sort)
+
+    def tags(self) -> list[str]:
+        return [r["tag"] for r in self._q("SELECT DISTINCT tag FROM task_tags ORDER BY tag")]
+
+    def list_updates(self, ref: str) -> list[ProgressUpdate]:
+        task = self.get_task(ref)
+        rows = self._q("SELECT * FROM updates WHERE task_id = ? ORDER BY on_date, id", (task.id,))
+        return [ProgressUpdate(id=r["id"], task=ref, on=date.fromisoformat(r["on_date"]), author=r["author"],
+                               text=r["text"], progress=r["progress"]) for r in rows]
+
+    def last_updates(self, task_ids: Sequence[int]) -> dict[int, ProgressUpdate]:
+        """The newest progress note of each of the given tasks."""
+        result: dict[int, ProgressUpdate] = {}
+        ids = list(task_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self._q(
+                "SELECT u.* FROM updates u WHERE u.id IN (SELECT max(id) FROM updates WHERE task_id IN (%s) "
+                "GROUP BY task_id)" % ",".join("?" * len(chunk)), chunk)
+            for r in rows:
+                result[r["task_id"]] = ProgressUpdate(id=r["id"], task="", on=date.fromisoformat(r["on_date"]),
+                                                      author=r["author"], text=r["text"], progress=r["progress"])
+        return result
+
+    # tasks: writing ------------------------------------------------------------------------
+
+    def _check_task(self, task: Task, plan_id: int, org_ids: dict[str, int]) -> None:
+        problems = model.validate_task_fields(task)
+        if problems:
+            name, message = problems[0]
+            raise ValidationError(message, name)
+        if task.lead not in org_ids:
+            raise ValidationError(_("unknown agency") + f' "{task.lead}" (' + _("see `actionplan orgs`") + ")", "lead")
+        for key in task.coordinating:
+            if key not in org_ids:
+                raise ValidationError(_("unknown agency") + f' "{key}"', "coordinating")
+        keys = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM tasks WHERE plan_id = ?", (plan_id,))}
+        if task.parent and task.parent not in keys:
+            raise ValidationError(_("no task") + f' "{task.parent}" ' + _("in this plan"), "parent")
+        for key in task.depends_on:
+            if key not in keys:
+                raise ValidationError(_("no task") + f' "{key}" ' + _("in this plan"), "depends_on")
+        if task.recurrence:
+            from actionplan.dates import RecurrenceError, validate_rrule
+
+            try:
+                validate_rrule(task.recurrence)
+            except RecurrenceError as e:
+                raise ValidationError(str(e), "recurrence") from None
+        # cycles through the new parent / dependencies
+        parents = {r["key"]: r["parent_key"] for r in self._q(
+            "SELECT t.key, pt.key AS parent_key FROM tasks t LEFT JOIN tasks pt ON pt.id = t.parent_id "
+            "WHERE t.plan_id = ?", (plan_id,))}
+        parents[task.key] = task.parent or None
+        cycle = model.find_cycle({k: [v] if v else [] for k, v in parents.items()})
+        if cycle:
+            raise ValidationError(_("parent cycle: ") + " -> ".join(cycle), "parent")
+        deps: dict[str, list[str]] = {}
+        for r in self._q("SELECT a.key AS a, b.key AS b FROM task_dependencies x JOIN tasks a ON a.id = x.task_id "
+                         "JOIN tasks b ON b.id = x.depends_on_id WHERE a.plan_id = ?", (plan_id,)):
+            deps.setdefault(r["a"], []).append(r["b"])
+        deps[task.key] = list(task.depends_on)
+        cycle = model.find_cycle(deps)
+        if cycle:
+            raise ValidationError(_("dependency cycle: ") + " -> ".join(cycle), "depends_on")
+
+    def _task_columns(self, task: Task, plan_id: int, org_ids: dict[str, int], parent_id: int | None) -> dict[str, Any]:
+        kpi = task.kpi
+        return {
+            "plan_id": plan_id, "key": task.key, "parent_id": parent_id, "title": clean(task.title),
+            "description": clean(task.description), "lead_id": org_ids[task.lead],
+            "accountable": clean(task.accountable), "start": _iso(task.start), "deadline": _iso(task.deadline),
+            "deadline_text": task.deadline_text, "recurrence": task.recurrence, "status": str(task.status),
+            "progress": task.progress, "priority": str(task.priority), "output": clean(task.output),
+            "kpi_metric": clean(kpi.metric) if kpi else None, "kpi_target": kpi.target if kpi else None,
+            "kpi_current": kpi.current if kpi else None, "kpi_unit": kpi.unit if kpi else None,
+            "kpi_baseline": kpi.baseline if kpi else None, "evidence": clean(task.evidence),
+            "completed_on": _iso(task.completed_on), "blocked_reason": clean(task.blocked_reason),
+            "source": clean(task.source), "search_text": _search_text(task, self._org_words().get(task.lead, "")),
+        }
+
+    def _write_links(self, task_id: int, task: Task, org_ids: dict[str, int], key_ids: dict[str, int],
+                     replace_existing: bool = True) -> None:
+        if replace_existing:
+            for table in ("task_coordinators", "task_dependencies", "task_tags"):
+                self.conn.execute(f"DELETE FROM {table} WHERE task_id = ?", (task_id,))
+        self.conn.executemany("INSERT INTO task_coordinators(task_id, org_id, position) VALUES (?, ?, ?)",
+                              [(task_id, org_ids[k], i) for i, k in enumerate(dict.fromkeys(task.coordinating))])
+        self.conn.executemany("INSERT INTO task_dependencies(task_id, depends_on_id, position) VALUES (?, ?, ?)",
+                              [(task_id, key_ids[k], i) for i, k in enumerate(dict.fromkeys(task.depends_on))])
+        self.conn.executemany("INSERT INTO task_tags(task_id, tag, position) VALUES (?, ?, ?)",
+                              [(task_id, clean(k), i) for i, k in enumerate(dict.fromkeys(task.tags))])
+
+    def add_task(self, task: Task) -> Task:
+        """Add a new task to its plan; returns it as stored."""
+        with self.write():
+            plan = self.get_plan(task.plan)
+            if self._one("SELECT 1 FROM tasks WHERE plan_id = ? AND key = ?", (plan.id, task.key)):
+                raise ValidationError(_("a task with this key already exists in the plan") + f': "{task.key}"', "key")
+            org_ids = self._org_ids()
+            self._check_task(task, plan.id, org_ids)
+            key_ids = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM tasks WHERE plan_id = ?", (plan.id,))}
+            cols = self._task_columns(task, plan.id, org_ids, key_ids.get(task.parent))
+            now = self._now()
+            cols.update(created_at=now, updated_at=now, version=1)
+            cur = self.conn.execute("INSERT INTO tasks(%s) VALUES (%s)" % (",".join(cols), ",".join("?" * len(cols))),
+                                    list(cols.values()))
+            task_id = int(cur.lastrowid)
+            self._write_links(task_id, task, org_ids, key_ids, replace_existing=False)
+            cid = self._begin_change("add", f"{task.ref} {task.title}")
+            self._record(cid, "task", task_id, task.ref, "*created*", None, task.title)
+            return self.get_task_by_id(task_id)
+
+    def update_task(self, ref: str, changes: dict[str, Any], expected_version: int, *, action: str = "edit",
+                    summary: str = "", undo_of: int | None = None) -> Task:
+        """Change fields of a task read at ``expected_version``.
+
+        ``changes`` maps Task attribute names (and ``kpi``) to typed values.
+        Raises ConflictError when the task was saved by someone else since,
+        ValidationError for a broken rule; in both cases nothing is written.
+        """
+        unknown = set(changes) - {f.name for f in dc_fields(Task)} - {"kpi"}
+        if unknown or {"plan", "key", "id", "version"} & set(changes):
+            bad = sorted(unknown | ({"plan", "key", "id", "version"} & set(changes)))
+            raise ValidationError(_("cannot change field") + " " + ", ".join(bad), bad[0])
+        with self.write():
+            current = self.get_task(ref)
+            if current.version != expected_version:
+                raise ConflictError(
+                    f"{ref}: " + _("changed by someone else since you read it")
+                    + f" (" + _("your version") + f" {expected_version}, " + _("now") + f" {current.version}); "
+                    + _("nothing was saved: reload and apply your change again"),
+                    theirs=current, yours=changes)
+            new = replace(current, **changes)
+            new = model.apply_status_rules(current, new, self.today())
+            plan = self.get_plan(current.plan)
+            org_ids = self._org_ids()
+            self._check_task(new, plan.id, org_ids)
+            old_values, new_values = task_field_values(current), task_field_values(new)
+            diffs = [(k, old_values[k], new_values[k]) for k in TASK_FIELDS if old_values[k] != new_values[k]]
+            if not diffs:
+                return current
+            key_ids = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM tasks WHERE plan_id = ?", (plan.id,))}
+            cols = self._task_columns(new, plan.id, org_ids, key_ids.get(new.parent))
+            cols["updated_at"] = self._now()
+            sets = ", ".join(f"{c} = ?" for c in cols)
+            cur = self.conn.execute(f"UPDATE tasks SET {sets}, version = version + 1 WHERE id = ? AND version = ?",
+                                    list(cols.values()) + [current.id, expected_version])
+            if cur.rowcount != 1:  # pragma: no cover - guarded by BEGIN IMMEDIATE above
+                raise ConflictError(f"{ref}: " + _("changed by someone else since you read it"), theirs=current)
+            if any(k in LIST_FIELDS for k, _o, _n in diffs):
+                self._write_links(current.id, new, org_ids, key_ids)
+            cid = self._begin_change(action, summary or f"{ref}: " + ", ".join(k for k, _o, _n in diffs), undo_of)
+            for name, old, value in diffs:
+                self._record(cid, "task", current.id, ref, name, old, value)
+            return self.get_task_by_id(current.id)
+
+    def mark_done(self, ref: str, evidence: str, expected_version: int, on: date | None = None) -> Task:
+        """Close a task with its completion evidence.
+
+        A recurring duty is not closed: the period is recorded as a progress
+        note and the deadline moves to the next occurrence.
+        """
+        if not evidence.strip():
+            raise ValidationError(_("give the completion evidence (what was delivered, where)"), "evidence")
+        on = on or self.today()
+        with self.write():
+            task = self.get_task(ref)
+            if task.recurrence and task.deadline:
+                from actionplan.dates import next_occurrence
+                from datetime import timedelta
+
+                start = task.start or task.deadline
+                nxt = next_occurrence(task.recurrence, start, task.deadline + timedelta(days=1))
+                if nxt is not None:
+                    note = _("Done for the period due") + f" {task.deadline.isoformat()}: {evidence}"
+                    self._add_note(task, note, None, on)
+                    return self.update_task(ref, {"deadline": nxt, "deadline_text": "", "evidence": clean(evidence),
+                                                  "progress": 0}, expected_version, action="done",
+                                            summary=f"{ref}: " + _("period done, next deadline") + f" {nxt}")
+            return self.update_task(ref, {"status": TaskStatus.DONE, "evidence": clean(evidence), "completed_on": on,
+                                          "progress": 100}, expected_version, action="done", summary=f"{ref}: done")
+
+    def _add_note(self, task: Task, text: str, progress: int | None, on: date) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO updates(task_id, on_date, author, text, progress, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (task.id, on.isoformat(), self.actor, clean(text), progress, self._now()))
+        return int(cur.lastrowid)
+
+    def add_note(self, ref: str, text: str, progress: int | None = None, *, on: date | None = None,
+                 expected_version: int | None = None) -> Task:
+        """Record a dated progress note; with ``progress`` the task's % changes too."""
+        if not text.strip():
+            raise ValidationError(_("a progress note needs some text"), "text")
+        on = on or self.today()
+        with self.write():
+            task = self.get_task(ref)
+            if expected_version is not None and task.version != expected_version:
+                raise ConflictError(f"{ref}: " + _("changed by someone else since you read it")
+                                    + "; " + _("nothing was saved: reload and apply your change again"), theirs=task)
+            note_id = self._add_note(task, text, progress, on)
+            cid = self._begin_change("note", f"{ref}: {text[:60]}")
+            self._record(cid, "task", task.id, ref, "note", None, str(note_id))
+            if progress is not None and progress != task.progress:
+                changes: dict[str, Any] = {"progress": progress}
+                if task.status == TaskStatus.NOT_STARTED and progress > 0:
+                    changes["status"] = TaskStatus.IN_PROGRESS
+                new = model.apply_status_rules(task, replace(task, **changes), self.today())
+                self.conn.execute("UPDATE tasks SET progress = ?, status = ?, version = version + 1, updated_at = ? "
+                                  "WHERE id = ?", (new.progress, str(new.status), self._now(), task.id))
+                self._record(cid, "task", task.id, ref, "progress", str(task.progress), str(new.progress))
+                if new.status != task.status:
+                    self._record(cid, "task", task.id, ref, "status", str(task.status), str(new.status))
+            return self.get_task_by_id(task.id)
+
+    def delete_task(self, ref: str, expected_version: int) -> None:
+        """Remove a task that nothing depends on and that has no subtasks."""
+        with self.write():
+            task = self.get_task(ref)
+            if task.version != expected_version:
+                raise ConflictError(f"{ref}: " + _("changed by someone else since you read it"), theirs=task)
+            if self._one("SELECT 1 FROM tasks WHERE parent_id = ?", (task.id,)):
+                raise ValidationError(_("the task has subtasks; delete or move them first"), "key")
+            if self._one("SELECT 1 FROM task_dependencies WHERE depends_on_id = ?", (task.id,)):
+                raise ValidationError(_("other tasks depend on this one"), "key")
+            cid = self._begin_change("delete", f"{ref} {task.title}")
+            for name, value in task_field_values(task).items():
+                if value is not None:
+                    self._record(cid, "task", task.id, ref, name, value, None)
+            self._record(cid, "task", task.id, ref, "*deleted*", task.title, None)
+            self.conn.execute("DELETE FROM tasks WHERE id = ?", (task.id,))
+
+    # undo ------------------------------------------------------------------------------------
+
+    def undo(self, actor: str | None = None) -> str:
+        """Undo the newest change (of *actor*, if given); returns what was undone."""
+        with self.write():
+            change = self.last_change(actor)
+            if change is None:
+                raise StoreError(_("nothing to undo"))
+            rows = self._q("SELECT * FROM history WHERE change_id = ? ORDER BY id DESC", (change["id"],))
+            tasks = {r["entity_id"] for r in rows if r["entity"] == "task"}
+            if any(r["entity"] != "task" for r in rows) or len(tasks) != 1:
+                raise StoreError(_("the last change") + f' ("{change["summary"]}") '
+                                 + _("cannot be undone here; edit the plan file and import it again"))
+            task_id = tasks.pop()
+            fields_ = {r["field"] for r in rows}
+            later = self._one("SELECT 1 FROM history h JOIN changes c ON c.id = h.change_id WHERE h.entity = 'task' "
+                              "AND h.entity_id = ? AND h.change_id > ?", (task_id, change["id"]))
+            if later:
+                raise ConflictError(_("the task was changed again since; undo that change first"))
+            if "*created*" in fields_:
+                task = self.get_task_by_id(task_id)
+                if self._one("SELECT 1 FROM tasks WHERE parent_id = ?", (task_id,)) or self._one(
+                        "SELECT 1 FROM task_dependencies WHERE depends_on_id = ?", (task_id,)):
+                    raise StoreError(_("other tasks refer to this task; it cannot be removed"))
+                cid = self._begin_change("undo", _("undo: ") + change["summary"], undo_of=change["id"])
+                self._record(cid, "task", task_id, task.ref, "*deleted*", task.title, None)
+                self.conn.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
+            elif "*deleted*" in fields_:
+                raise StoreError(_("a deleted task cannot be brought back by undo; import it again"))
+            else:
+                task = self.get_task_by_id(task_id)
+                notes = [r for r in rows if r["field"] == "note"]
+                typed = {r["field"]: self._typed(r["field"], r["old"]) for r in rows if r["field"] != "note"}
+                changes = _fold_kpi(task, typed)
+                cid = None
+                if changes:
+                    new = self.update_task(task.ref, changes, task.version, action="undo",
+                                           summary=_("undo: ") + change["summary"], undo_of=change["id"])
+                    cid = self._one("SELECT max(id) FROM changes")[0]
+                    task = new
+                if notes:
+                    if cid is None:
+                        cid = self._begin_change("undo", _("undo: ") + change["summary"], undo_of=change["id"])
+                    for r in notes:
+                        self.conn.execute("DELETE FROM updates WHERE id = ?", (int(r["new"]),))
+                        self._record(cid, "task", task_id, task.ref, "note", r["new"], None)
+            self.conn.execute("UPDATE changes SET undone_by = (SELECT max(id) FROM changes) WHERE id = ?",
+                              (change["id"],))
+            return change["summary"]
+
+    def _typed(self, name: str, text: str | None) -> Any:
+        if name in LIST_FIELDS:
+            return [p.strip() for p in text.split(",")] if text else []
+        if name in ("start", "deadline", "completed_on"):
+            return _d(text)
+        if name == "progress":
+            return int(text) if text else 0
+        if name in ("kpi_target", "kpi_current", "kpi_baseline"):
+            return _num(float(text)) if text else None
+        if name in ("status", "priority") and not text:
+            return TaskStatus.NOT_STARTED if name == "status" else model.Priority.NORMAL
+        return text or ""
+
+    # digests, iCal cache and feeds --------------------------------------------------------------
+
+    def record_digest(self, as_of: date, since: str | None, params: dict[str, Any]) -> None:
+        with self.write():
+            self.conn.execute("INSERT INTO digests(as_of, since, created_at, actor, params) VALUES (?, ?, ?, ?, ?)",
+                              (as_of.isoformat(), since, self._now(), self.actor, json.dumps(params, sort_keys=True)))
+
+    def last_digest(self, before: date | None = None) -> dict[str, Any] | None:
+        sql, params = "SELECT * FROM digests", []
+        if before:
+            sql += " WHERE as_of < ?"
+            params.append(before.isoformat())
+        row = self._one(sql + " ORDER BY as_of DESC, id DESC LIMIT 1", params)
+        return dict(row) if row else None
+
+    def cached_events(self, task_ids: Sequence[int], options: str) -> dict[int, tuple[int, str]]:
+        """Serialised iCal events by task id: (task version, text)."""
+        result: dict[int, tuple[int, str]] = {}
+        ids = list(task_ids)
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            for r in self._q("SELECT task_id, version, body FROM ical_cache WHERE options = ? AND task_id IN (%s)"
+                             % ",".join("?" * len(chunk)), [options] + chunk):
+                result[r["task_id"]] = (r["version"], r["body"])
+        return result
+
+    def store_events(self, options: str, events: Iterable[tuple[int, int, str]]) -> None:
+        """Keep serialised events (task id, version, text) for the next export."""
+        with self.write():
+            self.conn.executemany("INSERT OR REPLACE INTO ical_cache(task_id, options, version, body) VALUES (?, ?, ?, ?)",
+                                  [(tid, options, ver, body) for tid, ver, body in events])
+
+    def data_stamp(self) -> str:
+        """Changes whenever any task, plan or org changes (for ETags and caches)."""
+        row = self._one("SELECT (SELECT max(id) FROM changes) AS c, (SELECT count(*) FROM tasks) AS n")
+        return f"{row['c'] or 0}-{row['n']}"
+
+    def last_change_at(self) -> str | None:
+        row = self._one("SELECT max(at) AS at FROM changes")
+        return row["at"] if row else None
+
+    def add_feed(self, token: str, scope_kind: str, scope_value: str, label: str = "",
+                 options: dict[str, Any] | None = None) -> int:
+        with self.write():
+            cur = self.conn.execute(
+                "INSERT INTO feeds(token_hash, label, scope_kind, scope_value, options, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (hash_token(token), clean(label), scope_kind, scope_value, json.dumps(options or {}, sort_keys=True),
+                 self._now(), self.actor))
+            return int(cur.lastrowid)
+
+    def list_feeds(self, include_revoked: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT id, label, scope_kind, scope_value, options, created_at, created_by, revoked_at FROM feeds"
+        if not include_revoked:
+            sql += " WHERE revoked_at IS NULL"
+        return [dict(r) for r in self._q(sql + " ORDER BY id")]
+
+    def revoke_feed(self, feed_id: int) -> None:
+        with self.write():
+            cur = self.conn.execute("UPDATE feeds SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                                    (self._now(), feed_id))
+            if cur.rowcount != 1:
+                raise NotFoundError(_("no active feed with id") + f" {feed_id}")
+
+    def feed_by_hash(self, token_hash: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM feeds WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,))
+        return dict(row) if row else None
+
+    def active_feed_hashes(self) -> list[tuple[str, int]]:
+        return [(r["token_hash"], r["id"]) for r in self._q("SELECT token_hash, id FROM feeds WHERE revoked_at IS NULL")]
+
+    # maintenance -----------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """Integrity and foreign-key problems, in words (empty when healthy)."""
+        problems = [r[0] for r in self._q("PRAGMA integrity_check") if r[0] != "ok"]
+        for r in self._q("PRAGMA foreign_key_check"):
+            problems.append(f"{r[0]} row {r[1]} " + _("refers to a missing row in") + f" {r[2]}")
+        return problems
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy made with SQLite's online backup API."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+
+    def counts(self) -> dict[str, int]:
+        return {t: int(self._one(f"SELECT count(*) FROM {t}")[0]) for t in ("plans", "orgs", "tasks", "updates", "history")}
+
+    # import / export -----------------------------------------------------------------------------
+
+    def apply_plan(self, plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task], *, prune: bool = False,
+                   dry_run: bool = False) -> ImportReport:
+        """Bring the store in line with a validated plan file, in one transaction.
+
+        Updates by key; never duplicates.  Tasks missing from the file are
+        listed, and deleted only with ``prune``.  With ``dry_run`` the
+        transaction is rolled back and the report says what would happen.
+        """
+        return self.apply_plans([(plan, orgs, tasks)], prune=prune, dry_run=dry_run)[0]
+
+    def apply_plans(self, items: Sequence[tuple[Plan, Sequence[Org], Sequence[Task]]], *, prune: bool = False,
+                    dry_run: bool = False) -> list[ImportReport]:
+        """Several plan files in one transaction: all land, or none."""
+        reports = [ImportReport(plan=plan.key) for plan, _o, _t in items]
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._org_words_cache = None
+        try:
+            for (plan, orgs, tasks), report in zip(items, reports):
+                self._apply_plan(plan, orgs, tasks, prune, report)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        return reports
+
+    def _apply_plan(self, plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task], prune: bool,
+                    report: ImportReport) -> None:
+        cid = self._begin_change("import", f"import {plan.key}")
+        # orgs: parents first
+        pending = list(orgs)
+        known = set(self._org_ids())
+        for _round in range(len(pending) + 1):
+            rest = []
+            for org in pending:
+                if org.parent and org.parent not in known and any(o.key == org.parent for o in pending):
+                    rest.append(org)
+                    continue
+                self._upsert_org(org, cid, report)
+                known.add(org.key)
+            if not rest:
+                break
+            pending = rest
+        org_ids = self._org_ids()
+        # plan
+        row = self._one("SELECT * FROM plans WHERE key = ?", (plan.key,))
+        plan_cols = {"reference": plan.reference, "title": plan.title, "issuer": plan.issuer,
+                     "issued_on": _iso(plan.issued_on), "period": plan.period, "status": str(plan.status)}
+        if row is None:
+            cur = self.conn.execute("INSERT INTO plans(key, %s, updated_at) VALUES (?, %s, ?)"
+                                    % (",".join(plan_cols), ",".join("?" * len(plan_cols))),
+                                    [plan.key, *plan_cols.values(), self._now()])
+            plan_id = int(cur.lastrowid)
+            report.plan_added = True
+            self._record(cid, "plan", plan_id, plan.key, "*created*", None, plan.title)
+        else:
+            plan_id = row["id"]
+            diffs = [(k, row[k], v) for k, v in plan_cols.items() if (row[k] or None) != (v or None)]
+            if diffs:
+                self.conn.execute("UPDATE plans SET %s, version = version + 1, updated_at = ? WHERE id = ?"
+                                  % ", ".join(f"{k} = ?" for k in plan_cols), [*plan_cols.values(), self._now(), plan_id])
+                report.plan_changed = True
+                for k, a, b in diffs:
+                    self._record(cid, "plan", plan_id, plan.key, k, a, b)
+        # tasks
+        existing = {t.key: t for t in (_task_from_row(r) for r in self._q(_TASK_SELECT + " WHERE t.plan_id = ?",
+                                                                             (plan_id,)))}
+        key_ids = {k: t.id for k, t in existing.items()}
+        now = self._now()
+        file_keys = set()
+        links_to_write: list[tuple[int, Task, bool]] = []
+        history_rows: list[tuple] = []
+        for task in tasks:
+            file_keys.add(task.key)
+            old = existing.get(task.key)
+            cols = self._task_columns(task, plan_id, org_ids, None)
+            cols.pop("parent_id")
+            if old is None:
+                cols.update(created_at=now, updated_at=now, version=1)
+                cur = self.conn.execute("INSERT INTO tasks(%s) VALUES (%s)" % (",".join(cols), ",".join("?" * len(cols))),
+                                        list(cols.values()))
+                key_ids[task.key] = int(cur.lastrowid)
+                report.added.append(task.key)
+                history_rows.append((cid, "task", key_ids[task.key], task.ref, "*created*", None, task.title))
+                links_to_write.append((key_ids[task.key], task, False))
+                continue
+            old_values, new_values = task_field_values(old), task_field_values(task)
+            diffs = [(k, old_values[k], new_values[k]) for k in TASK_FIELDS if old_values[k] != new_values[k]]
+            if not diffs:
+                report.unchanged.append(task.key)
+                continue
+            cols["updated_at"] = now
+            self.conn.execute("UPDATE tasks SET %s, version = version + 1 WHERE id = ?"
+                              % ", ".join(f"{c} = ?" for c in cols), [*cols.values(), old.id])
+            report.changed.append(task.key)
+            history_rows += [(cid, "task", old.id, task.ref, k, a, b) for k, a, b in diffs]
+            if any(k in LIST_FIELDS for k, _a, _b in diffs):
+                links_to_write.append((old.id, task, True))
+        # parents and links once every task of the file has an id
+        self.conn.executemany("UPDATE tasks SET parent_id = ? WHERE id = ? AND parent_id IS NOT ?",
+                              [(key_ids[t.parent] if t.parent else None, key_ids[t.key],
+                                key_ids[t.parent] if t.parent else None) for t in tasks])
+        for task_id, task, replace_existing in links_to_write:
+            self._write_links(task_id, task, org_ids, key_ids, replace_existing)
+        self.conn.executemany("INSERT INTO history(change_id, entity, entity_id, ref, field, old, new) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)", history_rows)
+        missing = sorted(set(existing) - file_keys, key=key_sort)
+        report.missing = missing
+        if prune and missing:
+            ids = [existing[k].id for k in missing]
+            for k in missing:
+                self._record(cid, "task", existing[k].id, existing[k].ref, "*deleted*", existing[k].title, None)
+            self.conn.executemany("UPDATE tasks SET parent_id = NULL WHERE parent_id = ?", [(i,) for i in ids])
+            self.conn.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in ids])
+            report.pruned = missing
+        if not (report.added or report.changed or report.pruned or report.plan_added or report.plan_changed
+                or report.orgs_added or report.orgs_changed):
+            self.conn.execute("DELETE FROM changes WHERE id = ?", (cid,))
+
+    def export_plan(self, key: str) -> tuple[Plan, list[Org], list[Task]]:
+        """A plan, the orgs its tasks name (with their parents), and its tasks in key order."""
+        plan = self.get_plan(key)
+        tasks = self.list_tasks(TaskFilter(plans=[key]), order="key")
+        orgs = {o.key: o for o in self.list_orgs()}
+        wanted: set[str] = set()
+        for t in tasks:
+            wanted.add(t.lead)
+            wanted.update(t.coordinating)
+        stack = list(wanted)
+        while stack:
+            k = stack.pop()
+            parent = orgs[k].parent if k in orgs else ""
+            if parent and parent not in wanted:
+                wanted.add(parent)
+                stack.append(parent)
+        return plan, [orgs[k] for k in sorted(wanted) if k in orgs], tasks
+
+
+def _fold_kpi(task: Task, typed: dict[str, Any]) -> dict[str, Any]:
+    """Turn kpi_* history fields back into a KPI value for update_task."""
+    changes = {k: v for k, v in typed.items() if not k.startswith("kpi_")}
+    kpi_fields = {k[4:]: v for k, v in typed.items() if k.startswith("kpi_")}
+    if kpi_fields:
+        base = task.kpi or KPI(metric="")
+        kpi = replace(base, **{k: (v if v is not None else ("" if k in ("metric", "unit") else None))
+                                for k, v in kpi_fields.items()})
+        changes["kpi"] = kpi if kpi.metric else None
+    return changes
+
+
+def hash_token(token: str) -> str:
+    """How feed tokens are kept: only their SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
