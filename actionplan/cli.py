@@ -657,6 +657,15 @@ def undo(ctx: Context) -> None:
     click.echo(_("Undone:") + f" {summary}")
 
 
+# --- ics: iCal export (issue 5) -----------------------------------------------------------------
+
+# --- digest: status digests (issue 6) -----------------------------------------------------------
+
+# --- backup and check (issue 7) ------------------------------------------------------------------
+
+# --- serve and feeds: calendar subscriptions (issue 8) -------------------------------------------
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="actionplan")
