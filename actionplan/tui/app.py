@@ -1,0 +1,164 @@
+"""The Textual app: secretaries run the plans here.
+
+Screens are Textual *modes* (1 Dashboard, 2 Tasks, 3 Agencies, 4 Timeline);
+every change goes through the store, and after a write the app bumps
+``data_version`` so every screen reloads what it shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from actionplan.i18n import _
+from actionplan.store import ConflictError, Store, StoreError
+from actionplan.tui.commands import ActionPlanCommands
+from actionplan.tui.messages import NavigationRequested
+from actionplan.tui.screens.accountability import AccountabilityScreen
+from actionplan.tui.screens.dashboard import DashboardScreen
+from actionplan.tui.screens.tasks import TasksScreen
+from actionplan.tui.screens.timeline import TimelineScreen
+
+T = TypeVar("T")
+
+
+class ActionPlanApp(App[None]):
+    """actionplan: plans, tasks, deadlines and who is accountable."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "actionplan"
+    COMMANDS = App.COMMANDS | {ActionPlanCommands}
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {
+        "dashboard": DashboardScreen,
+        "tasks": TasksScreen,
+        "agencies": AccountabilityScreen,
+        "timeline": TimelineScreen,
+    }
+    DEFAULT_MODE = "dashboard"
+
+    BINDINGS = [
+        Binding("1", "switch_mode('dashboard')", _("Dashboard"), tooltip=_("Every plan at a glance")),
+        Binding("2", "switch_mode('tasks')", _("Tasks"), tooltip=_("Tasks as a table or a tree")),
+        Binding("3", "switch_mode('agencies')", _("Agencies"), tooltip=_("Accountability board")),
+        Binding("4", "switch_mode('timeline')", _("Timeline"), tooltip=_("Deadlines by month")),
+        Binding("question_mark,f1", "help", _("Help"), key_display="?"),
+        Binding("ctrl+z", "undo", _("Undo"), show=False),
+        Binding("ctrl+q", "quit", _("Quit"), priority=True),
+    ]
+
+    data_version: reactive[int] = reactive(0)
+    plan_key: reactive[str] = reactive("")
+
+    def __init__(self, store: Store, *, today: date | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self._today = today
+        #: where the task screen should go next: (query, plan, task ref)
+        self.navigation: tuple[str | None, str | None, str | None] | None = None
+
+    @property
+    def today(self) -> date:
+        """The day the app judges deadlines by (fixed with --as-of, else the committee's today)."""
+        return self._today or self.store.today()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.store.path.name} · " + _("today") + f" {self.today.isoformat()}"
+
+    # --- navigation used by screens -------------------------------------------------------
+
+    def show_tasks(self, query: str | None = None, plan: str | None = None, task_ref: str | None = None) -> None:
+        """Open the task screen with a filter, a plan, or one task selected."""
+        self.navigation = (query, plan, task_ref)
+        if self.current_mode == "tasks":
+            self.screen.post_message(NavigationRequested())
+        else:
+            self.switch_mode("tasks")
+
+    def data_changed(self) -> None:
+        """Tell every screen the database changed (they reload what they show)."""
+        self.data_version += 1
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def write(self, action: Callable[[], T], *, success: str = "") -> T | None:
+        """Run one store write; report errors plainly, refresh screens on success."""
+        try:
+            result = action()
+        except ConflictError as e:
+            self.notify(str(e), title=_("Someone else saved first"), severity="error", timeout=8)
+            self.data_changed()
+            return None
+        except (StoreError, ValueError) as e:
+            self.notify(str(e), title=_("Not saved"), severity="error", timeout=8)
+            return None
+        if success:
+            self.notify(success)
+        self.data_changed()
+        return result
+
+    def action_undo(self) -> None:
+        """Undo the last change made by this user."""
+        summary = self.write(lambda: self.store.undo(self.store.actor))
+        if summary:
+            self.notify(_("Undone:") + f" {summary}")
+
+    def action_help(self) -> None:
+        from actionplan.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_import_plan(self) -> None:
+        """Ask for a plan file, validate it whole, import it (or say why not)."""
+        from actionplan.tui.screens.prompt import TextPrompt
+
+        def finish(path: str | None) -> None:
+            if not path:
+                return
+            from actionplan.planfile import PlanFileError, import_plan_files
+
+            try:
+                reports = import_plan_files(self.store, [path])
+            except PlanFileError as e:
+                self.notify("\n".join(str(p) for p in e.problems[:6]), title=_("Nothing was imported"),
+                            severity="error", timeout=12)
+                return
+            for r in reports:
+                self.notify(f"{r.plan}: {len(r.added)} " + _("added") + f", {len(r.changed)} " + _("changed")
+                            + f", {len(r.unchanged)} " + _("unchanged")
+                            + (f"; " + _("not in the file:") + " " + ", ".join(r.missing) if r.missing else ""),
+                            title=_("Imported"), timeout=8)
+            self.data_changed()
+
+        self.push_screen(TextPrompt(_("Import a plan file"), _("Path of the TOML plan file:"), "plans/", _("Import")),
+                         finish)
+
+    def action_export_plan(self, key: str) -> None:
+        """Ask where to write a plan file and write it."""
+        from actionplan.tui.screens.prompt import TextPrompt
+
+        def finish(path: str | None) -> None:
+            if not path:
+                return
+            from actionplan.planfile import dump_plan
+
+            try:
+                text = dump_plan(*self.store.export_plan(key))
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except (OSError, StoreError) as e:
+                self.notify(str(e), title=_("Not exported"), severity="error")
+                return
+            self.notify(_("Wrote") + f" {path}", title=_("Exported"))
+
+        self.push_screen(TextPrompt(_("Export plan") + f" {key}", _("Write the plan file to:"), f"{key}.toml",
+                                    _("Export")), finish)
+
+    def action_switch_plan(self, key: str) -> None:
+        self.plan_key = key
+        self.show_tasks(plan=key)
+

@@ -1,0 +1,159 @@
+"""Dashboard: every plan with its progress and counts, and the next deadlines."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from actionplan import model
+from actionplan.dates import short_relative
+from actionplan.i18n import _
+from actionplan.query import TaskFilter
+from actionplan.tui.widgets.task_detail import progress_bar
+
+UPCOMING_LIMIT = 60
+
+
+class DashboardScreen(Screen):
+    """Plans with progress bars and counts; overdue and upcoming deadlines across plans."""
+
+    BINDINGS = [
+        Binding("enter", "open", _("Open"), show=False),
+        Binding("tab", "focus_next", _("Next pane"), show=False),
+        Binding("o", "overdue", _("Overdue tasks")),
+        Binding("r", "reload", _("Reload"), show=False),
+        Binding("j", "cursor('down')", _("Down"), show=False),
+        Binding("k", "cursor('up')", _("Up"), show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dash"):
+            yield Static(id="headline")
+            yield OptionList(id="plans")
+            yield Static(_("Overdue first, then the next deadlines"), classes="section-title")
+            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns()
+        self.watch(self.app, "data_version", self.reload, init=False)
+        self.reload()
+        self.query_one("#plans", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_resize(self) -> None:
+        self._columns()
+        self.reload()
+
+    def _columns(self) -> None:
+        """Columns sized to the screen so deadlines are never cut off."""
+        table = self.query_one("#upcoming", DataTable)
+        width = self.size.width or 80
+        ref_w = max([len(p.key) for p in self.app.store.list_plans()] + [8]) + 5
+        fixed = 10 + 9 + ref_w + 6 + 2 * 6 + 4
+        table.clear(columns=True)
+        table.add_column(_("Deadline"), key="deadline", width=10)
+        table.add_column(_("Due"), key="due", width=9)
+        table.add_column(_("Task"), key="task", width=ref_w)
+        table.add_column(_("Lead"), key="lead", width=6)
+        table.add_column(_("Title"), key="title", width=max(12, width - fixed))
+
+    def reload(self, *_args: object) -> None:
+        store = self.app.store
+        today = self.app.today
+        summaries = store.plan_summaries(today)
+        plans = self.query_one("#plans", OptionList)
+        highlighted = plans.highlighted
+        plans.clear_options()
+        total_open = total_overdue = total_soon = 0
+        for s in summaries:
+            total_open += s.open
+            total_overdue += s.overdue
+            total_soon += s.due_soon
+            line = Text(f"{s.plan.key}", style="bold")
+            if s.plan.reference:
+                line.append(f"  {s.plan.reference}", style="dim")
+            line.append(f"  [{s.plan.status}]", style="dim")
+            line.append("\n")
+            line.append(s.plan.title[:120])
+            line.append("\n")
+            line.append_text(progress_bar(s.progress, 20))
+            line.append(f" {s.progress:3.0f}%  ")
+            line.append(f"{s.open} " + _("open"))
+            line.append("  ")
+            line.append(f"{s.overdue} " + _("overdue"), style="bold red" if s.overdue else "dim")
+            line.append("  ")
+            line.append(f"{s.due_soon} " + _("due in 14 d"), style="yellow" if s.due_soon else "dim")
+            line.append("  ")
+            line.append(f"{s.done} " + _("done"), style="green")
+            plans.add_option(Option(line, id=s.plan.key))
+        if not summaries:
+            plans.add_option(Option(Text(_("No plans yet: import a plan file (ctrl+p, Import)."), style="dim"),
+                                    disabled=True))
+        if highlighted is not None and summaries:
+            plans.highlighted = min(highlighted, len(summaries) - 1)
+        headline = Text(_("Today") + f" {today.isoformat()}   ", style="bold")
+        headline.append(f"{len(summaries)} " + _("plans") + f" · {total_open} " + _("open") + " · ")
+        headline.append(f"{total_overdue} " + _("overdue"), style="bold red" if total_overdue else "")
+        headline.append(" · ")
+        headline.append(f"{total_soon} " + _("due within 14 days"), style="yellow" if total_soon else "")
+        self.query_one("#headline", Static).update(headline)
+
+        table = self.query_one("#upcoming", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        overdue = store.list_tasks(TaskFilter(overdue=True), today=today, limit=UPCOMING_LIMIT)
+        upcoming = store.list_tasks(TaskFilter(open_only=True, due_after=today - _one_day()), today=today,
+                                    limit=max(10, UPCOMING_LIMIT - len(overdue)))
+        for task in overdue + upcoming:
+            late = model.is_overdue(task, today)
+            style = "bold red" if late else ("yellow" if model.is_due_soon(task, today) else "")
+            table.add_row(
+                task.deadline.isoformat() if task.deadline else "—",
+                Text(short_relative(task.deadline, today), style=style) if task.deadline else "",
+                task.ref,
+                task.lead,
+                task.title,
+                key=task.ref,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.show_tasks(plan=event.option.id, query="")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.show_tasks(task_ref=str(event.row_key.value))
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.row_count:
+            key = focused.coordinate_to_cell_key(focused.cursor_coordinate).row_key
+            self.app.show_tasks(task_ref=str(key.value))
+
+    def action_cursor(self, direction: str) -> None:
+        """j/k move like the arrow keys in the focused list."""
+        widget = self.focused
+        if widget is not None and hasattr(widget, f"action_cursor_{direction}"):
+            getattr(widget, f"action_cursor_{direction}")()
+
+    def action_overdue(self) -> None:
+        self.app.show_tasks(query="overdue", plan="")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+
+def _one_day():
+    from datetime import timedelta
+
+    return timedelta(days=1)

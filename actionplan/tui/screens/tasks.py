@@ -1,0 +1,462 @@
+"""The plan view: tasks as a sortable table or a tree, a live filter, and the detail pane."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+
+from actionplan import model
+from actionplan.dates import short_relative
+from actionplan.i18n import _
+from actionplan.model import Task, TaskStatus
+from actionplan.query import QueryError, TaskFilter, describe_filter, parse_query
+from actionplan.text import key_sort
+from actionplan.tui.messages import NavigationRequested
+from actionplan.tui.widgets.task_detail import TaskDetail, status_text
+
+PAGE = 200
+SORTS = ("deadline", "key", "lead", "status", "progress")
+NARROW = 110
+
+FILTER_HINT = "lead:MPS status:open due<2026-05-01 tag:legal overdue words…"
+
+
+class TasksScreen(Screen):
+    """Tasks of a plan (or all plans): filter, sort, look, and act."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", _("Filter"), key_display="/"),
+        Binding("n", "new_task", _("New")),
+        Binding("s", "new_subtask", _("Subtask")),
+        Binding("e", "edit", _("Edit")),
+        Binding("x", "done", _("Done")),
+        Binding("r", "progress", _("Progress")),
+        Binding("c", "status", _("Status")),
+        Binding("delete", "cancel_task", _("Cancel task"), key_display="del", show=False),
+        Binding("u", "app.undo", _("Undo")),
+        Binding("v", "toggle_view", _("Tree/table"), show=False),
+        Binding("o", "cycle_sort", _("Sort"), show=False),
+        Binding("p", "cycle_plan", _("Plan"), show=False),
+        Binding("escape", "leave_filter", _("Back to list"), show=False),
+        Binding("j", "cursor('down')", _("Down"), show=False),
+        Binding("k", "cursor('up')", _("Up"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: str = ""
+        self.filter: TaskFilter = TaskFilter()
+        self.sort: str = "deadline"
+        self.view: str = "table"
+        self.total: int = 0
+        self.loaded: list[Task] = []
+        self.current: Task | None = None
+        self._initialised = False
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_("Filter: ") + FILTER_HINT, id="filter", compact=True)
+        yield Static(id="filter-status")
+        with Horizontal(id="body"):
+            with Vertical(id="list"):
+                yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+                yield Tree(_("Plans"), id="tree")
+            yield TaskDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tree", Tree).display = False
+        self.query_one("#tree", Tree).show_root = False
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+        plans = self.app.store.list_plans()
+        self.plan = self.app.plan_key or (plans[0].key if plans else "")
+        self._columns()
+        self._consume_navigation()
+        if not self._initialised:
+            self.reload()
+        self.query_one("#table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.app.navigation is not None:
+            self._consume_navigation()
+        elif self._initialised:
+            self.reload(keep=True)
+
+    def on_navigation_requested(self, _event: NavigationRequested) -> None:
+        self._consume_navigation()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "narrow")
+        self._columns()
+        self._fill_table()
+
+    def _columns(self) -> None:
+        """Columns sized to the screen, so the deadline and the status are never cut off."""
+        table = self.query_one("#table", DataTable)
+        width = self.size.width or 80
+        list_width = width if width < NARROW else int(width * 0.58)
+        key_w = 16 if not self.plan else 6
+        widths = {"key": key_w, "lead": 6, "deadline": 10, "due": 9, "status": 11, "progress": 4}
+        if list_width < 100:
+            widths.pop("progress")
+        fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 4  # cell padding and the scrollbar
+        title_w = max(16, list_width - fixed)
+        table.clear(columns=True)
+        table.add_column(_("Task"), key="key", width=key_w)
+        table.add_column(_("Title"), key="title", width=title_w)
+        table.add_column(_("Lead"), key="lead", width=6)
+        table.add_column(_("Deadline"), key="deadline", width=10)
+        table.add_column(_("Due"), key="due", width=9)
+        table.add_column(_("Status"), key="status", width=11)
+        if "progress" in widths:
+            table.add_column("%", key="progress", width=4)
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def _consume_navigation(self) -> None:
+        nav = self.app.navigation
+        self.app.navigation = None
+        if nav is None:
+            return
+        query, plan, task_ref = nav
+        if task_ref:
+            plan = task_ref.split("/", 1)[0]
+            query = ""
+        if plan is not None:
+            self.plan = plan
+            self.app.plan_key = plan
+        if query is not None:
+            box = self.query_one("#filter", Input)
+            with box.prevent(Input.Changed):
+                box.value = query
+            self._set_filter(query)
+        self._columns()
+        self.reload(select=task_ref)
+
+    def apply_navigation(self, query: str | None = None, plan: str | None = None, task_ref: str | None = None) -> None:
+        self.app.navigation = (query, plan, task_ref)
+        self._consume_navigation()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def _effective_filter(self) -> TaskFilter:
+        f = self.filter
+        if self.plan and not f.plans:
+            f = f.merged(TaskFilter(plans=[self.plan]))
+        return f
+
+    def reload(self, *, keep: bool = False, select: str | None = None) -> None:
+        """Load the first page for the current plan, filter and sort."""
+        self._initialised = True
+        store = self.app.store
+        today = self.app.today
+        keep_ref = select or (self.current.ref if (keep and self.current) else None)
+        f = self._effective_filter()
+        self.total = store.count_tasks(f, today=today)
+        self.loaded = store.list_tasks(f, today=today, order=self.sort, limit=PAGE)
+        if keep_ref:
+            while keep_ref not in {t.ref for t in self.loaded} and len(self.loaded) < self.total:
+                self.loaded += store.list_tasks(f, today=today, order=self.sort, limit=PAGE, offset=len(self.loaded))
+        self._fill_table()
+        self._fill_tree()
+        self._update_status()
+        self._select(keep_ref)
+
+    def _load_more(self) -> None:
+        if len(self.loaded) >= self.total:
+            return
+        store = self.app.store
+        more = store.list_tasks(self._effective_filter(), today=self.app.today, order=self.sort, limit=PAGE,
+                                offset=len(self.loaded))
+        self.loaded += more
+        table = self.query_one("#table", DataTable)
+        for task in more:
+            self._add_row(table, task)
+        self._update_status()
+
+    def _data_changed(self, *_args: object) -> None:
+        self.reload(keep=True)
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#table", DataTable)
+        if not table.columns:
+            return
+        table.clear()
+        for task in self.loaded:
+            self._add_row(table, task)
+
+    def _add_row(self, table: DataTable, task: Task) -> None:
+        today = self.app.today
+        late = model.is_overdue(task, today)
+        due = ""
+        if task.deadline and task.is_open:
+            due = Text(short_relative(task.deadline, today),
+                       style="bold red" if late else ("yellow" if model.is_due_soon(task, today) else ""))
+        indent = "  " * task.key.count(".") if self.sort == "key" and self.plan else ""
+        key = task.key if self.plan else task.ref
+        status = status_text(task, today) if not late else Text(_("OVERDUE"), style="bold red")
+        title = Text(indent + task.title, style="dim strike" if task.status == TaskStatus.CANCELLED else "")
+        cells = [key, title, task.lead, task.deadline.isoformat() if task.deadline else "—", due, status]
+        if len(table.columns) > 6:
+            cells.append(f"{task.progress}")
+        table.add_row(*cells, key=task.ref)
+
+    def _fill_tree(self) -> None:
+        tree = self.query_one("#tree", Tree)
+        tree.clear()
+        by_ref = {t.ref: t for t in self.loaded}
+        nodes = {}
+        plans_nodes = {}
+        today = self.app.today
+        for task in sorted(self.loaded, key=lambda t: (t.plan, key_sort(t.key))):
+            parent_ref = f"{task.plan}/{task.parent}" if task.parent else None
+            if parent_ref in nodes:
+                parent = nodes[parent_ref]
+            else:
+                if task.plan not in plans_nodes:
+                    plans_nodes[task.plan] = tree.root.add(Text(task.plan, style="bold"), expand=True)
+                parent = plans_nodes[task.plan]
+            label = Text(f"{task.key} ", style="bold")
+            label.append(task.title[:70])
+            if task.deadline:
+                label.append(f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim")
+            label.append("  ")
+            label.append_text(status_text(task, today))
+            has_children = any(t.parent == task.key and t.plan == task.plan for t in by_ref.values())
+            if has_children:
+                nodes[task.ref] = parent.add(label, data=task.ref, expand=True)
+            else:
+                nodes[task.ref] = parent.add_leaf(label, data=task.ref)
+
+    def _update_status(self) -> None:
+        plan = self.plan or _("all plans")
+        shown = len(self.loaded)
+        count = (f"{self.total} " + _("tasks")) if shown >= self.total else (
+            f"{shown} " + _("of") + f" {self.total} " + _("tasks shown (scroll for more)"))
+        text = Text(f"{plan}", style="bold")
+        text.append(f" · {count} · " + _("sorted by") + f" {self.sort} · ")
+        text.append(describe_filter(self.filter), style="cyan" if not self.filter.is_empty() else "dim")
+        self.query_one("#filter-status", Static).update(text)
+
+    def _select(self, ref: str | None) -> None:
+        table = self.query_one("#table", DataTable)
+        if not table.row_count:
+            self._show(None)
+            return
+        index = 0
+        if ref:
+            try:
+                index = table.get_row_index(ref)
+            except Exception:
+                index = min(table.cursor_row, table.row_count - 1)
+        table.move_cursor(row=index, scroll=True)
+        self._show(self.loaded[index].ref if index < len(self.loaded) else None)
+
+    def _show(self, ref: str | None) -> None:
+        detail = self.query_one("#detail", TaskDetail)
+        if ref is None:
+            self.current = None
+            detail.show_task(self.app.store, None, self.app.today)
+            return
+        try:
+            self.current = self.app.store.get_task(ref)
+        except Exception:
+            self.current = None
+        detail.show_task(self.app.store, self.current, self.app.today)
+
+    # --- events -------------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show(str(event.row_key.value))
+        if event.cursor_row >= len(self.loaded) - 20:
+            self._load_more()
+
+    @on(DataTable.RowSelected, "#table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    @on(DataTable.HeaderSelected, "#table")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        self.sort = {"key": "key", "title": "key", "lead": "lead", "deadline": "deadline", "due": "deadline",
+                     "status": "status", "progress": "progress"}.get(column, "deadline")
+        self.reload(keep=True)
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        if event.node.data:
+            self._show(str(event.node.data))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._set_filter(event.value):
+            self.reload()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, _event: Input.Submitted) -> None:
+        self.action_leave_filter()
+
+    def _set_filter(self, text: str) -> bool:
+        status = self.query_one("#filter-status", Static)
+        try:
+            self.filter = parse_query(text)
+        except QueryError as e:
+            status.update(Text("⚠ " + str(e), style="bold red"))
+            return False
+        return True
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_cursor(self, direction: str) -> None:
+        """j/k move like the arrow keys in the table or the tree."""
+        widget = self.query_one("#tree" if self.view == "tree" else "#table")
+        getattr(widget, f"action_cursor_{direction}")()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        target = "#tree" if self.view == "tree" else "#table"
+        self.query_one(target).focus()
+
+    def action_toggle_view(self) -> None:
+        self.view = "tree" if self.view == "table" else "table"
+        self.query_one("#table").display = self.view == "table"
+        self.query_one("#tree").display = self.view == "tree"
+        self.action_leave_filter()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.reload(keep=True)
+
+    def action_cycle_plan(self) -> None:
+        keys = [""] + [p.key for p in self.app.store.list_plans()]
+        self.plan = keys[(keys.index(self.plan) + 1) % len(keys)] if self.plan in keys else ""
+        self.app.plan_key = self.plan
+        self._columns()
+        self.reload()
+
+    def _need_task(self) -> Task | None:
+        if self.current is None:
+            self.app.notify(_("Select a task first."), severity="warning")
+        return self.current
+
+    def _plan_for_new(self) -> str | None:
+        if self.plan:
+            return self.plan
+        if self.current:
+            return self.current.plan
+        plans = self.app.store.list_plans()
+        if not plans:
+            self.app.notify(_("Import a plan first (ctrl+p, Import)."), severity="warning")
+            return None
+        return plans[0].key
+
+    def _after_edit(self, task: Task | None) -> None:
+        if task is not None:
+            self.reload(select=task.ref)
+
+    def action_new_task(self) -> None:
+        from actionplan.tui.screens.editor import TaskEditor
+
+        plan = self._plan_for_new()
+        if plan:
+            self.app.push_screen(TaskEditor(None, plan=plan), self._after_edit)
+
+    def action_new_subtask(self) -> None:
+        from actionplan.tui.screens.editor import TaskEditor
+
+        task = self._need_task()
+        if task:
+            self.app.push_screen(TaskEditor(None, plan=task.plan, parent=task.key), self._after_edit)
+
+    def action_edit(self) -> None:
+        from actionplan.tui.screens.editor import TaskEditor
+
+        task = self._need_task()
+        if task:
+            self.app.push_screen(TaskEditor(task, plan=task.plan), self._after_edit)
+
+    def action_done(self) -> None:
+        from actionplan.tui.screens.dialogs import EvidenceDialog
+
+        task = self._need_task()
+        if not task:
+            return
+        if task.status == TaskStatus.DONE:
+            self.app.notify(_("This task is already done."), severity="warning")
+            return
+
+        def finish(result: tuple[str, date] | None) -> None:
+            if result:
+                evidence, on = result
+                self.app.write(lambda: self.app.store.mark_done(task.ref, evidence, task.version, on),
+                               success=f"{task.ref}: " + _("done"))
+
+        self.app.push_screen(EvidenceDialog(task, self.app.today), finish)
+
+    def action_progress(self) -> None:
+        from actionplan.tui.screens.dialogs import ProgressDialog
+
+        task = self._need_task()
+        if not task:
+            return
+
+        def finish(result: tuple[str, int | None] | None) -> None:
+            if result:
+                text, percent = result
+                self.app.write(lambda: self.app.store.add_note(task.ref, text, percent, expected_version=task.version),
+                               success=f"{task.ref}: " + _("progress recorded"))
+
+        self.app.push_screen(ProgressDialog(task, self.app.today), finish)
+
+    def action_status(self) -> None:
+        from actionplan.tui.screens.dialogs import ConfirmDialog, StatusDialog
+
+        task = self._need_task()
+        if not task:
+            return
+
+        def finish(result: tuple[str, str] | None) -> None:
+            if not result:
+                return
+            status, reason = result
+            if status == TaskStatus.CANCELLED:
+                self._confirm_cancel(task)
+                return
+            changes = {"status": status}
+            if status == TaskStatus.BLOCKED:
+                changes["blocked_reason"] = reason
+            self.app.write(lambda: self.app.store.update_task(task.ref, changes, task.version),
+                           success=f"{task.ref}: {status}")
+
+        self.app.push_screen(StatusDialog(task), finish)
+
+    def action_cancel_task(self) -> None:
+        task = self._need_task()
+        if task:
+            self._confirm_cancel(task)
+
+    def _confirm_cancel(self, task: Task) -> None:
+        from actionplan.tui.screens.dialogs import ConfirmDialog
+
+        def finish(yes: bool | None) -> None:
+            if yes:
+                self.app.write(lambda: self.app.store.update_task(task.ref, {"status": TaskStatus.CANCELLED},
+                                                                  task.version),
+                               success=f"{task.ref}: " + _("cancelled"))
+
+        self.app.push_screen(ConfirmDialog(_("Cancel task"), f"{task.ref} {task.title}\n\n"
+                                           + _("Cancel this task? It stays on record and can be reopened."),
+                                           _("Cancel the task")), finish)
