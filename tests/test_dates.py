@@ -28,6 +28,7 @@ from actionplan.dates import (
     parse_deadline,
     parse_iso_date,
     relative_days,
+    short_relative,
     today_in,
     validate_rrule,
 )
@@ -271,6 +272,14 @@ def test_describe_resolution_raises_for_bad_text() -> None:
 def test_relative_days(offset: int, wording: str) -> None:
     today = D(2026, 4, 29)
     assert relative_days(today + timedelta(days=offset), today) == wording
+
+
+@pytest.mark.parametrize(
+    ("offset", "wording"), [(0, "today"), (1, "1d left"), (35, "35d left"), (-9, "9d late")]
+)
+def test_short_relative(offset: int, wording: str) -> None:
+    today = D(2026, 4, 29)
+    assert short_relative(today + timedelta(days=offset), today) == wording
 
 
 # --------------------------------------------------------------------------- time zone
