@@ -98,8 +98,8 @@ class DashboardScreen(Screen):
         if not summaries:
             plans.add_option(Option(Text(_("No plans yet: import a plan file (ctrl+p, Import)."), style="dim"),
                                     disabled=True))
-        if highlighted is not None and summaries:
-            plans.highlighted = min(highlighted, len(summaries) - 1)
+        if summaries:
+            plans.highlighted = min(highlighted or 0, len(summaries) - 1)
         headline = Text(_("Today") + f" {today.isoformat()}   ", style="bold")
         headline.append(f"{len(summaries)} " + _("plans") + f" · {total_open} " + _("open") + " · ")
         headline.append(f"{total_overdue} " + _("overdue"), style="bold red" if total_overdue else "")

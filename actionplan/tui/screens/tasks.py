@@ -97,8 +97,11 @@ class TasksScreen(Screen):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "narrow")
+        keep = self.current.ref if self.current else None
         self._columns()
         self._fill_table()
+        if self._initialised:
+            self._select(keep)
 
     def _columns(self) -> None:
         """Columns sized to the screen, so the deadline and the status are never cut off."""

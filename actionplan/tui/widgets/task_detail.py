@@ -62,6 +62,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.task_ref: str | None = None
+        self.renderable: object = Text(_("Select a task to see it here."), style="dim")
         self.body = Static(Text(_("Select a task to see it here."), style="dim"))
 
     def compose(self):
@@ -71,10 +72,22 @@ class TaskDetail(VerticalScroll, can_focus=True):
         """Fill the pane with *task* (or a hint when nothing is selected)."""
         if task is None:
             self.task_ref = None
-            self.body.update(Text(_("No task selected."), style="dim"))
+            self.renderable = Text(_("No task selected."), style="dim")
+            self.body.update(self.renderable)
             return
         self.task_ref = task.ref
-        self.body.update(render_task(store, task, today))
+        self.renderable = render_task(store, task, today)
+        self.body.update(self.renderable)
+
+    def plain_text(self, width: int = 100) -> str:
+        """What the pane shows, as plain text (for tests and screen readers)."""
+        from rich.console import Console
+
+        import io
+
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(self.renderable)
+        return console.export_text()
 
 
 def render_task(store: Store, task: Task, today: date) -> Group:
