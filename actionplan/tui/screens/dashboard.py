@@ -38,7 +38,7 @@ class DashboardScreen(Screen):
             yield OptionList(id="plans")
             yield Static(_("Overdue first, then the next deadlines"), classes="section-title")
             yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._columns()

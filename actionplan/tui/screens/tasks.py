@@ -20,11 +20,20 @@ from actionplan.model import Task, TaskStatus
 from actionplan.query import QueryError, TaskFilter, describe_filter, parse_query
 from actionplan.text import key_sort
 from actionplan.tui.messages import NavigationRequested
-from actionplan.tui.widgets.task_detail import TaskDetail, status_text
+from actionplan.tui.widgets.task_detail import STATUS_STYLE, TaskDetail, status_text
 
 PAGE = 200
 SORTS = ("deadline", "key", "lead", "status", "progress")
-NARROW = 110
+NARROW = 140
+
+#: Status words that fit the table's narrow column (the detail pane spells them out).
+SHORT_STATUS = {
+    TaskStatus.NOT_STARTED: _("to start"),
+    TaskStatus.IN_PROGRESS: _("in prog."),
+    TaskStatus.BLOCKED: _("blocked"),
+    TaskStatus.DONE: _("done"),
+    TaskStatus.CANCELLED: _("cancelled"),
+}
 
 FILTER_HINT = "lead:MPS status:open due<2026-05-01 tag:legal overdue words…"
 
@@ -72,7 +81,7 @@ class TasksScreen(Screen):
                 yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
                 yield Tree(_("Plans"), id="tree")
             yield TaskDetail(id="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#tree", Tree).display = False
@@ -109,7 +118,7 @@ class TasksScreen(Screen):
         width = self.size.width or 80
         list_width = width if width < NARROW else int(width * 0.58)
         key_w = 16 if not self.plan else 6
-        widths = {"key": key_w, "lead": 6, "deadline": 10, "due": 9, "status": 11, "progress": 4}
+        widths = {"key": key_w, "lead": 6, "deadline": 10, "due": 9, "status": 9, "progress": 4}
         if list_width < 100:
             widths.pop("progress")
         fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 4  # cell padding and the scrollbar
@@ -120,7 +129,7 @@ class TasksScreen(Screen):
         table.add_column(_("Lead"), key="lead", width=6)
         table.add_column(_("Deadline"), key="deadline", width=10)
         table.add_column(_("Due"), key="due", width=9)
-        table.add_column(_("Status"), key="status", width=11)
+        table.add_column(_("Status"), key="status", width=9)
         if "progress" in widths:
             table.add_column("%", key="progress", width=4)
 
@@ -207,7 +216,8 @@ class TasksScreen(Screen):
                        style="bold red" if late else ("yellow" if model.is_due_soon(task, today) else ""))
         indent = "  " * task.key.count(".") if self.sort == "key" and self.plan else ""
         key = task.key if self.plan else task.ref
-        status = status_text(task, today) if not late else Text(_("OVERDUE"), style="bold red")
+        status = Text(_("OVERDUE"), style="bold red") if late else Text(
+            SHORT_STATUS.get(task.status, task.status), style=STATUS_STYLE.get(task.status, ""))
         title = Text(indent + task.title, style="dim strike" if task.status == TaskStatus.CANCELLED else "")
         cells = [key, title, task.lead, task.deadline.isoformat() if task.deadline else "—", due, status]
         if len(table.columns) > 6:
