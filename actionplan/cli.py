@@ -659,6 +659,141 @@ def undo(ctx: Context) -> None:
 
 # --- ics: iCal export (issue 5) -----------------------------------------------------------------
 
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--plan", "plans", multiple=True, metavar="KEY", help="Only this plan (repeatable).")
+@click.option("--lead", "leads", multiple=True, metavar="ORG", help="Led by this org (key or name).")
+@click.option("--org", "involving", multiple=True, metavar="ORG",
+              help="Led or coordinated by this org: what concerns a member's agency.")
+@click.option("--coordinating", multiple=True, metavar="ORG", help="Coordinated by this org.")
+@click.option("--accountable", metavar="NAME", help="Accountable person contains NAME.")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              help="not-started, in-progress, blocked, done, cancelled, open or closed "
+                   "(default: all but done; cancelled ones go out as cancelled).")
+@click.option("--all", "all_statuses", is_flag=True, help="Every status, done tasks too.")
+@click.option("--from", "from_", metavar="DATE", help="Deadline on or after DATE.")
+@click.option("--to", "to", metavar="DATE", help="Deadline on or before DATE.")
+@click.option("--remind", "remind", multiple=True, metavar="OFFSET",
+              help="Alarm this long before each deadline: 7d, 2w or P7D (repeatable; "
+                   "default: the plan's, else the database's, else 7d and 1d).")
+@click.option("--no-alarms", is_flag=True, help="No alarms at all.")
+@click.option("--reminder-time", metavar="HH:MM", default="09:00", show_default=True,
+              help="Local time at which alarms fire.")
+@click.option("--reminder-events", is_flag=True,
+              help='Also add short "Due in 7 days" events (Google ignores alarms in files).')
+@click.option("--todo", is_flag=True, help="Also add a to-do (VTODO) due on each deadline.")
+@click.option("--name", metavar="TEXT", help="Calendar name (default: from the plan and org).")
+@click.option("-o", "--output", "out", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--as-of", metavar="DATE", help="Judge filters like overdue as of DATE.")
+@pass_ctx
+@_handle
+def ics(ctx: Context, query: tuple[str, ...], plans, leads, involving, coordinating, accountable, statuses,
+        all_statuses, from_, to, remind, no_alarms, reminder_time, reminder_events, todo, name, out, as_of) -> None:
+    """Export deadlines as an iCal (.ics) file for Google, Outlook, Apple Calendar, Thunderbird.
+
+    One all-day event per deadline with reminders before it.  Re-importing
+    a newer file updates the same entries (stable UIDs) instead of adding
+    copies.  QUERY takes the filter language of `actionplan list`.
+
+    \b
+    Examples:
+      actionplan ics --org MPS -o mps-deadlines.ics
+      actionplan ics --plan cyber-2026 --remind 14d --remind 1d --reminder-events
+      actionplan ics --accountable "Minister of Public Security" --from 2026-12-01 --to 2027-06-30
+    """
+    from datetime import timedelta
+
+    from actionplan.ical import IcalError, IcalOptions, build_calendar
+    from actionplan.query import TaskFilter, parse_query
+
+    if remind and no_alarms:
+        raise click.UsageError(_("give --remind or --no-alarms, not both"))
+    if all_statuses and statuses:
+        raise click.UsageError(_("give --status or --all, not both"))
+    try:
+        options = IcalOptions(reminder_time=reminder_time, reminder_events=reminder_events, todo=todo)
+    except IcalError as e:
+        raise click.BadParameter(str(e), param_hint="--reminder-time") from None
+    if remind or no_alarms:
+        try:
+            options = IcalOptions(reminders=tuple(remind), reminder_time=options.reminder_time,
+                                  reminder_events=reminder_events, todo=todo, reminders_fixed=True)
+        except IcalError as e:
+            raise click.BadParameter(str(e), param_hint="--remind") from None
+    start, end = parse_day(from_, "--from"), parse_day(to, "--to")
+    if start and end and end < start:
+        raise click.BadParameter(_("--to is before --from"), param_hint="--to")
+    store = ctx.store
+    today = today_for(ctx, as_of)
+    f = parse_query(" ".join(_quote_terms(query))).merged(TaskFilter(
+        plans=list(plans), leads=list(leads), involving=list(involving), coordinating=list(coordinating),
+        accountable=accountable or "", due_after=start - timedelta(days=1) if start else None,
+        due_before=end + timedelta(days=1) if end else None))
+    if statuses:
+        f = f.merged(parse_query(" ".join(f"status:{s}" for s in statuses)))
+    if all_statuses:
+        f = f.merged(TaskFilter(statuses=["not started", "in progress", "blocked", "done", "cancelled"]))
+    for p in f.plans:
+        store.get_plan(p)
+    for option, terms in (("--lead", f.leads), ("--org", f.involving), ("--coordinating", f.coordinating)):
+        for term in terms:
+            if not store.find_orgs(term):
+                raise click.BadParameter(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")",
+                                         param_hint=option)
+    try:
+        result = build_calendar(store, f, options, now=store.clock(), name=name, today=today)
+    except IcalError as e:
+        raise click.ClickException(str(e)) from None
+    _write_out(result.text, out)
+    note = f"{result.tasks - result.without_date} " + _("deadline(s) exported")
+    if result.without_date:
+        note += f"; {result.without_date} " + _("task(s) without a deadline left out")
+    click.echo(note, err=True)
+
+
+@cli.command()
+@click.argument("offsets", nargs=-1)
+@click.option("--plan", metavar="KEY", help="Set the reminders of this plan instead of the database default.")
+@click.option("--clear", is_flag=True, help="Remove the setting (a plan then follows the database default).")
+@pass_ctx
+@_handle
+def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: bool) -> None:
+    """Show or set the default reminders of iCal exports, for the database or one plan.
+
+    OFFSETS are days or weeks before the deadline (7d, 2w, P7D), or "none".
+    An export's --remind wins over a plan's setting, which wins over the
+    database's, which wins over the built-in 7d and 1d.
+
+    \b
+    Examples:
+      actionplan reminders
+      actionplan reminders 14d 3d
+      actionplan reminders --plan cyber-2026 30d 7d 1d
+      actionplan reminders --plan cyber-2026 --clear
+    """
+    from actionplan.ical import DEFAULT_REMINDERS, IcalError, parse_offset_list
+
+    store = ctx.store
+    if offsets and clear:
+        raise click.UsageError(_("give offsets or --clear, not both"))
+    if offsets or clear:
+        try:
+            value = "" if clear else (",".join(parse_offset_list(" ".join(offsets))) or "none")
+        except IcalError as e:
+            raise click.BadParameter(str(e), param_hint="OFFSETS") from None
+        if plan:
+            store.set_plan_reminders(plan, value)
+        else:
+            store.set_setting("reminders", value)
+    default = store.get_setting("reminders") or ""
+    click.echo(_("database default") + ": " + (default or ",".join(DEFAULT_REMINDERS) + " (" + _("built in") + ")"))
+    for p in store.list_plans():
+        if plan and p.key != plan:
+            continue
+        own = store.plan_reminders(p.key)
+        click.echo(f"{p.key}: " + (own or _("follows the database default")))
+
 # --- digest: status digests (issue 6) -----------------------------------------------------------
 
 # --- backup and check (issue 7) ------------------------------------------------------------------
