@@ -801,6 +801,130 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
 # --- serve and feeds: calendar subscriptions (issue 8) -------------------------------------------
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep loopback behind a proxy).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@pass_ctx
+@_handle
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the calendar feeds (GET /feeds/<token>.ics) and GET /health.
+
+    Each request is logged in one line on standard error, with the feed's
+    id in place of its token.  Put it behind a reverse proxy with TLS
+    (docs/feeds.md).  Stop with Ctrl+C.
+
+    \b
+    Example:
+      actionplan serve --port 8080
+    """
+    from actionplan.feeds import serve as run_server
+
+    store = ctx.store  # opens (and migrates) the database once, before serving
+    active = len(store.list_feeds())
+    path = store.path
+    store.close()
+    ctx._store = None
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(_("warning: listening on") + f" {host}: " + _("serve feeds to the outside through a "
+                   "reverse proxy with TLS (https); tokens in plain http can be read on the way"), err=True)
+    click.echo(_("Serving") + f" {active} " + _("active feed(s) from") + f" {path} " + _("at")
+               + f" http://{host}:{port}", err=True)
+    run_server(path, host=host, port=port)
+
+
+@cli.group("feeds")
+def feeds_group() -> None:
+    """Calendar subscription feeds: create, list and revoke them.
+
+    A feed is a secret URL a member subscribes to once; their calendar then
+    follows every change.  Only a hash of each token is stored.
+
+    \b
+    Examples:
+      actionplan feeds add --org MPS --label "MPS cyber desk" --base-url https://cal.example.gov.vn
+      actionplan feeds list
+      actionplan feeds revoke 3
+    """
+
+
+@feeds_group.command("add")
+@click.option("--org", metavar="ORG", help="An org's tasks: those it leads or coordinates (key or name).")
+@click.option("--plan", metavar="KEY", help="Every task of one plan.")
+@click.option("--accountable", metavar="NAME", help="Tasks whose accountable person contains NAME.")
+@click.option("--label", default="", metavar="TEXT", help="Who the feed is for (shown by `feeds list`).")
+@click.option("--reminder-events", is_flag=True,
+              help='Add short "Due in 7 days" events (Google and Apple ignore alarms in subscribed calendars).')
+@click.option("--base-url", envvar="ACTIONPLAN_BASE_URL", default="http://127.0.0.1:8080", show_default=True,
+              metavar="URL", help="Public address of the server ($ACTIONPLAN_BASE_URL); https for Google Calendar.")
+@pass_ctx
+@_handle
+def feeds_add(ctx: Context, org: str | None, plan: str | None, accountable: str | None, label: str,
+              reminder_events: bool, base_url: str) -> None:
+    """Create a feed and print its URL (shown this once; only its hash is kept).
+
+    \b
+    Examples:
+      actionplan feeds add --org MPS --label "MPS cyber desk" --base-url https://cal.example.gov.vn
+      actionplan feeds add --plan cyber-2026 --reminder-events
+      actionplan feeds add --accountable "Minister of Public Security"
+    """
+    from actionplan.feeds import create_feed, normalise_base_url, resolve_scope
+
+    store = ctx.store
+    base = normalise_base_url(base_url)
+    scope = resolve_scope(store, org=org, plan=plan, accountable=accountable)
+    new = create_feed(store, scope, base_url=base, label=label, reminder_events=reminder_events)
+    click.echo(_("Created feed") + f" {new.id} ({scope.describe()}" + (f", {label}" if label else "") + ")")
+    click.echo(_("Subscribe with this URL (shown once; keep it secret):"))
+    click.echo(f"  {new.url}")
+    click.echo(_("Apple Calendar:") + f" {new.webcal_url}")
+    if not base.startswith("https://"):
+        click.echo(_("note: Google Calendar and Outlook need an https URL; give --base-url https://..."), err=True)
+
+
+@feeds_group.command("list")
+@click.option("--all", "include_revoked", is_flag=True, help="Include revoked feeds.")
+@pass_ctx
+@_handle
+def feeds_list(ctx: Context, include_revoked: bool) -> None:
+    """List feeds: id, label, scope, created (never the token).
+
+    \b
+    Example:
+      actionplan feeds list --all
+    """
+    from actionplan.feeds import list_feeds
+
+    items = list_feeds(ctx.store, include_revoked)
+    if not items:
+        click.echo(_("No feeds.") + " " + _("Create one with `actionplan feeds add`."))
+        return
+    rows = []
+    for f in items:
+        options = "reminder events" if f.reminder_events else ""
+        row = [str(f.id), f.label, f.scope.describe(), options, f.created_at.replace("T", " ")[:16], f.created_by]
+        if include_revoked:
+            row.append((f.revoked_at or "").replace("T", " ")[:16])
+        rows.append(row)
+    headers = ["ID", "LABEL", "SCOPE", "OPTIONS", "CREATED (UTC)", "BY"] + (["REVOKED"] if include_revoked else [])
+    click.echo(format_table(headers, rows, flex=1))
+
+
+@feeds_group.command("revoke")
+@click.argument("feed_id", metavar="ID", type=int)
+@pass_ctx
+@_handle
+def feeds_revoke(ctx: Context, feed_id: int) -> None:
+    """Revoke a feed: its URL answers 404 from the next request on.
+
+    \b
+    Example:
+      actionplan feeds revoke 3
+    """
+    ctx.store.revoke_feed(feed_id)
+    click.echo(_("Revoked feed") + f" {feed_id}; " + _("its URL now answers 404."))
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="actionplan")
