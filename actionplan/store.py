@@ -1071,6 +1071,118 @@ class Store:
         row = self._one(sql + " ORDER BY as_of DESC, id DESC LIMIT 1", params)
         return dict(row) if row else None
 
+    # --- digest queries (issue 6) ------------------------------------------------------------
+
+    def _scoped_sql(self, plans: Sequence[str], leads: Sequence[str],
+                    conditions: Sequence[str]) -> tuple[str, list[Any]]:
+        """WHERE clause for tasks of some plans / lead orgs plus extra *conditions*."""
+        # no date-dependent filter here, so the day passed does not matter
+        where, params = self._filter_sql(TaskFilter(plans=list(plans), leads=list(leads)), date.min)
+        extra = " AND ".join(f"({c})" for c in conditions)
+        if extra:
+            where = f"{where} AND {extra}" if where else f" WHERE {extra}"
+        return where, params
+
+    _BARE_TASK_SELECT = ("SELECT t.*, p.key AS plan_key, o.key AS lead_key, o.name AS lead_name, "
+                         "pt.key AS parent_key, NULL AS coord_keys, NULL AS dep_keys, NULL AS tag_list "
+                         "FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id "
+                         "LEFT JOIN tasks pt ON pt.id = t.parent_id")
+
+    def list_bare_tasks(self, f: TaskFilter, *, today: date | None = None) -> list[Task]:
+        """Like ``list_tasks`` (deadline order) but without coordinating orgs, dependencies and tags.
+
+        Those lists stay empty: for reports that never show them (the digest),
+        where reading them for thousands of tasks is the slow part.
+        """
+        today = today or self.today()
+        where, params = self._filter_sql(f, today)
+        sql = self._BARE_TASK_SELECT + where + " ORDER BY t.deadline IS NULL, t.deadline, p.key, t.id"
+        return [_task_from_row(r) for r in self._q(sql, params)]
+
+    def count_by_plan(self, f: TaskFilter, *, today: date | None = None) -> dict[str, int]:
+        """How many tasks match the filter in each plan (plan key -> count; plans with none left out)."""
+        today = today or self.today()
+        where, params = self._filter_sql(f, today)
+        sql = ("SELECT p.key AS plan, count(*) AS n FROM tasks t JOIN plans p ON p.id = t.plan_id "
+               "JOIN orgs o ON o.id = t.lead_id" + where + " GROUP BY p.key")
+        return {r["plan"]: int(r["n"]) for r in self._q(sql, params)}
+
+    def completed_between(self, start_at: str, end_at: str, first_day: date, last_day: date,
+                          plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[Task]:
+        """Done tasks (bare: see ``list_bare_tasks``) completed from *first_day* to *last_day*, or recorded then.
+
+        A task counts when its completion date falls in the days, or when the
+        completion was recorded (history of ``completed_on``) between the UTC
+        timestamps *start_at* (inclusive) and *end_at* (exclusive), so a
+        completion entered late with an earlier date is not lost.
+        """
+        where, params = self._scoped_sql(plans, leads, [
+            "t.status = ?",
+            "t.completed_on <= ?",
+            "t.completed_on >= ? OR t.id IN (SELECT h.entity_id FROM history h JOIN changes c ON c.id = h.change_id "
+            "WHERE h.field = 'completed_on' AND h.entity = 'task' AND h.new IS NOT NULL AND c.at >= ? AND c.at < ?)",
+        ])
+        params += [str(TaskStatus.DONE), last_day.isoformat(), first_day.isoformat(), start_at, end_at]
+        rows = self._q(self._BARE_TASK_SELECT + where + " ORDER BY t.completed_on, p.key, t.id", params)
+        return [_task_from_row(r) for r in rows]
+
+    def rollups(self, today: date, horizon: int = model.DEFAULT_HORIZON_DAYS, plans: Sequence[str] = (),
+                leads: Sequence[str] = ()) -> tuple[list[PlanSummary], list[OrgScore]]:
+        """``plan_summaries(today, horizon, plans)`` and ``accountability(today, plans, leads)`` at once.
+
+        The same figures, from one read of the task briefs (the digest needs
+        both, and on 10,000 tasks reading them twice shows).
+        """
+        tasks = self._brief_tasks(self.briefs(plans))
+        by_plan: dict[str, list[Task]] = {}
+        for t in tasks:
+            by_plan.setdefault(t.plan, []).append(t)
+        summaries = []
+        for plan in self.list_plans():
+            if plans and plan.key not in plans:
+                continue
+            mine = by_plan.get(plan.key, [])
+            s = PlanSummary(plan=plan, total=len(mine))
+            for t in mine:
+                if t.status == TaskStatus.DONE:
+                    s.done += 1
+                elif t.status == TaskStatus.CANCELLED:
+                    s.cancelled += 1
+                else:
+                    s.open += 1
+                s.overdue += model.is_overdue(t, today)
+                s.due_soon += model.is_due_soon(t, today, horizon)
+            s.progress = model.plan_progress(mine)
+            summaries.append(s)
+        led = [t for t in tasks if t.lead in leads] if leads else tasks
+        names = {o.key: o.name for o in self.list_orgs()}
+        return summaries, model.score_orgs(led, today, names)
+
+    def kpi_tasks(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[Task]:
+        """Tasks that carry a KPI, in plan and key order (bare: see ``list_bare_tasks``)."""
+        where, params = self._scoped_sql(plans, leads, ["t.kpi_metric IS NOT NULL AND t.kpi_metric != ''"])
+        tasks = [_task_from_row(r) for r in self._q(self._BARE_TASK_SELECT + where, params)]
+        return sorted(tasks, key=lambda t: (t.plan, key_sort(t.key)))
+
+    def tasks_by_refs(self, refs: Iterable[str]) -> dict[str, Task]:
+        """The tasks named ``PLAN/KEY`` that still exist, by ref (unknown refs are left out)."""
+        by_plan: dict[str, set[str]] = {}
+        for ref in refs:
+            plan, sep, key = ref.partition("/")
+            if sep:
+                by_plan.setdefault(plan, set()).add(key)
+        result: dict[str, Task] = {}
+        for plan, keys in sorted(by_plan.items()):
+            ordered = sorted(keys)
+            for i in range(0, len(ordered), 500):
+                chunk = ordered[i:i + 500]
+                rows = self._q(_TASK_SELECT + " WHERE p.key = ? AND t.key IN (%s)" % ",".join("?" * len(chunk)),
+                               [plan, *chunk])
+                for r in rows:
+                    task = _task_from_row(r)
+                    result[task.ref] = task
+        return result
+
     def cached_events(self, task_ids: Sequence[int], options: str) -> dict[int, tuple[int, str]]:
         """Serialised iCal events by task id: (task version, text)."""
         result: dict[int, tuple[int, str]] = {}
