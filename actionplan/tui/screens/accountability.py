@@ -1,12 +1,304 @@
-"""Placeholder until the real screen lands (being written now)."""
+"""Accountability board: how each lead agency is doing on the tasks it leads.
 
+One row per lead org (``store.accountability``, scored by ``model.score_orgs``,
+the worst first): tasks assigned, done, done on time %, open, overdue and the
+average days late.  Enter or a click on a row opens the tasks that org leads;
+``c`` the tasks it coordinates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from actionplan.i18n import _
+from actionplan.model import OrgScore
+from actionplan.tui.widgets.plan_picker import PlanPicker
+
+#: (column key, header, width) of the figure columns; the Agency column takes the rest.
+FIGURE_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("assigned", _("Assigned"), 8),
+    ("done", _("Done"), 4),
+    ("on_time", _("On time %"), 9),
+    ("open", _("Open"), 4),
+    ("overdue", _("Overdue"), 7),
+    ("late", _("Avg days late"), 13),
+)
+AGENCY_MIN_WIDTH = 12
+CELL_PADDING = 1  # DataTable default: one cell of padding each side
+
+#: Sort orders offered by ``s`` (and by clicking a column header): name, key function.
+SORTS: dict[str, tuple[str, Callable[[OrgScore], object] | None]] = {
+    "worst": (_("worst first"), None),  # the store's order (model.org_rank)
+    "agency": (_("agency"), lambda s: s.org),
+    "assigned": (_("most assigned"), lambda s: (-s.assigned, s.org)),
+    "done": (_("most done"), lambda s: (-s.done, s.org)),
+    "on_time": (_("lowest on time %"), lambda s: (s.done_on_time_pct if s.done_on_time_pct is not None else 101.0,
+                                                  s.org)),
+    "open": (_("most open"), lambda s: (-s.open, s.org)),
+    "overdue": (_("most overdue"), lambda s: (-s.overdue, -s.average_days_late, s.org)),
+    "late": (_("most days late"), lambda s: (-s.average_days_late, s.org)),
+}
+
+
+def agency_cell(score: OrgScore, width: int) -> Text:
+    """Org key (always whole) then its name, the name cut first when space is short."""
+    text = Text(score.org, style="bold")
+    room = width - cell_len(score.org) - 1
+    name = score.name if score.name != score.org else ""
+    if name and room >= 2:
+        text.append(" ")
+        text.append(name if cell_len(name) <= room else set_cell_size(name, room - 1) + "…")
+    return text
+
+
+def on_time_text(score: OrgScore) -> str:
+    pct = score.done_on_time_pct
+    return "—" if pct is None else f"{pct:.0f}%"
+
+
+def days_late_text(score: OrgScore) -> str:
+    return "—" if score.late_count == 0 else f"{score.average_days_late:.1f}"
+
+
+class AgencyTable(DataTable):
+    """The board's table: one click on a row opens it (no second click needed)."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", _("Tasks led"), tooltip=_("Open the tasks this agency leads")),
+    ]
+
+    async def _on_click(self, event: events.Click) -> None:
+        # Runs before DataTable._on_click: put the cursor on the clicked cell first, so
+        # DataTable treats the click as a click on the cursor and posts RowSelected.
+        meta = event.style.meta
+        row, column = meta.get("row"), meta.get("column")
+        if isinstance(row, int) and isinstance(column, int) and row >= 0 and column >= 0:
+            self.cursor_coordinate = Coordinate(row, column)
 
 
 class AccountabilityScreen(Screen):
+    """One row per lead agency, the worst first; drill down into its tasks."""
+
+    HELP_TITLE = _("Agencies (accountability board)")
+    AUTO_FOCUS = "#agencies-table"
+
+    DEFAULT_CSS = """
+    AccountabilityScreen #agencies-bar {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    AccountabilityScreen #agencies-bar Label {
+        width: auto;
+        padding-right: 1;
+        text-style: bold;
+    }
+    AccountabilityScreen #agencies-sort {
+        width: auto;
+        padding-left: 2;
+        color: $text-muted;
+    }
+    AccountabilityScreen #agencies-table {
+        height: 1fr;
+    }
+    AccountabilityScreen #agencies-summary {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("c", "coordinated", _("Coordinated"), tooltip=_("Tasks this agency coordinates")),
+        Binding("p", "next_plan", _("Next plan"), tooltip=_("All plans, then each plan in turn")),
+        Binding("s", "next_sort", _("Sort"), tooltip=_("Worst first, agency, assigned, ... (or click a header)")),
+        Binding("r", "reload", _("Reload"), show=False),
+    ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.scores: list[OrgScore] = []
+        self.sort = "worst"
+        self._loaded: tuple[str, date, tuple[str, ...]] | None = None
+
+    # --- layout ------------------------------------------------------------------------
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("…")
-        yield Footer()
+        with Horizontal(id="agencies-bar"):
+            yield Label(_("Plan"))
+            yield PlanPicker(self.app.store.list_plans(), id="agencies-plan")
+            yield Static(id="agencies-sort")
+        yield AgencyTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="agencies-summary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._loaded != self._freshness():
+            self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fill_table(event.size.width, event.size.height)
+
+    # --- data ----------------------------------------------------------------------------
+
+    @property
+    def picker(self) -> PlanPicker:
+        return self.query_one("#agencies-plan", PlanPicker)
+
+    @property
+    def table(self) -> AgencyTable:
+        return self.query_one("#agencies-table", AgencyTable)
+
+    @property
+    def plans(self) -> list[str]:
+        """The plans the board covers ([] = every plan)."""
+        return self.picker.plans
+
+    def _freshness(self) -> tuple[str, date, tuple[str, ...]]:
+        """What the shown figures depend on: the data, the day and the plans."""
+        return self.app.store.data_stamp(), self.app.today, tuple(self.plans)
+
+    def _data_changed(self, _version: int) -> None:
+        self.picker.set_plans(self.app.store.list_plans())
+        if self.is_current:
+            self.reload()
+        # else: on_screen_resume reloads when the user comes back
+
+    def reload(self) -> None:
+        """Read the scores again from the store and redraw."""
+        self._loaded = self._freshness()
+        self.scores = self.app.store.accountability(self.app.today, plans=self.plans)
+        self._fill_table()
+
+    def sorted_scores(self) -> list[OrgScore]:
+        """The scores in the chosen order (the store's worst-first order by default)."""
+        key = SORTS[self.sort][1]
+        return list(self.scores) if key is None else sorted(self.scores, key=key)
+
+    def _agency_width(self, width: int, height: int) -> int:
+        """What is left for the Agency column once the figures have their room."""
+        figures = sum(w for _k, _h, w in FIGURE_COLUMNS)
+        padding = 2 * CELL_PADDING * (len(FIGURE_COLUMNS) + 1)
+        rows_visible = height - 6  # header, plan bar, table header, summary (2), footer
+        scrollbar = 2 if len(self.scores) > rows_visible else 0
+        return max(AGENCY_MIN_WIDTH, width - figures - padding - scrollbar)
+
+    def _fill_table(self, width: int = 0, height: int = 0) -> None:
+        table = self.table
+        current = self.current_org()
+        agency_width = self._agency_width(width or self.size.width or 80, height or self.size.height or 24)
+        table.clear(columns=True)
+        table.add_column(_("Agency"), key="agency", width=agency_width)
+        for key, header, width in FIGURE_COLUMNS:
+            table.add_column(Text(header, justify="right"), key=key, width=width)
+        error = self.app.theme_variables.get("error", "red")
+        for score in self.sorted_scores():
+            late = score.overdue > 0
+            agency = agency_cell(score, agency_width)
+            if late:
+                agency.stylize(f"bold {error}", 0, len(score.org))
+            table.add_row(
+                agency,
+                Text(str(score.assigned), justify="right"),
+                Text(str(score.done), justify="right"),
+                Text(on_time_text(score), justify="right"),
+                Text(str(score.open), justify="right"),
+                Text(str(score.overdue), justify="right", style=f"bold reverse {error}" if late else "dim"),
+                Text(days_late_text(score), justify="right", style=error if late else ""),
+                key=score.org,
+            )
+        if current is not None and current in {s.org for s in self.scores}:
+            table.move_cursor(row=table.get_row_index(current))
+        self._summarise()
+
+    def _summarise(self) -> None:
+        scores = self.scores
+        assigned = sum(s.assigned for s in scores)
+        done = sum(s.done for s in scores)
+        on_time = sum(s.done_on_time for s in scores)
+        overdue = sum(s.overdue for s in scores)
+        lagging = sum(1 for s in scores if s.overdue)
+        if not scores:
+            self.query_one("#agencies-summary", Static).update(
+                _("No tasks here yet: import a plan file (ctrl+p, Import) or pick another plan (p)."))
+            return
+        line = Text(f"{len(scores)} " + _("agencies") + f" · {assigned} " + _("tasks") + f" · {done} " + _("done"))
+        if done:
+            line.append(f", {100.0 * on_time / done:.0f}% " + _("on time"))
+        line.append(" · ")
+        late_text = f"{overdue} " + _("overdue")
+        if lagging:
+            late_text += f" ({lagging} " + _("agencies") + ")"
+        line.append(late_text, style="bold" if overdue else "")
+        line.append("\n" + _("Avg days late: over tasks done late or overdue; cancelled tasks not counted."),
+                    style="dim")
+        self.query_one("#agencies-summary", Static).update(line)
+        self.query_one("#agencies-sort", Static).update(_("sorted") + ": " + SORTS[self.sort][0])
+
+    def current_org(self) -> str | None:
+        """Key of the agency under the cursor (None on an empty board)."""
+        table = self.table
+        if not table.row_count:
+            return None
+        row = min(max(table.cursor_row, 0), table.row_count - 1)
+        return str(table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _plan_arg(self) -> str:
+        """The plan to open the task screen on: the board's plan, or "" for every plan."""
+        return self.plans[0] if self.plans else ""
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.app.show_tasks(query=f"lead:{event.row_key.value}", plan=self._plan_arg())
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        self.sort = "worst" if self.sort == key or key not in SORTS else key
+        self._fill_table()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self._loaded is None or self._loaded[2] != tuple(self.plans):
+            self.reload()
+
+    def action_coordinated(self) -> None:
+        org = self.current_org()
+        if org:
+            self.app.show_tasks(query=f"coord:{org}", plan=self._plan_arg())
+
+    def action_next_plan(self) -> None:
+        self.picker.cycle()
+
+    def action_next_sort(self) -> None:
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self._fill_table()
+
+    def action_reload(self) -> None:
+        self.picker.set_plans(self.app.store.list_plans())
+        self.reload()
+
+    def visible_rows(self) -> list[list[str]]:
+        """The board as the plain text of its cells, row by row (for tests and debugging)."""
+        table = self.table
+        return [[getattr(cell, "plain", str(cell)) for cell in table.get_row_at(i)] for i in range(table.row_count)]
