@@ -158,6 +158,51 @@ class ActionPlanApp(App[None]):
         self.push_screen(TextPrompt(_("Export plan") + f" {key}", _("Write the plan file to:"), f"{key}.toml",
                                     _("Export")), finish)
 
+    def action_digest(self) -> None:
+        """Preview the status digest (for the plan shown on the task screen, else all plans)."""
+        from actionplan.tui.screens.digest_preview import DigestPreview
+
+        self.push_screen(DigestPreview(plans=(self.plan_key,) if self.plan_key else ()))
+
+    def action_export_ical(self) -> None:
+        """Write an .ics file of deadlines: for one agency (led or coordinated) or for everything."""
+        from actionplan.tui.screens.prompt import TextPrompt
+
+        def ask_path(org: str | None) -> None:
+            org = (org or "").strip()
+            if org:
+                try:
+                    org = self.store.resolve_org(org, "agency").key
+                except StoreError as e:
+                    self.notify(str(e), title=_("Not exported"), severity="error")
+                    return
+            default = f"deadlines-{org or 'all'}.ics"
+            self.push_screen(TextPrompt(_("Export iCal reminders"), _("Write the .ics file to:"), default, _("Export")),
+                             lambda path: self._write_ical(org, path))
+
+        self.push_screen(TextPrompt(_("Export iCal reminders"),
+                                    _("Agency whose tasks to export (led or coordinated; empty for all):"), "",
+                                    _("Next")), ask_path)
+
+    def _write_ical(self, org: str, path: str | None) -> None:
+        if not path:
+            return
+        from datetime import datetime, timezone
+
+        from actionplan.ical import IcalOptions, export_calendar
+        from actionplan.query import TaskFilter
+
+        f = TaskFilter(involving=[org] if org else [])
+        try:
+            text = export_calendar(self.store, f, IcalOptions(), now=datetime.now(timezone.utc), today=self.today)
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except (OSError, StoreError, ValueError) as e:
+            self.notify(str(e), title=_("Not exported"), severity="error")
+            return
+        self.notify(_("Wrote") + f" {path}: " + str(text.count("BEGIN:VEVENT")) + " " + _("events"),
+                    title=_("iCal exported"))
+
     def action_switch_plan(self, key: str) -> None:
         self.plan_key = key
         self.show_tasks(plan=key)

@@ -1,0 +1,108 @@
+"""Digest preview: the status digest for the next meeting, as staff will send it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static
+
+from actionplan.i18n import _
+
+FORMATS = ("md", "text")
+
+
+class DigestPreview(Screen):
+    """Renders ``actionplan digest`` for the current plan scope; s saves it to a file."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", _("Close")),
+        Binding("f", "toggle_format", _("Text/Markdown")),
+        Binding("s", "save", _("Save…")),
+        Binding("l", "since_last", _("Since last digest")),
+    ]
+
+    DEFAULT_CSS = """
+    DigestPreview #digest-scroll { height: 1fr; padding: 0 1; }
+    DigestPreview #digest-text { width: auto; }
+    DigestPreview #digest-info { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, plans: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.plans = plans
+        self.fmt = "md"
+        self.since_last = False
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="digest-info")
+        with VerticalScroll(id="digest-scroll"):
+            yield Markdown(id="digest-md")
+            yield Static(id="digest-text", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.render_digest()
+
+    def _build(self):
+        from actionplan.digest import DigestOptions, build_digest
+
+        options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last)
+        return build_digest(self.app.store, options)
+
+    def render_digest(self) -> None:
+        from actionplan.digest_render import render
+
+        digest = self._build()
+        self.text = render(digest, self.fmt)
+        md = self.query_one("#digest-md", Markdown)
+        plain = self.query_one("#digest-text", Static)
+        md.display = self.fmt == "md"
+        plain.display = self.fmt == "text"
+        if self.fmt == "md":
+            md.update(self.text)
+        else:
+            plain.update(self.text)
+        scope = ", ".join(self.plans) if self.plans else _("all plans")
+        since = _("since the last digest") if self.since_last else _("last 7 days")
+        self.query_one("#digest-info", Static).update(
+            _("Digest as of") + f" {self.app.today.isoformat()} · {scope} · {since} · "
+            + ("Markdown" if self.fmt == "md" else _("plain text")))
+
+    def action_toggle_format(self) -> None:
+        self.fmt = FORMATS[(FORMATS.index(self.fmt) + 1) % len(FORMATS)]
+        self.render_digest()
+
+    def action_since_last(self) -> None:
+        self.since_last = not self.since_last
+        self.render_digest()
+
+    def action_save(self) -> None:
+        """Write the digest (.md, .txt or .html by the file's extension) and record it."""
+        from actionplan.tui.screens.prompt import TextPrompt
+
+        def finish(path: str | None) -> None:
+            if not path:
+                return
+            from actionplan.digest_render import render
+
+            suffix = Path(path).suffix.lower()
+            fmt = {".html": "html", ".htm": "html", ".md": "md", ".txt": "text"}.get(suffix, self.fmt)
+            digest = self._build()
+            try:
+                Path(path).write_text(render(digest, fmt), encoding="utf-8")
+            except OSError as e:
+                self.app.notify(f"{path}: {e.strerror or e}", title=_("Not saved"), severity="error")
+                return
+            self.app.store.record_digest(self.app.today, digest.since.isoformat(),
+                                         {"plans": list(self.plans), "format": fmt})
+            self.app.notify(_("Wrote") + f" {path}", title=_("Digest saved"))
+
+        default = f"digest-{self.app.today.isoformat()}.md"
+        self.app.push_screen(TextPrompt(_("Save the digest"), _("File (.md, .txt or .html):"), default, _("Save")),
+                             finish)
