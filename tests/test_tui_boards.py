@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 from datetime import date, timedelta
 
 import pytest
@@ -381,7 +382,10 @@ def declared_bindings() -> list[tuple[str, Binding]]:
     """(class name, binding) for every binding the app's classes declare themselves."""
     classes: list[type] = [ActionPlanApp, DashboardScreen, TasksScreen, AccountabilityScreen, AgencyTable,
                            TimelineScreen, TimelineList, HelpScreen]
-    for name in ("actionplan.tui.screens.editor", "actionplan.tui.screens.dialogs"):
+    import actionplan.tui.screens as screens
+
+    for info in pkgutil.iter_modules(screens.__path__):  # the editor, the dialogs and any screen added later
+        name = f"actionplan.tui.screens.{info.name}"
         try:
             module = importlib.import_module(name)
         except ImportError:
@@ -389,7 +393,7 @@ def declared_bindings() -> list[tuple[str, Binding]]:
         classes += [c for _n, c in inspect.getmembers(module, inspect.isclass)
                     if c.__module__ == name and issubclass(c, Screen) and c.__dict__.get("BINDINGS")]
     found = []
-    for cls in classes:
+    for cls in dict.fromkeys(classes):
         for b in cls.__dict__.get("BINDINGS", ()):
             found.append((cls.__name__, b if isinstance(b, Binding) else Binding(*b)))
     return found
