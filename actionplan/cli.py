@@ -144,12 +144,17 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
       actionplan --db committee.db init --timezone Asia/Ho_Chi_Minh
     """
     from actionplan.config import choose_db, seed_samples
-    from actionplan.store import Store
+    from actionplan.store import Store, StoreError
 
     choice = choose_db(ctx.db_option)
     existed = choice.path.exists()
     choice.path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(choice.path, actor=ctx.actor)
+    try:
+        store = Store(choice.path, actor=ctx.actor)
+    except StoreError:
+        raise
+    except Exception as e:  # sqlite3.DatabaseError: not a database, locked, unreadable
+        fail(f"{choice.path}: {e}")
     ctx._store = store
     if tz:
         store.set_timezone(tz)
@@ -308,7 +313,7 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
     \b
     Examples:
       actionplan list --overdue
-      actionplan list lead:MPS status:open due<"end of Q1 2027"
+      actionplan list lead:MPS status:open 'due<end of Q1 2027'
       actionplan list --org MIC --json
     """
     from actionplan import model
@@ -344,19 +349,24 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
 
 
 def _quote_terms(terms: Sequence[str]) -> list[str]:
-    """Re-quote shell arguments that contain spaces (due<"end of Q1 2027")."""
+    """Shell arguments -> filter-language text.
+
+    An argument with spaces is one term whose value has spaces ('due<end of Q1 2027',
+    'who:Chief of Office') or a phrase, and is quoted as such; an argument that already
+    holds quotes or several terms ('lead:MPS due<"end of Q1 2027"') is kept as written.
+    """
+    import re
+
+    names = "plan|lead|coord|coordinating|org|agency|who|accountable|tag|status|priority|soon|due|deadline|is"
+    head = re.compile(r"^([A-Za-z_]+)(<=|>=|<|>|:|=)(.*)$", re.DOTALL)
+    another = re.compile(r"\s(" + names + r")(<=|>=|<|>|:)", re.IGNORECASE)
     out = []
     for t in terms:
-        if " " in t:
-            for op in ("<=", ">=", "<", ">", ":"):
-                head, sep, tail = t.partition(op)
-                if sep and " " not in head:
-                    out.append(f'{head}{sep}"{tail}"')
-                    break
-            else:
-                out.append(f'"{t}"')
-        else:
+        if " " not in t or '"' in t or "'" in t or another.search(t):
             out.append(t)
+            continue
+        m = head.match(t)
+        out.append(f'{m[1]}{m[2]}"{m[3]}"' if m else f'"{t}"')
     return out
 
 
@@ -491,19 +501,20 @@ def orgs(ctx: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--as-of", metavar="DATE", help="Count overdue tasks as of DATE instead of today.")
 @pass_ctx
 @_handle
-def plans(ctx: Context) -> None:
+def plans(ctx: Context, as_of: str | None) -> None:
     """List the plans with their progress and counts.
 
     \b
     Example:
-      actionplan plans
+      actionplan plans --as-of 2026-12-31
     """
     rows = []
-    for s in ctx.store.plan_summaries():
+    for s in ctx.store.plan_summaries(today_for(ctx, as_of)):
         rows.append([s.plan.key, s.plan.reference, s.plan.status, f"{s.progress:.0f}%", str(s.open), str(s.overdue),
-                     str(s.done), s.plan.title])
+                     str(s.done + s.cancelled), s.plan.title])
     click.echo(format_table(["PLAN", "REFERENCE", "STATUS", "DONE", "OPEN", "OVERDUE", "CLOSED", "TITLE"], rows))
 
 

@@ -144,6 +144,8 @@ def parse_field(name: str, text: str, resolve_org: OrgResolver, task: Task | Non
             raise FieldError(field, str(e)) from None
     # kpi.*
     part = field.split(".", 1)[1]
+    if part == "metric" and not text.strip():
+        return {"kpi": None}  # an empty metric removes the KPI
     kpi = (task.kpi if task and task.kpi else None) or KPI(metric="")
     if part in ("metric", "unit"):
         kpi = replace(kpi, **{part: text.strip()})
@@ -164,8 +166,8 @@ def parse_assignments(pairs: list[str], resolve_org: OrgResolver, task: Task | N
             raise FieldError(pair, _("write field=value, for example deadline=\"end of April 2026\""))
         parsed = parse_field(name, text, resolve_org, current)
         changes.update(parsed)
-        if current is not None and "kpi" in parsed:
-            current = replace(current, kpi=parsed["kpi"])
+        if "kpi" in parsed:  # later kpi.* parts build on earlier ones, for a new task too
+            current = replace(current or Task(plan="", key="", title=""), kpi=parsed["kpi"])
     return changes
 
 

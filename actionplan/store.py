@@ -18,9 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields as dc_fields, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-import sqlite_utils
 
 from actionplan import model
 from actionplan.i18n import _
@@ -38,6 +37,9 @@ from actionplan.model import (
 )
 from actionplan.query import TaskFilter
 from actionplan.text import clean, fold, key_sort
+
+if TYPE_CHECKING:  # sqlite-utils is imported only to create or migrate the schema (it costs 0.1 s)
+    import sqlite_utils
 
 SCHEMA_VERSION = 2
 SEP = "\x1f"
@@ -87,7 +89,7 @@ def _utcnow() -> datetime:
 # --- schema and migrations -------------------------------------------------------------
 
 
-def _migrate_1(db: sqlite_utils.Database) -> None:
+def _migrate_1(db: "sqlite_utils.Database") -> None:
     """The first released schema: plans, orgs, tasks, links, updates, history."""
     db.executescript(
         """
@@ -153,7 +155,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
     db["tasks"].enable_fts(["search_text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
-def _migrate_2(db: sqlite_utils.Database) -> None:
+def _migrate_2(db: "sqlite_utils.Database") -> None:
     """Digests on record, cached iCal events and calendar feed subscriptions."""
     db.executescript(
         """
@@ -172,7 +174,7 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1, _migrate_2]
+MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_migrate_1, _migrate_2]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -321,19 +323,33 @@ class Store:
         conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._conn = conn
+        self._db: "sqlite_utils.Database | None" = None
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:  # not a database, or a newer schema: do not leave the file open
+            conn.close()
+            raise
 
     # connection ------------------------------------------------------------------------
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+        return self._conn
+
+    @property
+    def db(self) -> "sqlite_utils.Database":
+        """The sqlite-utils view of the connection (schema work: tables, FTS, migrations)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
+        return self._db
 
     def close(self) -> None:
-        self.db.conn.close()
+        self._conn.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -563,6 +579,16 @@ class Store:
             self._record(cid, "org", old.id or 0, org.key, name, a or None, b or None)
         if report:
             report.orgs_changed.append(org.key)
+        if search != row["search"]:
+            self._renew_search_of_lead(old.id or 0)
+
+    def _renew_search_of_lead(self, org_id: int) -> None:
+        """Tasks carry their lead agency's names in their search text: renew it after a rename."""
+        self._org_words_cache = None
+        words = self._org_words()
+        tasks = [_task_from_row(r) for r in self._q(_TASK_SELECT + " WHERE t.lead_id = ?", (org_id,))]
+        self.conn.executemany("UPDATE tasks SET search_text = ? WHERE id = ?",
+                              [(_search_text(t, words.get(t.lead, "")), t.id) for t in tasks])
 
     def save_org(self, org: Org) -> None:
         """Add or update one org (by key)."""
@@ -667,7 +693,7 @@ class Store:
         today = today or self.today()
         where, params = self._filter_sql(f or TaskFilter(), today)
         orders = {
-            "deadline": "t.deadline IS NULL, t.deadline, p.key, t.id",
+            "deadline": "t.status IN ('done', 'cancelled'), t.deadline IS NULL, t.deadline, p.key, t.id",
             "key": "p.key, t.id",
             "plan": "p.key, t.id",
             "lead": "o.key, t.deadline IS NULL, t.deadline, t.id",
@@ -1008,8 +1034,10 @@ class Store:
                                  + _("cannot be undone here; edit the plan file and import it again"))
             task_id = tasks.pop()
             fields_ = {r["field"] for r in rows}
+            # later changes that were undone, and the undos themselves, no longer stand in the way
             later = self._one("SELECT 1 FROM history h JOIN changes c ON c.id = h.change_id WHERE h.entity = 'task' "
-                              "AND h.entity_id = ? AND h.change_id > ?", (task_id, change["id"]))
+                              "AND h.entity_id = ? AND h.change_id > ? AND c.undone_by IS NULL "
+                              "AND c.undo_of IS NULL", (task_id, change["id"]))
             if later:
                 raise ConflictError(_("the task was changed again since; undo that change first"))
             if "*created*" in fields_:
@@ -1305,15 +1333,20 @@ class Store:
         """
         return self.apply_plans([(plan, orgs, tasks)], prune=prune, dry_run=dry_run)[0]
 
-    def apply_plans(self, items: Sequence[tuple[Plan, Sequence[Org], Sequence[Task]]], *, prune: bool = False,
+    def apply_plans(self, items: Iterable[tuple[Plan, Sequence[Org], Sequence[Task]]], *, prune: bool = False,
                     dry_run: bool = False) -> list[ImportReport]:
-        """Several plan files in one transaction: all land, or none."""
-        reports = [ImportReport(plan=plan.key) for plan, _o, _t in items]
+        """Several plan files in one transaction: all land, or none.
+
+        ``items`` may be a generator (a large import applies each file while the next ones
+        are still being read); whatever it raises rolls the whole transaction back.
+        """
+        reports: list[ImportReport] = []
         self.conn.execute("BEGIN IMMEDIATE")
         self._org_words_cache = None
         try:
-            for (plan, orgs, tasks), report in zip(items, reports):
-                self._apply_plan(plan, orgs, tasks, prune, report)
+            for plan, orgs, tasks in items:
+                reports.append(ImportReport(plan=plan.key))
+                self._apply_plan(plan, orgs, tasks, prune, reports[-1])
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -1366,19 +1399,34 @@ class Store:
         file_keys = set()
         links_to_write: list[tuple[int, Task, bool]] = []
         history_rows: list[tuple] = []
+        # Speed (issue 7): new tasks get their ids up front (this transaction holds the write
+        # lock) and are inserted all at once, each row complete with its parent (a second
+        # UPDATE would index the row for search twice); their links are written with three
+        # executemany calls per plan.
+        next_id = int(self._one("SELECT coalesce(max(id), 0) FROM tasks")[0]) + 1
+        for task in tasks:
+            if task.key not in key_ids:
+                key_ids[task.key] = next_id
+                next_id += 1
+        new_columns: list[str] = []
+        new_rows: list[list[Any]] = []
+        link_rows: tuple[list, list, list] = ([], [], [])
         for task in tasks:
             file_keys.add(task.key)
             old = existing.get(task.key)
             cols = self._task_columns(task, plan_id, org_ids, None)
             cols.pop("parent_id")
             if old is None:
-                cols.update(created_at=now, updated_at=now, version=1)
-                cur = self.conn.execute("INSERT INTO tasks(%s) VALUES (%s)" % (",".join(cols), ",".join("?" * len(cols))),
-                                        list(cols.values()))
-                key_ids[task.key] = int(cur.lastrowid)
+                task_id = key_ids[task.key]
+                parent_id = key_ids[task.parent] if task.parent else None  # checked at the statement's end
+                cols.update(id=task_id, parent_id=parent_id, created_at=now, updated_at=now, version=1)
+                new_columns = new_columns or list(cols)
+                new_rows.append(list(cols.values()))
                 report.added.append(task.key)
-                history_rows.append((cid, "task", key_ids[task.key], task.ref, "*created*", None, task.title))
-                links_to_write.append((key_ids[task.key], task, False))
+                history_rows.append((cid, "task", task_id, task.ref, "*created*", None, task.title))
+                link_rows[0].extend((task_id, org_ids[k], i) for i, k in enumerate(dict.fromkeys(task.coordinating)))
+                link_rows[1].extend((task_id, key_ids[k], i) for i, k in enumerate(dict.fromkeys(task.depends_on)))
+                link_rows[2].extend((task_id, clean(k), i) for i, k in enumerate(dict.fromkeys(task.tags)))
                 continue
             old_values, new_values = task_field_values(old), task_field_values(task)
             diffs = [(k, old_values[k], new_values[k]) for k in TASK_FIELDS if old_values[k] != new_values[k]]
@@ -1392,10 +1440,27 @@ class Store:
             history_rows += [(cid, "task", old.id, task.ref, k, a, b) for k, a, b in diffs]
             if any(k in LIST_FIELDS for k, _a, _b in diffs):
                 links_to_write.append((old.id, task, True))
+        if new_rows:
+            # through a temporary table, so that one INSERT statement adds them all: the search
+            # index (FTS5) writes a segment at the end of every statement, and a segment per
+            # task made bulk imports ten times slower
+            names = ",".join(new_columns)
+            self.conn.execute(f"CREATE TEMP TABLE import_tasks AS SELECT {names} FROM tasks WHERE 0")
+            try:
+                self.conn.executemany("INSERT INTO temp.import_tasks(%s) VALUES (%s)"
+                                      % (names, ",".join("?" * len(new_columns))), new_rows)
+                self.conn.execute(f"INSERT INTO tasks({names}) SELECT {names} FROM temp.import_tasks ORDER BY id")
+            finally:
+                self.conn.execute("DROP TABLE temp.import_tasks")
         # parents and links once every task of the file has an id
         self.conn.executemany("UPDATE tasks SET parent_id = ? WHERE id = ? AND parent_id IS NOT ?",
                               [(key_ids[t.parent] if t.parent else None, key_ids[t.key],
-                                key_ids[t.parent] if t.parent else None) for t in tasks])
+                                key_ids[t.parent] if t.parent else None)
+                               for t in tasks if t.key in existing])
+        self.conn.executemany("INSERT INTO task_coordinators(task_id, org_id, position) VALUES (?, ?, ?)", link_rows[0])
+        self.conn.executemany("INSERT INTO task_dependencies(task_id, depends_on_id, position) VALUES (?, ?, ?)",
+                              link_rows[1])
+        self.conn.executemany("INSERT INTO task_tags(task_id, tag, position) VALUES (?, ?, ?)", link_rows[2])
         for task_id, task, replace_existing in links_to_write:
             self._write_links(task_id, task, org_ids, key_ids, replace_existing)
         self.conn.executemany("INSERT INTO history(change_id, entity, entity_id, ref, field, old, new) "
