@@ -42,13 +42,14 @@ class ActionPlanApp(App[None]):
     DEFAULT_MODE = "dashboard"
 
     BINDINGS = [
+        Binding("question_mark,f1", "help", _("Help"), key_display="?"),
         Binding("1", "switch_mode('dashboard')", _("Dashboard"), tooltip=_("Every plan at a glance")),
         Binding("2", "switch_mode('tasks')", _("Tasks"), tooltip=_("Tasks as a table or a tree")),
         Binding("3", "switch_mode('agencies')", _("Agencies"), tooltip=_("Accountability board")),
         Binding("4", "switch_mode('timeline')", _("Timeline"), tooltip=_("Deadlines by month")),
-        Binding("question_mark,f1", "help", _("Help"), key_display="?"),
+        Binding("g", "digest", _("Digest"), show=False, tooltip=_("Preview the status digest")),
         Binding("ctrl+z", "undo", _("Undo"), show=False),
-        Binding("ctrl+q", "quit", _("Quit"), priority=True),
+        Binding("ctrl+q", "quit", _("Quit"), priority=True, show=False),
     ]
 
     data_version: reactive[int] = reactive(0)

@@ -44,7 +44,7 @@ class TasksScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", _("Filter"), key_display="/"),
         Binding("n", "new_task", _("New")),
-        Binding("s", "new_subtask", _("Subtask")),
+        Binding("s", "new_subtask", _("Subtask"), show=False),
         Binding("e", "edit", _("Edit")),
         Binding("x", "done", _("Done")),
         Binding("r", "progress", _("Progress")),
