@@ -680,7 +680,8 @@ class Store:
             params += [today.isoformat(), (today + timedelta(days=f.due_within)).isoformat()] + closed
         if f.top_level_only:
             where.append("t.parent_id IS NULL")
-        words = [fold(w) for w in f.words if fold(w).strip('"* ')]
+        # clean() drops control characters: a NUL ends FTS5's query text early ("unterminated string")
+        words = [fold(clean(w)) for w in f.words if fold(clean(w)).strip('"* ')]
         if words:
             match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
             where.append("t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?)")

@@ -1,0 +1,522 @@
+"""Time actionplan as whole processes on large synthetic plans and print a table.
+
+    python benchmarks/run.py                          # 10k and 100k tasks, 5 runs each
+    python benchmarks/run.py --sizes 1000,10000 --runs 3
+    python benchmarks/run.py --sizes 10000 --only import,list,taskwarrior
+
+Every figure is a whole process (``python -m actionplan ...``, or a Pilot script for the
+UI) started from here: the median wall time of ``--runs`` runs, the median CPU time
+(user + system, of the process and the worker processes it waited for) and the peak
+resident memory of the largest process (``ru_maxrss`` from ``os.wait4``).  The targets
+of issue 7 stand beside the figures.  Taskwarrior, when ``task`` is installed, runs the
+same 10k tasks in the same run; its rows are skipped otherwise.
+
+The plan files and databases go to benchmarks/out/ (ignored by git).  Results are also
+written to benchmarks/out/results.json.  This script is never part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+AS_OF = "2026-11-26"
+SEED = 7
+ONE_ORG = "MPS"  # the agency of the "one org" iCal export (leads about 7 % of the tasks)
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import generate  # noqa: E402
+
+# (size, operation) -> (limit in seconds or MB, what the limit is)
+TARGETS: dict[tuple[int, str], tuple[float, str]] = {
+    (10000, "digest"): (0.5, "s"),
+    (10000, "ics all (cold)"): (0.5, "s"),
+    (10000, "ics all (warm)"): (0.5, "s"),
+    (10000, "ics one org (cold)"): (0.5, "s"),
+    (10000, "ics one org (warm)"): (0.5, "s"),
+    (10000, "list --overdue"): (0.3, "s"),
+    (10000, "UI first screen"): (1.5, "s"),
+    (10000, "UI filter keystroke"): (0.1, "s"),
+    (100000, "import"): (10.0, "s"),
+}
+MEMORY_TARGET_MB = {100000: 400.0}
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mb: float
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    size: int
+    op: str
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+    value: str = ""  # for rows whose figure is not a process time (UI keystroke)
+
+    @property
+    def wall(self) -> float | None:
+        if self.value:
+            return float(self.value)
+        return statistics.median(s.wall for s in self.samples) if self.samples else None
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(s.cpu for s in self.samples) if self.samples and not self.value else None
+
+    @property
+    def rss(self) -> float | None:
+        return max(s.rss_mb for s in self.samples) if self.samples else None
+
+
+class Failed(Exception):
+    pass
+
+
+# --- running one process --------------------------------------------------------------------
+
+
+def run_once(cmd: list[str], *, env: dict[str, str] | None = None, stdout: Path | None = None,
+             check: bool = True) -> Sample:
+    """Run *cmd* to the end: wall time, CPU time and peak memory (os.wait4 of that process)."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    err = tempfile.TemporaryFile()
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if check and proc.returncode != 0:
+            err.seek(0)
+            raise Failed(f"{' '.join(cmd[:6])}... exited {proc.returncode}: {err.read().decode(errors='replace')[-800:]}")
+        return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    finally:
+        if stdout:
+            out.close()
+        err.close()
+
+
+def actionplan(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "actionplan", "--db", str(db), *args]
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+def copy_db(source: Path, target: Path) -> None:
+    """A copy of a closed database (and its WAL, if any)."""
+    remove_db(target)
+    for suffix in ("", "-wal"):
+        p = Path(str(source) + suffix)
+        if p.exists():
+            shutil.copyfile(p, str(target) + suffix)
+
+
+def commands_available() -> set[str]:
+    text = subprocess.run([sys.executable, "-m", "actionplan", "--help"], capture_output=True, text=True,
+                          cwd=ROOT).stdout
+    names = set()
+    in_commands = False
+    for line in text.splitlines():
+        if line.startswith("Commands:"):
+            in_commands = True
+            continue
+        if in_commands and line.startswith("  ") and line.strip():
+            names.add(line.split()[0])
+        elif in_commands and not line.strip():
+            break
+    try:
+        from actionplan.tui.app import ActionPlanApp  # noqa: F401
+
+        names.add("ui")
+    except ImportError:
+        names.discard("ui")
+    return names
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def plan_files(size: int) -> list[Path]:
+    folder = OUT / str(size)
+    manifest = folder / "manifest.json"
+    ok = False
+    if manifest.exists():
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        ok = m.get("tasks") == size and m.get("seed") == SEED
+    if not ok:
+        print(f"generating {size} tasks in {folder} ...", file=sys.stderr)
+        generate.generate(size, folder, SEED)
+    return sorted(folder.glob("plan-*.toml"))
+
+
+def bench_db(size: int, files: list[Path]) -> Path:
+    """The database every reading command runs on: imported once, with notes and edits."""
+    db = OUT / f"bench-{size}.db"
+    stamp = OUT / f"bench-{size}.stamp"
+    key = f"{SEED}:{size}:{(OUT / str(size) / 'manifest.json').stat().st_mtime}"
+    if db.exists() and stamp.exists() and stamp.read_text() == key:
+        return db
+    remove_db(db)
+    print(f"building {db} ...", file=sys.stderr)
+    run_once(actionplan(db, "import", *map(str, files)))
+    done = generate.add_history(db, 0.1, SEED)
+    print(f"  {done['notes']} notes and {done['edits']} edits added", file=sys.stderr)
+    stamp.write_text(key)
+    return db
+
+
+# --- the operations -----------------------------------------------------------------------------
+
+
+def timed(row: Row, runs: int, make: Callable[[int], Sample]) -> Row:
+    for i in range(runs):
+        row.samples.append(make(i))
+    return row
+
+
+def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) -> list[Row]:
+    rows: list[Row] = []
+    files = plan_files(size)
+    manifest = json.loads((OUT / str(size) / "manifest.json").read_text(encoding="utf-8"))
+    work = OUT / f"work-{size}"
+    work.mkdir(parents=True, exist_ok=True)
+
+    if wanted("import", only):
+        fresh = work / "import.db"
+
+        def do_import(_i: int) -> Sample:
+            remove_db(fresh)
+            return run_once(actionplan(fresh, "import", *map(str, files)))
+
+        rows.append(timed(Row(size, "import", note=f"{len(files)} files, {manifest['tasks']} tasks"), runs, do_import))
+        remove_db(fresh)
+
+    db = bench_db(size, files)
+    if wanted("list", only):
+        listing = work / "overdue.txt"
+        row = timed(Row(size, "list --overdue"), runs,
+                    lambda _i: run_once(actionplan(db, "list", "--overdue", "--as-of", AS_OF), stdout=listing))
+        shown = sum(1 for line in listing.read_text(encoding="utf-8").splitlines()[1:] if line.strip())
+        row.note = f"{shown} overdue (generator: {manifest['overdue']})"
+        rows.append(row)
+
+    if wanted("digest", only):
+        if "digest" in available:
+            rows.append(timed(Row(size, "digest", note="text, not recorded"), runs, lambda _i: run_once(
+                actionplan(db, "digest", "--as-of", AS_OF, "--no-record"), stdout=work / "digest.txt")))
+        else:
+            rows.append(Row(size, "digest", note="not yet available"))
+
+    if wanted("ics", only):
+        for label, scope in (("ics all", ["--all"]), ("ics one org", ["--org", ONE_ORG])):
+            if "ics" not in available:
+                rows.append(Row(size, f"{label} (cold)", note="not yet available"))
+                continue
+            target = work / "out.ics"
+            cold_db = work / "ics-cold.db"
+
+            def cold(_i: int, scope: list[str] = scope) -> Sample:
+                copy_db(db, cold_db)  # a database whose event cache is empty
+                return run_once(actionplan(cold_db, "ics", *scope, "--as-of", AS_OF, "-o", str(target)))
+
+            row = timed(Row(size, f"{label} (cold)"), runs, cold)
+            row.note = f"{target.read_text(encoding='utf-8').count('BEGIN:VEVENT')} events"
+            rows.append(row)
+            warm_db = work / "ics-warm.db"
+            copy_db(db, warm_db)
+            run_once(actionplan(warm_db, "ics", *scope, "--as-of", AS_OF, "-o", str(target)))  # fills the cache
+            rows.append(timed(Row(size, f"{label} (warm)", note="cached events"), runs, lambda _i, scope=scope: run_once(
+                actionplan(warm_db, "ics", *scope, "--as-of", AS_OF, "-o", str(target)))))
+            remove_db(cold_db)
+            remove_db(warm_db)
+
+    if wanted("ui", only):
+        if "ui" in available:
+            rows += bench_ui(size, db, runs)
+        else:
+            rows.append(Row(size, "UI first screen", note="not yet available"))
+            rows.append(Row(size, "UI filter keystroke", note="not yet available"))
+    return rows
+
+
+UI_PROBE = r'''
+import asyncio, json, sys, time
+T0 = float(sys.argv[3])
+from datetime import date
+from actionplan.store import Store
+from actionplan.tui.app import ActionPlanApp
+
+async def main():
+    store = Store(sys.argv[1])
+    app = ActionPlanApp(store, today=date.fromisoformat(sys.argv[2]))
+    out = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        out["first_screen"] = time.time() - T0      # process start -> dashboard mounted and idle
+        await pilot.press("2")                       # the task screen, with its live filter
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("slash")                   # focus the filter box
+        await pilot.pause()
+        done = {}
+        reload = screen.reload
+        def timed_reload(*args, **kwargs):
+            result = reload(*args, **kwargs)
+            done.setdefault("at", time.perf_counter())
+            return result
+        screen.reload = timed_reload
+        start = time.perf_counter()
+        await pilot.press("b")                       # one character typed
+        await pilot.pause()
+        idle = time.perf_counter()
+        out["keystroke"] = done.get("at", idle) - start   # key -> table refilled with the filtered tasks
+        out["keystroke_idle"] = idle - start              # ... -> app idle again (repainted)
+        out["filter"] = screen.query_one("#filter").value
+        out["filter_applied"] = "at" in done
+        out["rows"] = screen.total
+    store.close()
+    print(json.dumps(out))
+
+asyncio.run(main())
+'''
+
+
+def bench_ui(size: int, db: Path, runs: int) -> list[Row]:
+    first = Row(size, "UI first screen", note="dashboard, 120x40, headless Pilot")
+    key = Row(size, "UI filter keystroke", note="task screen, '/' then 'b': key to table refilled")
+    keys: list[float] = []
+    idles: list[float] = []
+    out = OUT / f"work-{size}" / "ui.json"
+    for _i in range(runs):
+        sample = run_once([sys.executable, "-c", UI_PROBE, str(db), AS_OF, repr(time.time())], stdout=out)
+        data = json.loads(out.read_text(encoding="utf-8"))
+        if data.get("filter") != "b" or not data.get("filter_applied"):
+            raise Failed(f"the UI probe did not see the filter applied: {data}")
+        first.samples.append(Sample(data["first_screen"], sample.cpu, sample.rss_mb))
+        keys.append(data["keystroke"])
+        idles.append(data["keystroke_idle"])
+    key.value = f"{statistics.median(keys):.4f}"
+    key.note += f"; to idle {statistics.median(idles) * 1000:.0f} ms"
+    return [first, key]
+
+
+# --- Taskwarrior ------------------------------------------------------------------------------------
+
+
+def taskwarrior_json(files: list[Path], shift_days: int) -> list[dict]:
+    """The generated tasks as Taskwarrior import records (deadline -> due at the end of that day)."""
+    from actionplan.planfile import read_plan_file
+
+    namespace = uuid.UUID("6f1c3a52-3f7e-4b8e-9d7e-5f0a3c2b1d00")
+    records = []
+    known: set[str] = set(o["key"] for o in generate.all_orgs())
+    for path in files:
+        pf = read_plan_file(path, known)
+        ids = {t.key: str(uuid.uuid5(namespace, f"{t.plan}/{t.key}")) for t in pf.tasks}
+        for t in pf.tasks:
+            r: dict = {"uuid": ids[t.key], "description": t.title, "project": t.plan,
+                       "entry": "20260101T000000Z", "modified": "20260101T000000Z",
+                       "status": {"done": "completed", "cancelled": "deleted"}.get(t.status, "pending")}
+            if t.deadline:
+                due = t.deadline + timedelta(days=shift_days)
+                r["due"] = due.strftime("%Y%m%dT235959Z")
+            if t.status in ("done", "cancelled"):
+                end = (t.completed_on or date(2026, 11, 1)) + timedelta(days=shift_days)
+                r["end"] = end.strftime("%Y%m%dT120000Z")
+            if t.tags:
+                r["tags"] = [tag.replace(" ", "-") for tag in t.tags]
+            if t.depends_on:
+                r["depends"] = ",".join(ids[k] for k in t.depends_on)
+            r["priority"] = {"critical": "H", "high": "H", "normal": "M", "low": "L"}[t.priority]
+            records.append(r)
+    return records
+
+
+def bench_taskwarrior(size: int, runs: int, only: set[str], ours: list[Row]) -> list[tuple[str, Row, Row]]:
+    """(operation, actionplan row, Taskwarrior row) for the operations both tools have."""
+    task = shutil.which("task")
+    if not task:
+        print("Taskwarrior (`task`) is not installed: its rows are skipped "
+              "(apt-get install taskwarrior).", file=sys.stderr)
+        return []
+    files = plan_files(size)
+    work = OUT / f"work-{size}" / "taskwarrior"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    # deadlines shifted so that Taskwarrior, which judges by the real clock, sees the same
+    # tasks overdue as actionplan does with --as-of
+    shift = (datetime.now(timezone.utc).date() - date.fromisoformat(AS_OF)).days
+    records = taskwarrior_json(files, shift)
+    data_file = work / "tasks.json"
+    data_file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    rc = work / "taskrc"
+    rc.write_text("")
+    quiet = ["rc.verbose=nothing", "rc.confirmation=off", "rc.hooks=off"]
+
+    def env_for(data: Path) -> dict[str, str]:
+        return {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
+
+    results: list[tuple[str, Row, Row]] = []
+    by_op = {r.op: r for r in ours if r.size == size}
+    if wanted("import", only):
+        fresh = work / "import-data"
+
+        def tw_import(_i: int) -> Sample:
+            shutil.rmtree(fresh, ignore_errors=True)
+            fresh.mkdir()
+            return run_once([task, *quiet, "import", str(data_file)], env=env_for(fresh))
+
+        tw = timed(Row(size, "import", note=f"{len(records)} tasks"), runs, tw_import)
+        results.append(("import", by_op.get("import") or Row(size, "import"), tw))
+    data = work / "data"
+    data.mkdir()
+    run_once([task, *quiet, "import", str(data_file)], env=env_for(data))
+    run_once([task, *quiet, "+OVERDUE", "count"], env=env_for(data))  # first run after import renumbers
+    count_file = work / "count.txt"
+    tw_count = timed(Row(size, "task +OVERDUE count"), runs,
+                     lambda _i: run_once([task, *quiet, "+OVERDUE", "count"], env=env_for(data), stdout=count_file))
+    tw_count.note = f"{count_file.read_text().strip()} overdue"
+    tw_list = timed(Row(size, "task +OVERDUE list"), runs,
+                    lambda _i: run_once([task, *quiet, "+OVERDUE", "list"], env=env_for(data), stdout=work / "list.txt"))
+    tw_export = timed(Row(size, "task export"), runs,
+                      lambda _i: run_once([task, *quiet, "export"], env=env_for(data), stdout=work / "export.json"))
+    db = bench_db(size, files)
+    json_out = work / "ours.json"
+    our_export = timed(Row(size, "list --json (every task)"), runs,
+                       lambda _i: run_once(actionplan(db, "list", "--json", "--as-of", AS_OF), stdout=json_out))
+    our_count = timed(Row(size, "plans (overdue count per plan)"), runs,
+                      lambda _i: run_once(actionplan(db, "plans"), stdout=work / "plans.txt"))
+    our_list = by_op.get("list --overdue") or timed(
+        Row(size, "list --overdue"), runs,
+        lambda _i: run_once(actionplan(db, "list", "--overdue", "--as-of", AS_OF), stdout=work / "ours.txt"))
+    results += [("count overdue", our_count, tw_count), ("list overdue", our_list, tw_list),
+                ("export every task", our_export, tw_export)]
+    return results
+
+
+# --- report ----------------------------------------------------------------------------------------------
+
+
+def wanted(name: str, only: set[str]) -> bool:
+    return not only or name in only
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def target_cell(row: Row) -> tuple[str, str]:
+    target = TARGETS.get((row.size, row.op))
+    mem = MEMORY_TARGET_MB.get(row.size)
+    cells, verdicts = [], []
+    if target and row.wall is not None:
+        cells.append(f"< {fmt_s(target[0])}")
+        verdicts.append(row.wall < target[0])
+    elif target:
+        cells.append(f"< {fmt_s(target[0])}")
+    if mem and row.rss is not None and row.op == "import":
+        cells.append(f"< {mem:.0f} MB")
+        verdicts.append(row.rss < mem)
+    if not cells:
+        return "", ""
+    if not verdicts:
+        return ", ".join(cells), "n/a"
+    return ", ".join(cells), "ok" if all(verdicts) else "MISS"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def report(rows: list[Row], tw: list[tuple[str, Row, Row]], runs: int) -> str:
+    body = []
+    for r in rows:
+        target, verdict = target_cell(r)
+        body.append([f"{r.size:,}", r.op, fmt_s(r.wall), fmt_s(r.cpu),
+                     f"{r.rss:.0f} MB" if r.rss is not None else "—", target, verdict, r.note])
+    text = [f"actionplan benchmarks: median of {runs} runs, whole processes, as of {AS_OF} "
+            f"({datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f})", "",
+            table(["tasks", "operation", "wall", "CPU", "peak RSS", "target", "", "notes"], body)]
+    if tw:
+        lines = []
+        for op, ours, theirs in tw:
+            ratio = (theirs.wall / ours.wall) if ours.wall and theirs.wall else None
+            lines.append([f"{ours.size:,}", op, f"{ours.op}: {fmt_s(ours.wall)}", f"{theirs.op}: {fmt_s(theirs.wall)}",
+                          f"{ratio:.2f}x" if ratio else "—",
+                          "ok" if ratio and ratio > 1 else "MISS", theirs.note])
+        text += ["", "Side by side with Taskwarrior " + _tw_version() + " (ratio = Taskwarrior time / actionplan time; "
+                 "above 1 means actionplan is faster):", "",
+                 table(["tasks", "operation", "actionplan", "Taskwarrior", "ratio", "", "notes"], lines)]
+    return "\n".join(text)
+
+
+def _tw_version() -> str:
+    try:
+        return subprocess.run(["task", "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000", help="Task counts, comma-separated (default 10000,100000).")
+    ap.add_argument("--runs", type=int, default=5, help="Runs per figure; the median is shown (default 5).")
+    ap.add_argument("--only", default="", help="Only these: import,list,digest,ics,ui,taskwarrior (comma-separated).")
+    ap.add_argument("--taskwarrior-size", type=int, default=10000, help="Size compared with Taskwarrior (10000).")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    OUT.mkdir(parents=True, exist_ok=True)
+    available = commands_available()
+    rows: list[Row] = []
+    tw: list[tuple[str, Row, Row]] = []
+    for size in sizes:
+        print(f"--- {size} tasks", file=sys.stderr)
+        rows += bench_actionplan(size, args.runs, only, available)
+        if size == args.taskwarrior_size and wanted("taskwarrior", only):
+            tw = bench_taskwarrior(size, args.runs, only, rows)
+    text = report(rows, tw, args.runs)
+    print(text)
+    results = {"when": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
+               "rows": [{"size": r.size, "op": r.op, "wall": r.wall, "cpu": r.cpu, "rss_mb": r.rss, "note": r.note,
+                         "walls": [s.wall for s in r.samples]} for r in rows],
+               "taskwarrior": [{"op": op, "ours": a.wall, "taskwarrior": b.wall} for op, a, b in tw]}
+    (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (OUT / "results.md").write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
