@@ -297,7 +297,7 @@ def task_json(task, today: date) -> dict[str, Any]:
 @click.option("--search", "words", multiple=True, metavar="WORDS", help="Words in title, description, output.")
 @click.option("--sort", type=click.Choice(["deadline", "key", "lead", "status", "progress"]), default="deadline",
               show_default=True)
-@click.option("--limit", type=int, metavar="N", help="Show at most N tasks.")
+@click.option("--limit", type=click.IntRange(1, 10**9), metavar="N", help="Show at most N tasks.")
 @click.option("--as-of", metavar="DATE", help="Judge overdue / due soon as of DATE instead of today.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_ctx
@@ -454,7 +454,7 @@ def _fmt(value: float | None) -> str:
 
 @cli.command()
 @click.argument("task")
-@click.option("--limit", type=int, metavar="N", help="Only the newest N changes.")
+@click.option("--limit", type=click.IntRange(1, 10**9), metavar="N", help="Only the newest N changes.")
 @pass_ctx
 @_handle
 def history(ctx: Context, task: str, limit: int | None) -> None:

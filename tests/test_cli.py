@@ -265,6 +265,12 @@ def test_list_filters(seeded, args, query):
     assert listed(seeded, *args) == want
 
 
+def test_list_limit(seeded):
+    assert len(json.loads(seeded("list", "--json", "--limit", "3", *AS_OF).stdout)) == 3
+    for bad in ("0", "-1", "99999999999999999999999"):
+        assert "--limit" in seeded("list", "--limit", bad, code=2).stderr
+
+
 def test_list_with_nothing_to_show(seeded):
     assert "No tasks match." in seeded("list", *AS_OF, "zzyzx-no-such-word").output
 
