@@ -26,6 +26,8 @@ class Context:
         self.db_option = db
         self.actor = actor
         self._store = None
+        #: only `init` and `import` may create a database at a path given with --db / $ACTIONPLAN_DB
+        self.may_create = False
 
     @property
     def store(self):
@@ -34,6 +36,10 @@ class Context:
             from actionplan.store import StoreError
 
             choice = choose_db(self.db_option)
+            if not choice.is_default and not choice.path.exists() and not self.may_create:
+                raise click.ClickException(
+                    f"{choice.path}: " + _("no database there. Create it with") + f" `actionplan --db {choice.path} init`"
+                    + " (" + _("--empty for none of the sample plans") + "), " + _("or import a plan file into it."))
             try:
                 self._store = open_store(choice, self.actor)
             except StoreError as e:
@@ -187,6 +193,7 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) ->
     """
     from actionplan.planfile import PlanFileError, import_plan_files
 
+    ctx.may_create = True
     try:
         reports = import_plan_files(ctx.store, list(files), prune=prune, dry_run=dry_run)
     except PlanFileError as e:

@@ -379,7 +379,7 @@ def validate_task_fields(task: Task) -> list[tuple[str, str]]:
         problems.append(("priority", _("priority must be one of: ") + ", ".join(Priority)))
     if not isinstance(task.progress, int) or isinstance(task.progress, bool) or not 0 <= task.progress <= 100:
         problems.append(("progress", _("progress must be a whole number from 0 to 100")))
-    if task.start and task.deadline and task.start > task.deadline:
+    if task.start and task.deadline and task.start > task.deadline and not task.recurrence:
         problems.append(("start", _("start is after the deadline")))
     if task.parent and task.parent == task.key:
         problems.append(("parent", _("a task cannot be its own parent")))
@@ -430,7 +430,8 @@ def apply_status_rules(old: Task, new: Task, today: date) -> Task:
     """Consequences of a status change, applied before a save.
 
     Done means 100 % and a completion date (today unless given); reopening a
-    done task clears the completion date but keeps the evidence on record.
+    done task clears the completion date but keeps the evidence on record;
+    progress recorded on a task not started yet means it is in progress.
     """
     from dataclasses import replace
 
@@ -438,4 +439,6 @@ def apply_status_rules(old: Task, new: Task, today: date) -> Task:
         return replace(new, progress=100, completed_on=new.completed_on or today)
     if new.status != TaskStatus.DONE and old.status == TaskStatus.DONE:
         return replace(new, completed_on=None)
+    if (new.status == old.status == TaskStatus.NOT_STARTED and new.progress > 0 and old.progress == 0):
+        return replace(new, status=TaskStatus.IN_PROGRESS)  # progress recorded means work has started
     return new

@@ -956,6 +956,9 @@ class Store:
         on = on or self.today()
         with self.write():
             task = self.get_task(ref)
+            if task.status == TaskStatus.DONE and task.version == expected_version:
+                raise ValidationError(_("the task is already done") + f" ({task.completed_on}); "
+                                      + _("reopen it first by changing its status"), "status")
             if task.recurrence and task.deadline:
                 from actionplan.dates import next_occurrence
                 from datetime import timedelta
@@ -963,11 +966,15 @@ class Store:
                 start = task.start or task.deadline
                 nxt = next_occurrence(task.recurrence, start, task.deadline + timedelta(days=1))
                 if nxt is not None:
+                    new = self.update_task(ref, {"deadline": nxt, "deadline_text": "", "evidence": clean(evidence),
+                                                 "progress": 0}, expected_version, action="done",
+                                           summary=f"{ref}: " + _("period done, next deadline") + f" {nxt}")
+                    # the period's note belongs to the same change, so undo removes it too
                     note = _("Done for the period due") + f" {task.deadline.isoformat()}: {evidence}"
-                    self._add_note(task, note, None, on)
-                    return self.update_task(ref, {"deadline": nxt, "deadline_text": "", "evidence": clean(evidence),
-                                                  "progress": 0}, expected_version, action="done",
-                                            summary=f"{ref}: " + _("period done, next deadline") + f" {nxt}")
+                    note_id = self._add_note(task, note, None, on)
+                    cid = self._one("SELECT max(id) FROM changes")[0]
+                    self._record(cid, "task", task.id, ref, "note", None, str(note_id))
+                    return new
             return self.update_task(ref, {"status": TaskStatus.DONE, "evidence": clean(evidence), "completed_on": on,
                                           "progress": 100}, expected_version, action="done", summary=f"{ref}: done")
 
@@ -1056,20 +1063,17 @@ class Store:
                 notes = [r for r in rows if r["field"] == "note"]
                 typed = {r["field"]: self._typed(r["field"], r["old"]) for r in rows if r["field"] != "note"}
                 changes = _fold_kpi(task, typed)
-                cid = None
+                before = self._one("SELECT max(id) FROM changes")[0]
                 if changes:
-                    new = self.update_task(task.ref, changes, task.version, action="undo",
-                                           summary=_("undo: ") + change["summary"], undo_of=change["id"])
-                    cid = self._one("SELECT max(id) FROM changes")[0]
-                    task = new
-                if notes:
-                    if cid is None:
-                        cid = self._begin_change("undo", _("undo: ") + change["summary"], undo_of=change["id"])
-                    for r in notes:
-                        self.conn.execute("DELETE FROM updates WHERE id = ?", (int(r["new"]),))
-                        self._record(cid, "task", task_id, task.ref, "note", r["new"], None)
-            self.conn.execute("UPDATE changes SET undone_by = (SELECT max(id) FROM changes) WHERE id = ?",
-                              (change["id"],))
+                    task = self.update_task(task.ref, changes, task.version, action="undo",
+                                            summary=_("undo: ") + change["summary"], undo_of=change["id"])
+                cid = self._one("SELECT max(id) FROM changes")[0]
+                if cid == before:  # nothing to set back (or only notes): the undo is a change of its own
+                    cid = self._begin_change("undo", _("undo: ") + change["summary"], undo_of=change["id"])
+                for r in notes:
+                    self.conn.execute("DELETE FROM updates WHERE id = ?", (int(r["new"]),))
+                    self._record(cid, "task", task_id, task.ref, "note", r["new"], None)
+            self.conn.execute("UPDATE changes SET undone_by = ? WHERE id = ?", (cid, change["id"]))
             return change["summary"]
 
     def _typed(self, name: str, text: str | None) -> Any:

@@ -495,3 +495,16 @@ def test_list_does_not_import_textual_or_other_heavy_modules(seeded):
     assert out.returncode == 0, out.stderr
     assert "cyber-2026/" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_a_mistyped_database_path_is_not_created(run):
+    result = run("list", code=1)
+    assert "no database there" in result.output and "init" in result.output
+    assert not run.db.exists()
+
+
+def test_import_may_create_a_new_database(run, tmp_path):
+    plan = tmp_path / "small.toml"
+    plan.write_text(SMALL_PLAN, encoding="utf-8")
+    run("import", str(plan))
+    assert listed(run, "--plan", "small") == {"small/1", "small/1.1"}

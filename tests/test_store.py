@@ -585,3 +585,30 @@ def test_delete_refuses_tasks_that_others_need(sample_store):
     with pytest.raises(ValidationError, match="depend"):
         sample_store.delete_task(needed.ref, needed.version)
     assert snapshot(sample_store) == before
+
+
+def test_progress_on_a_task_not_started_means_it_is_in_progress(sample_store):
+    task = next(t for t in sample_store.list_tasks() if t.status == "not started")
+    new = sample_store.update_task(task.ref, {"progress": 30}, task.version)
+    assert new.status == "in progress" and new.progress == 30
+
+
+def test_a_done_task_cannot_be_marked_done_again(sample_store):
+    from actionplan.store import ValidationError
+
+    task = next(t for t in sample_store.list_tasks() if t.status == "done" and not t.recurrence)
+    with pytest.raises(ValidationError, match="already done"):
+        sample_store.mark_done(task.ref, "again", task.version)
+    assert sample_store.get_task(task.ref).completed_on == task.completed_on
+
+
+def test_undo_of_a_recurring_period_removes_its_note_too(sample_store):
+    task = next(t for t in sample_store.list_tasks() if t.recurrence and t.is_open)
+    notes_before = len(sample_store.list_updates(task.ref))
+    moved = sample_store.mark_done(task.ref, "Report sent", task.version)
+    assert moved.deadline > task.deadline and moved.is_open
+    assert len(sample_store.list_updates(task.ref)) == notes_before + 1
+    sample_store.undo()
+    back = sample_store.get_task(task.ref)
+    assert back.deadline == task.deadline
+    assert len(sample_store.list_updates(task.ref)) == notes_before
