@@ -52,7 +52,8 @@ def sample_store(db_path: Path, clock: Clock) -> Store:
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Never touch the user's real database or identity."""
+    """Never touch the user's real database or identity, nor write into the checkout."""
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ACTIONPLAN_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("ACTIONPLAN_USER", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
