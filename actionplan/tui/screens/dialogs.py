@@ -1,0 +1,619 @@
+"""Small modal dialogs that ask one thing and return the answer.
+
+Each dialog only collects and checks input; the caller (the task screen, the
+task editor) does the write through the store with what it returns.  Every
+dialog has a title, buttons for the mouse, ``escape`` to cancel, ``ctrl+s``
+(and ``enter`` where that is safe) to confirm, and fits an 80x24 terminal.
+
+- :class:`ConfirmDialog` -> ``bool``
+- :class:`EvidenceDialog` -> ``(evidence, completed_on)`` or ``None``
+- :class:`ProgressDialog` -> ``(note, percent or None)`` or ``None``
+- :class:`StatusDialog` -> ``(status, blocked_reason)`` or ``None``
+- :class:`ConflictDialog` -> ``"reload"``, ``"overwrite"`` or ``"back"``
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
+
+from actionplan import model
+from actionplan.dates import DateError, describe_resolution, parse_deadline, relative_days
+from actionplan.i18n import _
+from actionplan.model import Task, TaskStatus
+from actionplan.store import TASK_FIELDS, task_field_text
+
+ResultT = TypeVar("ResultT")
+
+ConflictChoice = Literal["reload", "overwrite", "back"]
+
+#: How the UI names each task field (history names such as ``kpi_target``).
+FIELD_LABELS: dict[str, str] = {
+    "key": _("key"),
+    "title": _("title"),
+    "description": _("description"),
+    "parent": _("parent task"),
+    "lead": _("lead agency"),
+    "accountable": _("accountable"),
+    "coordinating": _("coordinating"),
+    "start": _("start"),
+    "deadline": _("deadline"),
+    "deadline_text": _("deadline as written"),
+    "recurrence": _("recurrence"),
+    "status": _("status"),
+    "progress": _("progress %"),
+    "priority": _("priority"),
+    "output": _("output"),
+    "kpi_metric": _("KPI metric"),
+    "kpi_target": _("KPI target"),
+    "kpi_current": _("KPI current"),
+    "kpi_unit": _("KPI unit"),
+    "kpi_baseline": _("KPI baseline"),
+    "evidence": _("evidence"),
+    "completed_on": _("completed on"),
+    "blocked_reason": _("blocked reason"),
+    "depends_on": _("depends on"),
+    "tags": _("tags"),
+    "source": _("source"),
+}
+
+
+def field_label(name: str) -> str:
+    """The UI name of a field given as ``kpi.target``, ``kpi_target`` or ``title``."""
+    key = name.replace(".", "_")
+    return FIELD_LABELS.get(key, key.replace("_", " "))
+
+
+def resolved_date(text: str, today: date | None = None) -> tuple[date, str]:
+    """Parse a date the way the CLI does and say how it was read.
+
+    Returns the date and a line such as ``→ 2026-04-30 (Thu) · 210 days late``
+    (the relative part only when *today* is given).  Raises DateError.
+    """
+    when = parse_deadline(text)
+    described = describe_resolution(text)
+    arrow = described.rfind("→")
+    shown = described[arrow:] if arrow >= 0 else described
+    if today is not None:
+        shown += " · " + relative_days(when, today)
+    return when, shown
+
+
+class Dialog(ModalScreen[ResultT]):
+    """Common frame of the dialogs: a centred box, a title, buttons, a Footer."""
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+    }
+    Dialog > .dialog-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary 70%;
+        background: $surface;
+        padding: 0 1;
+        overflow-y: auto;
+    }
+    Dialog .dialog-title {
+        width: 100%;
+        text-style: bold;
+        color: $text-primary;
+    }
+    Dialog #message {
+        width: 100%;
+        margin: 1 0;
+    }
+    Dialog .task-title {
+        width: 100%;
+        color: $text-muted;
+    }
+    Dialog .field-label {
+        margin-top: 1;
+        text-style: bold;
+    }
+    Dialog .hint {
+        width: 100%;
+        color: $text-muted;
+    }
+    Dialog .error {
+        width: 100%;
+        color: $text-error;
+    }
+    Dialog .error.-empty, Dialog .hint.-empty {
+        display: none;
+    }
+    Dialog .dialog-buttons {
+        width: 100%;
+        height: auto;
+        align-horizontal: right;
+    }
+    Dialog .dialog-buttons Button {
+        margin-left: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
+        yield from ()
+
+    def action_cancel(self) -> None:
+        """Close without an answer."""
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "confirm":
+            self.action_confirm()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+
+    def action_confirm(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @staticmethod
+    def set_line(label: Label, text: str) -> None:
+        """Set a hint/error line; an empty one takes no room."""
+        label.update(text)
+        label.set_class(not text, "-empty")
+
+
+def _task_heading(task: Task) -> Label:
+    return Label(f"{task.ref}  {task.title}", classes="task-title", markup=False)
+
+
+# --- confirm -------------------------------------------------------------------------------
+
+
+class ConfirmDialog(Dialog[bool]):
+    """Ask a yes/no question; returns True only when the user confirms.
+
+    The "No" button has the focus, so a stray enter does nothing harmful.
+    """
+
+    HELP_TITLE = _("Confirm")
+
+    BINDINGS = [
+        Binding("escape,n", "cancel", _("No")),
+        Binding("y", "confirm", _("Yes")),
+    ]
+
+    def __init__(self, title: str, message: str, confirm: str = "Yes") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.confirm_text = _(confirm)
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(self.title_text, classes="dialog-title", markup=False)
+        yield Label(self.message, id="message", markup=False)
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(self.confirm_text, id="confirm", variant="warning")
+            yield Button(_("No"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+# --- mark done -----------------------------------------------------------------------------
+
+
+class EvidenceDialog(Dialog[tuple[str, date] | None]):
+    """Mark a task done: the completion evidence is required, the date defaults to today."""
+
+    HELP_TITLE = _("Mark done")
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "confirm", _("Mark done")),
+    ]
+
+    def __init__(self, task: Task, today: date) -> None:
+        super().__init__()
+        self.plan_task = task
+        self.today = today
+
+    def compose_body(self) -> ComposeResult:
+        task = self.plan_task
+        yield Label(_("Mark done:") + f" {task.ref}", classes="dialog-title", markup=False)
+        yield _task_heading(task)
+        if task.deadline:
+            yield Label(_("deadline") + f" {task.deadline.isoformat()}", classes="hint")
+        yield Label(_("Evidence (required): what was delivered, where"), classes="field-label")
+        yield Input(task.evidence, placeholder=_("e.g. Decision No. 12/QD-BCD, sent 20 Nov"), id="evidence")
+        yield Label("", id="evidence-error", classes="error -empty")
+        yield Label(_("Completed on"), classes="field-label")
+        yield Input(self.today.isoformat(), id="completed-on")
+        yield Label("", id="completed-on-hint", classes="hint")
+        yield Label("", id="completed-on-error", classes="error -empty")
+        if task.recurrence:
+            yield Label(_("A recurring duty: this period is recorded and the deadline moves to the next one."),
+                        classes="hint")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(_("Mark done"), id="confirm", variant="success")
+            yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self._check_date()
+        self.query_one("#evidence", Input).focus()
+
+    def _check_date(self) -> date | None:
+        text = self.query_one("#completed-on", Input).value
+        hint = self.query_one("#completed-on-hint", Label)
+        error = self.query_one("#completed-on-error", Label)
+        try:
+            when, shown = resolved_date(text)
+        except DateError as e:
+            self.set_line(hint, "")
+            self.set_line(error, str(e))
+            return None
+        if when > self.today:
+            self.set_line(hint, shown)
+            self.set_line(error, _("the completion date is after today") + f" ({self.today.isoformat()})")
+            return None
+        if self.plan_task.deadline:
+            late = model.days_late(replace(self.plan_task, status=TaskStatus.DONE, completed_on=when), self.today)
+            shown += " · " + (_("on time") if late == 0 else _("{n} days after the deadline").format(n=late))
+        self.set_line(hint, shown)
+        self.set_line(error, "")
+        return when
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "completed-on":
+            self._check_date()
+        elif event.input.id == "evidence" and event.value.strip():
+            self.set_line(self.query_one("#evidence-error", Label), "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        evidence = self.query_one("#evidence", Input)
+        when = self._check_date()
+        if not evidence.value.strip():
+            self.set_line(self.query_one("#evidence-error", Label),
+                      _("give the completion evidence (what was delivered, where)"))
+            evidence.focus()
+            return
+        if when is None:
+            self.query_one("#completed-on", Input).focus()
+            return
+        self.dismiss((evidence.value.strip(), when))
+
+
+# --- progress note -------------------------------------------------------------------------
+
+
+class ProgressDialog(Dialog[tuple[str, int | None] | None]):
+    """Record a progress note (required) and optionally a new percentage.
+
+    Returns ``(note, percent)``; ``percent`` is None when it was left unchanged.
+    """
+
+    HELP_TITLE = _("Record progress")
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "confirm", _("Save note")),
+    ]
+
+    def __init__(self, task: Task, today: date) -> None:
+        super().__init__()
+        self.plan_task = task
+        self.today = today
+
+    def compose_body(self) -> ComposeResult:
+        task = self.plan_task
+        yield Label(_("Record progress:") + f" {task.ref}", classes="dialog-title", markup=False)
+        yield _task_heading(task)
+        yield Label(_("Progress note (required), dated") + f" {self.today.isoformat()}", classes="field-label")
+        yield Input(placeholder=_("what happened since the last note"), id="note")
+        yield Label("", id="note-error", classes="error -empty")
+        yield Label(_("Progress % (0-100, now") + f" {task.progress} %)", classes="field-label")
+        yield Input(str(task.progress), id="percent")
+        yield Label("", id="percent-error", classes="error -empty")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(_("Save note"), id="confirm", variant="primary")
+            yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def _percent(self) -> tuple[bool, int | None]:
+        """(valid, new percentage or None when unchanged/empty)."""
+        text = self.query_one("#percent", Input).value.strip()
+        error = self.query_one("#percent-error", Label)
+        if not text:
+            self.set_line(error, "")
+            return True, None
+        try:
+            value = model.parse_progress(text)
+        except ValueError as e:
+            self.set_line(error, str(e))
+            return False, None
+        self.set_line(error, "")
+        return True, None if value == self.plan_task.progress else value
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "percent":
+            self._percent()
+        elif event.input.id == "note" and event.value.strip():
+            self.set_line(self.query_one("#note-error", Label), "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        note = self.query_one("#note", Input)
+        valid, percent = self._percent()
+        if not note.value.strip():
+            self.set_line(self.query_one("#note-error", Label), _("a progress note needs some text"))
+            note.focus()
+            return
+        if not valid:
+            self.query_one("#percent", Input).focus()
+            return
+        self.dismiss((note.value.strip(), percent))
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+class StatusDialog(Dialog[tuple[str, str] | None]):
+    """Pick a new status; "blocked" needs a reason.  Returns ``(status, blocked_reason)``.
+
+    "done" is not offered (marking done asks for evidence in EvidenceDialog);
+    the caller asks for confirmation before cancelling a task.
+    """
+
+    STATUSES: tuple[str, ...] = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED,
+                                 TaskStatus.CANCELLED)
+
+    HELP_TITLE = _("Change status")
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel")),
+        Binding("ctrl+s", "confirm", _("Change status")),
+    ]
+
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.plan_task = task
+
+    def _label(self, status: str) -> str:
+        text = _(str(status))
+        if status == TaskStatus.CANCELLED:
+            text += " — " + _("asks for confirmation")
+        if status == self.plan_task.status:
+            text += " (" + _("now") + ")"
+        return text
+
+    def compose_body(self) -> ComposeResult:
+        task = self.plan_task
+        yield Label(_("Change status:") + f" {task.ref}", classes="dialog-title", markup=False)
+        yield _task_heading(task)
+        yield Label(_("Status now:") + f" {_(str(task.status))}", classes="hint")
+        with RadioSet(id="status"):
+            for status in self.STATUSES:
+                yield RadioButton(self._label(status), value=status == task.status, id=f"status-{status.replace(' ', '-')}")
+        yield Label(_("Why is it blocked? (required)"), id="reason-label", classes="field-label")
+        yield Input(task.blocked_reason, placeholder=_("waiting for ..."), id="reason")
+        yield Label("", id="reason-error", classes="error -empty")
+        yield Label("", id="status-error", classes="error -empty")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(_("Change status"), id="confirm", variant="primary")
+            yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_reason()
+        self.query_one("#status", RadioSet).focus()
+
+    @property
+    def chosen(self) -> str | None:
+        """The status picked in the radio set (None before a choice)."""
+        index = self.query_one("#status", RadioSet).pressed_index
+        return self.STATUSES[index] if index >= 0 else None
+
+    def _show_reason(self) -> None:
+        blocked = self.chosen == TaskStatus.BLOCKED
+        for widget in self.query("#reason-label, #reason, #reason-error"):
+            widget.display = blocked
+        if not blocked:
+            self.set_line(self.query_one("#reason-error", Label), "")
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.set_line(self.query_one("#status-error", Label), "")
+        self._show_reason()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.value.strip():
+            self.set_line(self.query_one("#reason-error", Label), "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        status = self.chosen
+        if status is None:
+            self.set_line(self.query_one("#status-error", Label), _("pick a status"))
+            return
+        reason = ""
+        if status == TaskStatus.BLOCKED:
+            reason_input = self.query_one("#reason", Input)
+            reason = reason_input.value.strip()
+            if not reason:
+                self.set_line(self.query_one("#reason-error", Label), _("say why the task is blocked"))
+                reason_input.focus()
+                return
+        self.dismiss((str(status), reason))
+
+
+# --- conflict ------------------------------------------------------------------------------
+
+
+def _shown_value(task: Task, name: str) -> str:
+    """A field of *task* as text for the conflict table ("—" for empty)."""
+    if name == "deadline":
+        text = task_field_text(task, "deadline") or "—"
+        return f"{text} ({task.deadline_text})" if task.deadline_text and task.deadline else text
+    value = task_field_text(task, name)
+    return "—" if value is None else value
+
+
+def conflicting_fields(theirs: Task, yours: dict[str, Any]) -> list[str]:
+    """Fields (history names) where your changes differ from the version saved by someone else."""
+    mine = replace(theirs, **yours)
+    names = [n for n in TASK_FIELDS if task_field_text(mine, n) != task_field_text(theirs, n)]
+    if "deadline_text" in names:  # shown inside the deadline row
+        at = names.index("deadline_text")
+        if "deadline" in names:
+            del names[at]
+        else:
+            names[at] = "deadline"
+    return names
+
+
+class ConflictDialog(Dialog[ConflictChoice]):
+    """Someone else saved the task first: their version next to yours.
+
+    Returns "reload" (refill the form with theirs, nothing of yours written),
+    "overwrite" (save yours over theirs, knowingly) or "back" (keep editing).
+    ``base``, when given, is the version the editor started from; it lets the
+    dialog also list what they changed that you did not touch (kept either way).
+    """
+
+    DEFAULT_CSS = """
+    ConflictDialog > .dialog-box {
+        width: 100;
+    }
+    ConflictDialog #conflict-table {
+        height: auto;
+        max-height: 12;
+        border: round $border-blurred;
+    }
+    ConflictDialog .conflict-row {
+        height: auto;
+        width: 100%;
+    }
+    ConflictDialog .conflict-row.header {
+        text-style: bold;
+        background: $boost;
+    }
+    ConflictDialog .conflict-field {
+        width: 14;
+        text-style: bold;
+    }
+    ConflictDialog .conflict-theirs, ConflictDialog .conflict-yours {
+        width: 1fr;
+        padding-right: 1;
+    }
+    ConflictDialog .conflict-theirs {
+        color: $text-warning;
+    }
+    ConflictDialog .conflict-yours {
+        color: $text-success;
+    }
+    """
+
+    HELP_TITLE = _("Conflict: someone else saved first")
+
+    BINDINGS = [
+        Binding("escape,b", "back", _("Back")),
+        Binding("r", "reload", _("Reload theirs")),
+        Binding("o", "overwrite", _("Save mine over theirs")),
+    ]
+
+    def __init__(self, theirs: Task, yours: dict[str, Any], *, base: Task | None = None) -> None:
+        super().__init__()
+        self.theirs = theirs
+        self.yours = dict(yours)
+        self.base = base
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields in conflict (history names), in form order."""
+        return conflicting_fields(self.theirs, self.yours)
+
+    def _also_changed(self) -> list[str]:
+        if self.base is None:
+            return []
+        mine = set(self.fields)
+        return [n for n in TASK_FIELDS if n not in mine and n != "deadline_text"
+                and task_field_text(self.base, n) != task_field_text(self.theirs, n)]
+
+    def compose_body(self) -> ComposeResult:
+        theirs = self.theirs
+        yield Label(_("Someone else saved this task first"), classes="dialog-title")
+        when = theirs.updated_at.replace("T", " ")[:16] + (" UTC" if theirs.updated_at.endswith("+00:00") else "")
+        yield Label(f"{theirs.ref}: " + _("their version") + f" {theirs.version}"
+                    + (" " + _("saved") + f" {when}" if when else "") + ". "
+                    + _("Nothing of yours is saved yet."), classes="hint", markup=False)
+        mine = replace(theirs, **self.yours)
+        names = self.fields
+        with VerticalScroll(id="conflict-table"):
+            with Horizontal(classes="conflict-row header"):
+                yield Label(_("field"), classes="conflict-field")
+                yield Label(_("theirs (saved)"), classes="conflict-theirs")
+                yield Label(_("yours (not saved)"), classes="conflict-yours")
+            for name in names:
+                with Horizontal(classes="conflict-row", id=f"conflict-{name}"):
+                    yield Label(field_label(name), classes="conflict-field")
+                    yield Label(_shown_value(theirs, name), classes="conflict-theirs", markup=False)
+                    yield Label(_shown_value(mine, name), classes="conflict-yours", markup=False)
+            if not names:
+                yield Label(_("Their version already has your values."), classes="hint")
+        also = self._also_changed()
+        if also:
+            yield Label(_("They also changed (kept either way):") + " "
+                        + ", ".join(field_label(n) for n in also), classes="hint")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(_("Reload theirs"), id="reload", variant="primary",
+                         tooltip=_("Fill the form with their version; re-apply your change if still needed"))
+            yield Button(_("Save mine over theirs"), id="overwrite", variant="warning",
+                         tooltip=_("Replace their values of these fields with yours"))
+            yield Button(_("Back"), id="back")
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id in ("reload", "overwrite", "back"):
+            self.dismiss(event.button.id)  # type: ignore[arg-type]
+
+    def action_back(self) -> None:
+        self.dismiss("back")
+
+    def action_cancel(self) -> None:
+        self.dismiss("back")
+
+    def action_reload(self) -> None:
+        self.dismiss("reload")
+
+    def action_overwrite(self) -> None:
+        self.dismiss("overwrite")
