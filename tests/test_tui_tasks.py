@@ -167,3 +167,119 @@ async def test_two_instances_conflict_and_nothing_is_lost(db_path, sample_store:
         # the screen reloaded: it now shows the other secretary's version
         assert app.screen.current.version == task.version
     other.close()
+
+
+# --- quick actions through the real app, as a secretary presses them ------------------------
+
+
+async def open_task(app: ActionPlanApp, pilot, ref: str) -> None:
+    app.show_tasks(task_ref=ref)
+    await pilot.pause()
+    assert app.screen.current is not None and app.screen.current.ref == ref
+
+
+async def test_mark_done_asks_for_evidence_and_closes_the_task(sample_store: Store) -> None:
+    ref = "cyber-2026/2.3"
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_task(app, pilot, ref)
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#evidence", Input).value = "Draft decree submitted, ref 12/TTr-BCA"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    task = sample_store.get_task(ref)
+    assert task.status == model.TaskStatus.DONE and task.completed_on == TODAY
+    assert task.evidence == "Draft decree submitted, ref 12/TTr-BCA"
+    assert sample_store.history(ref)[-1].action == "done"
+
+
+async def test_record_progress_adds_a_dated_note(sample_store: Store) -> None:
+    ref = "cyber-2026/2.3"
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_task(app, pilot, ref)
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#note", Input).value = "Sent to the Ministry of Justice for appraisal"
+        app.screen.query_one("#percent", Input).value = "65"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Sent to the Ministry of Justice" in app.screen.query_one("#detail", TaskDetail).plain_text()
+    notes = sample_store.list_updates(ref)
+    assert notes[-1].text == "Sent to the Ministry of Justice for appraisal" and notes[-1].on == TODAY
+    assert sample_store.get_task(ref).progress == 65
+
+
+async def test_change_status_to_blocked_records_the_reason(sample_store: Store) -> None:
+    ref = "cyber-2026/2.3"
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_task(app, pilot, ref)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.click("#status-blocked")
+        app.screen.query_one("#reason", Input).value = "waiting for the MOJ opinion"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    task = sample_store.get_task(ref)
+    assert task.status == model.TaskStatus.BLOCKED and task.blocked_reason == "waiting for the MOJ opinion"
+
+
+async def test_cancel_asks_for_confirmation(sample_store: Store) -> None:
+    ref = "cyber-2026/2.3"
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_task(app, pilot, ref)
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("n")  # changed my mind
+        await pilot.pause()
+        assert sample_store.get_task(ref).status != model.TaskStatus.CANCELLED
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert sample_store.get_task(ref).status == model.TaskStatus.CANCELLED
+
+
+async def test_two_app_instances_on_one_database(db_path, sample_store: Store, clock) -> None:
+    """Two secretaries have the same task open; the second save is refused, nothing is lost.
+
+    The second app runs inside the first one's session (Textual keeps one active app
+    per task, so the two take turns, as two people at two terminals would).
+    """
+    ref = "cyber-2026/2.3"
+    other_store = Store(db_path, actor="second secretary", clock=clock)
+    first = ActionPlanApp(sample_store, today=TODAY)
+    async with first.run_test(size=(80, 24)) as p1:
+        await open_task(first, p1, ref)
+        second = ActionPlanApp(other_store, today=TODAY)
+        async with second.run_test(size=(80, 24)) as p2:
+            await open_task(second, p2, ref)
+            await p2.press("r")
+            await p2.pause()
+            second.screen.query_one("#note", Input).value = "Comments received from MIC"
+            second.screen.query_one("#percent", Input).value = "70"
+            await p2.press("ctrl+s")
+            await p2.pause()
+        assert sample_store.get_task(ref).progress == 70
+        # the first secretary, still looking at the old version, marks the task done
+        assert first.screen.current.version < sample_store.get_task(ref).version
+        await p1.press("x")
+        await p1.pause()
+        first.screen.query_one("#evidence", Input).value = "Submitted"
+        await p1.press("ctrl+s")
+        await p1.pause()
+        task = sample_store.get_task(ref)
+        assert task.status != model.TaskStatus.DONE, "a stale save must be refused"
+        assert task.progress == 70 and sample_store.list_updates(ref)[-1].text == "Comments received from MIC"
+        # the first screen reloaded the other secretary's version, so a second try works
+        assert first.screen.current.version == task.version
+        await p1.press("x")
+        await p1.pause()
+        first.screen.query_one("#evidence", Input).value = "Submitted"
+        await p1.press("ctrl+s")
+        await p1.pause()
+        assert sample_store.get_task(ref).status == model.TaskStatus.DONE
+    other_store.close()

@@ -291,6 +291,8 @@ class TasksScreen(Screen):
 
     @on(DataTable.RowHighlighted, "#table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row != event.data_table.cursor_row:
+            return  # a stale event from before the table was refilled or the cursor moved on
         self._show(str(event.row_key.value))
         if event.cursor_row >= len(self.loaded) - 20:
             self._load_more()
