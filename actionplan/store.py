@@ -738,12 +738,34 @@ class Store:
         return [Task(plan=b.plan, key=b.key, title="", parent=b.parent, lead=b.lead, status=b.status,
                      progress=b.progress, deadline=b.deadline, completed_on=b.completed_on) for b in briefs]
 
+    def brief_tasks(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[Task]:
+        """Every task with only the columns the roll-ups read (plan, key, parent, lead, status,
+        progress, deadline, completed on): the fast path for 10,000s of tasks."""
+        sql = ("SELECT p.key, t.key, pt.key, o.key, t.status, t.progress, t.deadline, t.completed_on "
+               "FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id "
+               "LEFT JOIN tasks pt ON pt.id = t.parent_id")
+        where, params = [], []
+        if plans:
+            where.append("p.key IN (%s)" % ",".join("?" * len(plans)))
+            params += list(plans)
+        if leads:
+            where.append("o.key IN (%s)" % ",".join("?" * len(leads)))
+            params += list(leads)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: much cheaper than sqlite3.Row for this many rows
+        fromiso = date.fromisoformat
+        return [Task(plan=r[0], key=r[1], title="", parent=r[2] or "", lead=r[3], status=r[4], progress=r[5],
+                     deadline=fromiso(r[6]) if r[6] else None, completed_on=fromiso(r[7]) if r[7] else None)
+                for r in cur.execute(sql, params).fetchall()]
+
     def plan_summaries(self, today: date | None = None, horizon: int = model.DEFAULT_HORIZON_DAYS,
                        plans: Sequence[str] = ()) -> list[PlanSummary]:
         """Per-plan counts and rolled-up progress, using the rules in model.py."""
         today = today or self.today()
         by_plan: dict[str, list[Task]] = {}
-        for t in self._brief_tasks(self.briefs(plans)):
+        for t in self.brief_tasks(plans):
             by_plan.setdefault(t.plan, []).append(t)
         result = []
         for plan in self.list_plans():
@@ -765,14 +787,14 @@ class Store:
         return result
 
     def progress_by_ref(self, plans: Sequence[str] = ()) -> dict[str, float]:
-        return model.rollup_progress(self._brief_tasks(self.briefs(plans)))
+        return model.rollup_progress(self.brief_tasks(plans))
 
     def accountability(self, today: date | None = None, plans: Sequence[str] = (),
                        leads: Sequence[str] = ()) -> list[OrgScore]:
         """One row per lead org, the worst first (model.score_orgs)."""
         today = today or self.today()
         names = {o.key: o.name for o in self.list_orgs()}
-        return model.score_orgs(self._brief_tasks(self.briefs(plans, leads)), today, names)
+        return model.score_orgs(self.brief_tasks(plans, leads), today, names)
 
     def subtasks(self, ref: str) -> list[Task]:
         task = self.get_task(ref)
@@ -1166,7 +1188,7 @@ class Store:
         The same figures, from one read of the task briefs (the digest needs
         both, and on 10,000 tasks reading them twice shows).
         """
-        tasks = self._brief_tasks(self.briefs(plans))
+        tasks = self.brief_tasks(plans)
         by_plan: dict[str, list[Task]] = {}
         for t in tasks:
             by_plan.setdefault(t.plan, []).append(t)
