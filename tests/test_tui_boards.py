@@ -26,15 +26,10 @@ from actionplan.tui.screens.accountability import AccountabilityScreen, AgencyTa
 from actionplan.tui.screens.dashboard import DashboardScreen
 from actionplan.tui.screens.help import HelpScreen
 from actionplan.tui.screens.tasks import TasksScreen
-from actionplan.tui.screens.timeline import (
-    MonthStrip,
-    TimelineList,
-    TimelineScreen,
-    build_timeline,
-    outside_line,
-    timeline_rows,
-)
+from actionplan.tui.screens.timeline import TimelineScreen
+from actionplan.tui.timeline_data import build_timeline, timeline_rows
 from actionplan.tui.widgets.plan_picker import PlanPicker
+from actionplan.tui.widgets.timeline_widgets import MonthStrip, TimelineList, outside_line
 
 TODAY = date(2026, 11, 26)
 SIZES = [(80, 24), (120, 40)]

@@ -39,6 +39,7 @@ KNOWN_MODULES: tuple[tuple[str, str], ...] = (
     ("actionplan.tui.screens.dashboard", _("Dashboard")),
     ("actionplan.tui.screens.tasks", _("Tasks")),
     ("actionplan.tui.screens.accountability", _("Agencies")),
+    ("actionplan.tui.widgets.timeline_widgets", _("Timeline")),
     ("actionplan.tui.screens.timeline", _("Timeline")),
     ("actionplan.tui.screens.editor", _("Task editor")),
     ("actionplan.tui.screens.dialogs", _("Dialogs")),
