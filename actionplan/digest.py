@@ -304,7 +304,8 @@ def _deadline_changes(store: "Store", start_at: str, end_at: str, zone_name: str
     zone = get_zone(zone_name)
     history = store.history(fields=("deadline",), since=start_at, plan=plans[0] if len(plans) == 1 else None)
     end = datetime.fromisoformat(end_at)
-    rows = [c for c in history if c.entity == "task" and datetime.fromisoformat(c.at) < end]
+    # an undone change and the undo that took it back cancel out: neither is reported
+    rows = [c for c in history if c.entity == "task" and c.stands and datetime.fromisoformat(c.at) < end]
     if plans:
         rows = [c for c in rows if c.ref.split("/", 1)[0] in plans]
     tasks = store.tasks_by_refs(c.ref for c in rows)

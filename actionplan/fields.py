@@ -6,6 +6,7 @@ accepts the same input everywhere and fails with the same message.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 from typing import Any, Callable
@@ -84,6 +85,8 @@ def _number(field: str, text: str) -> float | int | None:
         value = float(text)
     except ValueError:
         raise FieldError(field, _("must be a number") + f': "{text}"') from None
+    if not math.isfinite(value):
+        raise FieldError(field, _("must be a finite number") + f': "{text}"')
     return int(value) if value.is_integer() else value
 
 

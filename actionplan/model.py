@@ -175,6 +175,13 @@ class Change:
     field: str
     old: str | None
     new: str | None
+    undone: bool = False      # a later undo took this change back
+    undo_of: int | None = None  # this change is the undo of that one
+
+    @property
+    def stands(self) -> bool:
+        """Neither undone nor itself an undo: the change still holds (reports count only these)."""
+        return not self.undone and self.undo_of is None
 
 
 @dataclass

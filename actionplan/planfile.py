@@ -19,7 +19,7 @@ from actionplan import model
 from actionplan.dates import DateError, RecurrenceError, parse_deadline, validate_rrule
 from actionplan.i18n import _
 from actionplan.model import KPI, Org, Plan, Task
-from actionplan.text import clean
+from actionplan.text import clean, clean_line
 
 PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}
 ORG_FIELDS = {"key", "name", "short_name", "parent", "head", "head_title", "email"}
@@ -73,9 +73,28 @@ class _Lines:
         self.lines = text.splitlines()
         self.blocks: dict[str, list[tuple[int, int]]] = {}
         self._keys: dict[tuple[str, int], dict[str, int]] = {}
+        #: lines that start inside a multi-line string: never a header or a key
+        self.inside: set[int] = set()
+        quote = ""
+        for no, line in enumerate(self.lines, 1):
+            if quote:
+                self.inside.add(no)
+            rest = line
+            while True:  # find the triple quotes that open or close multi-line strings on this line
+                if quote:
+                    at = rest.find(quote)
+                    if at < 0:
+                        break
+                    rest, quote = rest[at + 3:], ""
+                else:
+                    hits = [(rest.find(q), q) for q in ('"""', "'''") if rest.find(q) >= 0]
+                    if not hits:
+                        break
+                    at, q = min(hits)
+                    rest, quote = rest[at + 3:], q
         starts: list[tuple[str, int]] = []
         for no, line in enumerate(self.lines, 1):
-            m = _HEADER.match(line)
+            m = _HEADER.match(line) if no not in self.inside else None
             if m:
                 starts.append((m.group(1).replace('"', "").replace("'", "").replace(" ", ""), no))
         starts.append(("", len(self.lines) + 1))
@@ -110,9 +129,9 @@ class _Lines:
         if keys is None:
             keys = {}
             for no in range(begin, min(end, len(self.lines) + 1)):
-                m = _KEY_LINE.match(self.lines[no - 1])
+                m = _KEY_LINE.match(self.lines[no - 1]) if no not in self.inside else None
                 if m:
-                    keys.setdefault(m.group(1), no)
+                    keys.setdefault(m.group(1).strip("\"'"), no)  # "deadline" = ... is the key deadline
             self._keys[(name, index)] = keys
         return keys.get(key, begin)
 
@@ -138,14 +157,16 @@ class _Reader:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def text(self, table: dict[str, Any], name: str, line: int, label: str, required: bool = False) -> str:
+    def text(self, table: dict[str, Any], name: str, line: int, label: str, required: bool = False,
+             multiline: bool = False) -> str:
+        """A text field; one line unless *multiline* (line breaks in a title become spaces)."""
         value = table.get(name, "")
         if not isinstance(value, str):
             self.problem(line, f"{label} {name}: " + _("must be text in quotes") + f", not {_type(value)}")
             return ""
         if required and not value.strip():
             self.problem(line, f"{label} {name}: " + _("is required"))
-        return clean(value).strip()
+        return (clean(value) if multiline else clean_line(value)).strip()
 
     def strings(self, table: dict[str, Any], name: str, line: int, label: str) -> list[str]:
         value = table.get(name, [])
@@ -154,7 +175,9 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problem(line, f"{label} {name}: " + _('must be a list of text, like ["A", "B"]'))
             return []
-        result = [clean(v).strip() for v in value if v.strip()]
+        result = [clean_line(v).strip() for v in value if v.strip()]
+        if name == "tags" and any("," in v for v in result):
+            self.problem(line, f"{label} {name}: " + _("a tag cannot contain a comma (write two tags instead)"))
         if len(set(result)) != len(result):
             self.problem(line, f"{label} {name}: " + _("lists the same value twice"))
         return list(dict.fromkeys(result))
@@ -332,19 +355,22 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         task = Task(
             plan=plan_key, key=key, title=r.text(raw, "title", tl("title"), label, required=True),
             lead=r.text(raw, "lead", tl("lead"), label, required=True),
-            description=r.text(raw, "description", tl("description"), label),
+            description=r.text(raw, "description", tl("description"), label, multiline=True),
             parent=r.text(raw, "parent", tl("parent"), label),
             accountable=r.text(raw, "accountable", tl("accountable"), label),
             coordinating=r.strings(raw, "coordinating", tl("coordinating"), label),
             start=r.day(raw, "start", tl("start"), label), deadline=deadline, deadline_text=deadline_text,
             recurrence=recurrence, status=status, progress=progress, priority=priority,
-            output=r.text(raw, "output", tl("output"), label), kpi=kpi,
-            evidence=r.text(raw, "evidence", tl("evidence"), label),
+            output=r.text(raw, "output", tl("output"), label, multiline=True), kpi=kpi,
+            evidence=r.text(raw, "evidence", tl("evidence"), label, multiline=True),
             completed_on=r.day(raw, "completed_on", tl("completed_on"), label),
-            blocked_reason=r.text(raw, "blocked_reason", tl("blocked_reason"), label),
+            blocked_reason=r.text(raw, "blocked_reason", tl("blocked_reason"), label, multiline=True),
             depends_on=r.strings(raw, "depends_on", tl("depends_on"), label),
             tags=r.strings(raw, "tags", tl("tags"), label), source=r.text(raw, "source", tl("source"), label),
         )
+        if task.status == model.TaskStatus.DONE and task.completed_on is None and key:
+            r.problem(tl("status"), f"{label} completed_on: " + _("a done task needs the date it was completed")
+                      + ' (completed_on = "2026-04-28")')
         if task.lead and task.lead not in known:
             r.problem(tl("lead"), f"{label} lead: " + _("unknown agency") + f' "{task.lead}" ('
                       + _("define it in [[orgs]] or import it first") + ")")

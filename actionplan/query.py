@@ -43,6 +43,7 @@ class TaskFilter:
     coordinating: list[str] = field(default_factory=list)
     involving: list[str] = field(default_factory=list)
     accountable: str = ""
+    accountable_exact: bool = False
     statuses: list[str] = field(default_factory=list)
     open_only: bool = False
     closed_only: bool = False
@@ -67,6 +68,7 @@ class TaskFilter:
             coordinating=self.coordinating + other.coordinating,
             involving=self.involving + other.involving,
             accountable=other.accountable or self.accountable,
+            accountable_exact=other.accountable_exact if other.accountable else self.accountable_exact,
             statuses=self.statuses + other.statuses,
             open_only=self.open_only or other.open_only,
             closed_only=self.closed_only or other.closed_only,

@@ -36,7 +36,7 @@ from actionplan.model import (
     TaskStatus,
 )
 from actionplan.query import TaskFilter
-from actionplan.text import clean, fold, key_sort
+from actionplan.text import clean, clean_line, fold, key_sort
 
 if TYPE_CHECKING:  # sqlite-utils is imported only to create or migrate the schema (it costs 0.1 s)
     import sqlite_utils
@@ -325,6 +325,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         self._conn = conn
         self._db: "sqlite_utils.Database | None" = None
+        conn.create_function("key_order", 1, key_order_text, deterministic=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
         try:
@@ -473,12 +474,14 @@ class Store:
         if fields:
             where.append("h.field IN (%s)" % ",".join("?" * len(fields)))
             params += list(fields)
-        sql = ("SELECT h.*, c.at, c.actor, c.action FROM history h JOIN changes c ON c.id = h.change_id"
+        sql = ("SELECT h.*, c.at, c.actor, c.action, c.undone_by, c.undo_of FROM history h "
+               "JOIN changes c ON c.id = h.change_id"
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY h.id")
         if limit:
             sql = f"SELECT * FROM ({sql.replace(' ORDER BY h.id', ' ORDER BY h.id DESC')} LIMIT {int(limit)}) ORDER BY id"
         return [Change(change_id=r["change_id"], at=r["at"], actor=r["actor"], action=r["action"],
-                       entity=r["entity"], ref=r["ref"], field=r["field"], old=r["old"], new=r["new"])
+                       entity=r["entity"], ref=r["ref"], field=r["field"], old=r["old"], new=r["new"],
+                       undone=r["undone_by"] is not None, undo_of=r["undo_of"])
                 for r in self._q(sql, params)]
 
     def last_change(self, actor: str | None = None) -> dict[str, Any] | None:
@@ -646,8 +649,13 @@ class Store:
                 where.append(f"({lead_sql} OR {coord_sql})")
                 params += ids + ids
         if f.accountable:
-            where.append("t.accountable LIKE ?")
-            params.append(f"%{f.accountable}%")
+            if f.accountable_exact:  # a feed or export for one person: that person only
+                where.append("t.accountable = ? COLLATE NOCASE")
+                params.append(f.accountable)
+            else:  # the filter language's who:NAME finds the name inside the field; % and _ are literal
+                escaped = f.accountable.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                where.append("t.accountable LIKE ? ESCAPE '\\'")
+                params.append(f"%{escaped}%")
         closed = sorted(CLOSED_STATUSES)
         if f.open_only:
             where.append("t.status NOT IN (?, ?)")
@@ -695,8 +703,8 @@ class Store:
         where, params = self._filter_sql(f or TaskFilter(), today)
         orders = {
             "deadline": "t.status IN ('done', 'cancelled'), t.deadline IS NULL, t.deadline, p.key, t.id",
-            "key": "p.key, t.id",
-            "plan": "p.key, t.id",
+            "key": "p.key, key_order(t.key), t.id",
+            "plan": "p.key, key_order(t.key), t.id",
             "lead": "o.key, t.deadline IS NULL, t.deadline, t.id",
             "status": "t.status, t.deadline IS NULL, t.deadline, t.id",
             "progress": "t.progress, t.deadline IS NULL, t.deadline, t.id",
@@ -705,8 +713,6 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         tasks = [_task_from_row(r) for r in self._q(sql, params)]
-        if order in ("key", "plan"):
-            tasks.sort(key=lambda t: (t.plan, key_sort(t.key)))
         return tasks
 
     def count_tasks(self, f: TaskFilter | None = None, *, today: date | None = None) -> int:
@@ -879,16 +885,16 @@ class Store:
     def _task_columns(self, task: Task, plan_id: int, org_ids: dict[str, int], parent_id: int | None) -> dict[str, Any]:
         kpi = task.kpi
         return {
-            "plan_id": plan_id, "key": task.key, "parent_id": parent_id, "title": clean(task.title),
+            "plan_id": plan_id, "key": task.key, "parent_id": parent_id, "title": clean_line(task.title),
             "description": clean(task.description), "lead_id": org_ids[task.lead],
-            "accountable": clean(task.accountable), "start": _iso(task.start), "deadline": _iso(task.deadline),
+            "accountable": clean_line(task.accountable), "start": _iso(task.start), "deadline": _iso(task.deadline),
             "deadline_text": task.deadline_text, "recurrence": task.recurrence, "status": str(task.status),
             "progress": task.progress, "priority": str(task.priority), "output": clean(task.output),
             "kpi_metric": clean(kpi.metric) if kpi else None, "kpi_target": kpi.target if kpi else None,
             "kpi_current": kpi.current if kpi else None, "kpi_unit": kpi.unit if kpi else None,
             "kpi_baseline": kpi.baseline if kpi else None, "evidence": clean(task.evidence),
             "completed_on": _iso(task.completed_on), "blocked_reason": clean(task.blocked_reason),
-            "source": clean(task.source), "search_text": _search_text(task, self._org_words().get(task.lead, "")),
+            "source": clean_line(task.source), "search_text": _search_text(task, self._org_words().get(task.lead, "")),
         }
 
     def _write_links(self, task_id: int, task: Task, org_ids: dict[str, int], key_ids: dict[str, int],
@@ -1534,6 +1540,13 @@ def _fold_kpi(task: Task, typed: dict[str, Any]) -> dict[str, Any]:
                                 for k, v in kpi_fields.items()})
         changes["kpi"] = kpi if kpi.metric else None
     return changes
+
+
+def key_order_text(key: str | None) -> str:
+    """Task keys as text that sorts like key_sort (1, 1.2, 1.10, 2), for ORDER BY before LIMIT."""
+    if not key:
+        return ""
+    return ".".join(part.zfill(8) if part.isdigit() else "~" + part for part in key.split("."))
 
 
 def hash_token(token: str) -> str:

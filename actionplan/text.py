@@ -37,6 +37,14 @@ def _special(value: str) -> str:
     return value
 
 
+def clean_line(value: str) -> str:
+    """clean() for one-line fields (titles, names, tags): line breaks and tabs become spaces."""
+    value = clean(value)
+    if "\n" in value or "\t" in value:
+        value = " ".join(value.split())
+    return value
+
+
 def fold(value: str) -> str:
     """Lower-case, accent-free form of *value* for search and sorting."""
     if value.isascii():

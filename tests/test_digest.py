@@ -183,6 +183,14 @@ def test_a_recurring_period_done_is_a_completion_not_a_slip(week_store: Store) -
     assert "* strategy-2030/3.4: period due 15 Dec 2026 done 25 Nov 2026, on time" in render(d, "text")
 
 
+def test_an_undone_change_and_its_undo_are_not_reported(week_store: Store, clock) -> None:
+    clock.now = hanoi(2026, 11, 25, 16, 0)
+    week_store.undo()  # takes back the recurring period of strategy-2030/3.4 (the secretary's last change)
+    d = sample_digest(week_store)
+    assert "strategy-2030/3.4" not in {i.task.ref for i in d.completed}
+    assert "strategy-2030/3.4" not in {c.task.ref for c in d.deadline_changes}
+
+
 def test_kpis_show_the_share_of_the_way_also_when_lower_is_better(week_store: Store) -> None:
     kpis = {k.task.ref: k for k in sample_digest(week_store).kpis}
     assert kpis["strategy-2030/2.1"].share == pytest.approx(0.5)  # rank 30 -> 25, target 20

@@ -26,7 +26,7 @@ from actionplan.planfile import (
 )
 from actionplan.query import TaskFilter
 from actionplan.store import Store
-from actionplan.text import clean, key_sort
+from actionplan.text import clean, clean_line, key_sort
 
 GOOD = '''\
 [plan]
@@ -399,7 +399,8 @@ def test_export_writes_every_org_and_task_as_a_table(empty_store, tmp_path):
 def test_export_of_a_title_with_a_newline_stays_a_comment():
     plan = Plan(key="p", title='Line one\n[plan]\nkey = "evil"')
     text = dump_plan(plan, [], [])
-    assert parse_plan_text(text).plan == replace(plan, status="active")
+    # titles are one line: the line breaks come back as spaces, and nothing else is read
+    assert parse_plan_text(text).plan == replace(plan, status="active", title='Line one [plan] key = "evil"')
 
 
 def test_sample_plans_round_trip_through_the_store(sample_store):
@@ -417,8 +418,10 @@ VIETNAMESE = "ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽé
 ALPHABET = st.sampled_from(list("abcxyzABCXYZ0123456789 .,;:-_/()#[]{}=+*&%$@!?~`|<>") + list(VIETNAMESE)
                            + ['"', "'", "\\", "\n", "\t", '"""', "'''", "\\n", "\u00a0", "e\u0301"])
 raw_text = st.lists(ALPHABET, max_size=24).map("".join)
-optional_text = raw_text.map(lambda s: clean(s).strip())
-required_text = optional_text.map(lambda s: s or "x")
+optional_text = raw_text.map(lambda s: clean(s).strip())          # many-line fields: description, output...
+optional_line = raw_text.map(lambda s: clean_line(s).strip())     # one-line fields: titles, names, tags
+required_text = optional_line.map(lambda s: s or "x")
+tag_text = required_text.map(lambda s: s.replace(",", ";"))
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -468,15 +471,15 @@ rrules = st.sampled_from(["", "FREQ=YEARLY", "FREQ=MONTHLY;INTERVAL=3", "FREQ=WE
 @st.composite
 def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
     plan = Plan(key=draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)), title=draw(required_text),
-                reference=draw(optional_text), issuer=draw(optional_text), period=draw(optional_text),
+                reference=draw(optional_line), issuer=draw(optional_line), period=draw(optional_line),
                 issued_on=draw(st.none() | days), status=draw(st.sampled_from(list(PlanStatus))).value)
     org_keys = draw(st.lists(st.from_regex(r"[A-Z][A-Z0-9-]{0,7}", fullmatch=True), min_size=1, max_size=5,
                              unique=True))
     orgs = []
     for i, key in enumerate(org_keys):
         parent = draw(st.sampled_from([""] + org_keys[:i]))
-        orgs.append(Org(key=key, name=draw(required_text), short_name=draw(optional_text), parent=parent,
-                        head=draw(optional_text), head_title=draw(optional_text), email=draw(optional_text)))
+        orgs.append(Org(key=key, name=draw(required_text), short_name=draw(optional_line), parent=parent,
+                        head=draw(optional_line), head_title=draw(optional_line), email=draw(optional_line)))
     keys: list[str] = []
     tasks: list[Task] = []
     for _ in range(draw(st.integers(0, 7))):
@@ -491,19 +494,19 @@ def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
         kpi = None
         if draw(st.booleans()):
             kpi = KPI(metric=draw(required_text), target=draw(numbers), current=draw(numbers),
-                      unit=draw(optional_text), baseline=draw(numbers))
+                      unit=draw(optional_line), baseline=draw(numbers))
         tasks.append(Task(
             plan=plan.key, key=key, parent=parent, title=draw(required_text), description=draw(optional_text),
-            lead=draw(st.sampled_from(org_keys)), accountable=draw(optional_text),
+            lead=draw(st.sampled_from(org_keys)), accountable=draw(optional_line),
             coordinating=draw(st.lists(st.sampled_from(org_keys), unique=True, max_size=3)),
             start=start, deadline=deadline,
             deadline_text="" if not deadline_text or deadline_text == deadline.isoformat() else deadline_text,
             recurrence=validate_rrule(recurrence) if recurrence else "", status=status,
             progress=draw(st.integers(0, 100)), priority=draw(st.sampled_from(list(Priority))).value,
             output=draw(optional_text), kpi=kpi, evidence=draw(optional_text),
-            completed_on=draw(st.none() | days), blocked_reason=draw(optional_text),
+            completed_on=draw(days if status == "done" else st.none() | days), blocked_reason=draw(optional_text),
             depends_on=draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)) if keys else [],
-            tags=draw(st.lists(required_text, unique=True, max_size=3)), source=draw(optional_text)))
+            tags=draw(st.lists(tag_text, unique=True, max_size=3)), source=draw(optional_line)))
         keys.append(key)
     # the export lists the agencies the tasks name, with their parents, by key
     by_key = {o.key: o for o in orgs}
@@ -640,3 +643,54 @@ def test_plan_shaped_documents_with_wrong_types_never_crash(hostile_store, text)
 def test_damaged_plan_files_never_crash_nor_write_half(hostile_store, data):
     source = data.draw(st.sampled_from([GOOD, sample_plan_paths()[0].read_text(encoding="utf-8")]))
     check_hostile(*hostile_store, mutated(source, data))
+
+
+def test_lines_inside_multi_line_text_do_not_shift_the_reported_lines(sample_store, tmp_path):
+    text = '''\
+[plan]
+key = "p"
+title = "P"
+
+[[orgs]]
+key = "MPS"
+name = "M"
+
+[[tasks]]
+key = "1"
+title = "One"
+lead = "MPS"
+description = """
+notes copied from the minutes:
+[[tasks]]
+key = "fake"
+deadline = "x"
+"""
+
+[[tasks]]
+key = "2"
+title = "Two"
+lead = "MPS"
+deadline = "someday"
+
+[[tasks]]
+key = "3"
+title = "Three"
+"lead" = "NOPE"
+'''
+    problems = refused(sample_store, write(tmp_path, text))
+    assert any(f"plan.toml:{line_of(text, 'someday')}: task 2 deadline" in p for p in problems), problems
+    assert any(f"plan.toml:{line_of(text, 'NOPE')}: task 3 lead" in p for p in problems), problems
+
+
+def test_a_done_task_in_a_file_needs_its_completion_date(sample_store, tmp_path):
+    text = GOOD.replace('tags = ["legal"]', 'tags = ["legal"]\nstatus = "done"', 1)
+    assert text != GOOD
+    problems = refused(sample_store, write(tmp_path, text))
+    assert any("a done task needs the date it was completed" in p for p in problems), problems
+
+
+def test_a_tag_with_a_comma_is_refused(sample_store, tmp_path):
+    text = GOOD.replace('tags = ["legal"]', 'tags = ["a,b", "legal"]', 1)
+    assert text != GOOD
+    problems = refused(sample_store, write(tmp_path, text))
+    assert any("cannot contain a comma" in p for p in problems), problems

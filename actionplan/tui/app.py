@@ -80,6 +80,11 @@ class ActionPlanApp(App[None]):
         else:
             self.switch_mode("tasks")
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Notifications carry user text (titles, file names): never read them as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def data_changed(self) -> None:
         """Tell every screen the database changed (they reload what they show)."""
         self.data_version += 1

@@ -119,9 +119,9 @@ class DashboardScreen(Screen):
             table.add_row(
                 task.deadline.isoformat() if task.deadline else "—",
                 Text(short_relative(task.deadline, today), style=style) if task.deadline else "",
-                task.ref,
-                task.lead,
-                task.title,
+                Text(task.ref),
+                Text(task.lead),
+                Text(task.title),  # Text, not str: a title is never read as markup
                 key=task.ref,
             )
         if table.row_count:

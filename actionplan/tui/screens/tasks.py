@@ -219,7 +219,7 @@ class TasksScreen(Screen):
         status = Text(_("OVERDUE"), style="bold red") if late else Text(
             SHORT_STATUS.get(task.status, task.status), style=STATUS_STYLE.get(task.status, ""))
         title = Text(indent + task.title, style="dim strike" if task.status == TaskStatus.CANCELLED else "")
-        cells = [key, title, task.lead, task.deadline.isoformat() if task.deadline else "—", due, status]
+        cells = [Text(key), title, Text(task.lead), task.deadline.isoformat() if task.deadline else "—", due, status]
         if len(table.columns) > 6:
             cells.append(f"{task.progress}")
         table.add_row(*cells, key=task.ref)
@@ -227,7 +227,7 @@ class TasksScreen(Screen):
     def _fill_tree(self) -> None:
         tree = self.query_one("#tree", Tree)
         tree.clear()
-        by_ref = {t.ref: t for t in self.loaded}
+        parents = {(t.plan, t.parent) for t in self.loaded if t.parent}
         nodes = {}
         plans_nodes = {}
         today = self.app.today
@@ -245,8 +245,7 @@ class TasksScreen(Screen):
                 label.append(f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim")
             label.append("  ")
             label.append_text(status_text(task, today))
-            has_children = any(t.parent == task.key and t.plan == task.plan for t in by_ref.values())
-            if has_children:
+            if (task.plan, task.key) in parents:
                 nodes[task.ref] = parent.add(label, data=task.ref, expand=True)
             else:
                 nodes[task.ref] = parent.add_leaf(label, data=task.ref)
