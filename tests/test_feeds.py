@@ -19,17 +19,8 @@ import uvicorn
 from click.testing import CliRunner
 
 from actionplan.cli import cli
-from actionplan.feeds import (
-    NOT_FOUND_BODY,
-    FeedScope,
-    accepts_gzip,
-    create_app,
-    create_feed,
-    find_feed,
-    not_modified,
-    resolve_scope,
-    token_from_name,
-)
+from actionplan.feed_server import NOT_FOUND_BODY, accepts_gzip, create_app, not_modified
+from actionplan.feeds import FeedScope, create_feed, find_feed, resolve_scope, token_from_name
 from actionplan.store import Store, ValidationError, hash_token
 
 FEED_LOGGER = "actionplan.feeds"
@@ -410,3 +401,18 @@ def test_serve_command_answers_and_logs_to_stderr(sample_store):
     assert "Serving 1 active feed(s)" in err
     assert f"GET /feeds/<feed {new.id}>.ics 200" in err
     assert new.token not in err
+
+
+def test_a_person_feed_shows_that_person_only(sample_store):
+    from actionplan.feeds import resolve_scope
+    from actionplan.model import Task
+    from actionplan.store import ValidationError
+
+    sample_store.add_task(Task(plan="cyber-2026", key="9", title="Deputy's task", lead="MPS",
+                               accountable="Deputy Minister of Public Security"))
+    scope = resolve_scope(sample_store, accountable="minister of public security")
+    refs = {t.ref for t in sample_store.list_tasks(scope.task_filter())}
+    assert refs and "cyber-2026/9" not in refs
+    assert all(sample_store.get_task(r).accountable.lower() == "minister of public security" for r in refs)
+    with pytest.raises(ValidationError):
+        resolve_scope(sample_store, accountable="%")
