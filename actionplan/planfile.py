@@ -493,7 +493,7 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
     everything back: nothing is written.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 
     known = {o.key for o in store.list_orgs()}
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
@@ -523,6 +523,8 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
                 raise PlanFileError(problems)
 
         return store.apply_plans(files(), prune=prune, dry_run=dry_run)
+    except BrokenExecutor as e:  # a worker died (out of memory?): nothing was written; read here instead
+        raise OSError("the worker processes stopped") from e
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
