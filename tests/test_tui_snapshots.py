@@ -46,9 +46,26 @@ def test_timeline(snap_compare, sample_store, size) -> None:
     assert snap_compare(make_app(sample_store), press=["4"], terminal_size=size)
 
 
+async def settle(pilot) -> None:
+    """Stop cursors blinking (a blink would make the picture depend on timing) and let layout settle."""
+    from textual.widgets import Input, TextArea
+
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in pilot.app.screen.query(TextArea):
+        widget.cursor_blink = False
+    for _ in range(3):
+        await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_task_editor(snap_compare, sample_store, size) -> None:
-    assert snap_compare(make_app(sample_store), press=["2", "e"], terminal_size=size)
+    async def open_editor(pilot) -> None:
+        await pilot.press("2", "e")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_store), run_before=open_editor, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -59,7 +76,7 @@ def test_new_task_editor(snap_compare, sample_store, size) -> None:
         editor = pilot.app.screen
         editor.query_one("#f-title").value = "Draft decree on administrative sanctions"
         editor.query_one("#f-deadline").value = "end of April 2026"
-        await pilot.pause()
+        await settle(pilot)  # the live checks (resolved date, Save state) and the relayout they cause
 
     assert snap_compare(make_app(sample_store), run_before=type_deadline, terminal_size=size)
 

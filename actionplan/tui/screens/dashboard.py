@@ -41,22 +41,28 @@ class DashboardScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._stamp: tuple | None = None
+        self._tasks: list = []
+        self._width = 0
         self._columns()
         self.watch(self.app, "data_version", self.reload, init=False)
         self.reload()
         self.query_one("#plans", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # coming back: read again only if the database (or the day) changed meanwhile
+        if self._stamp != (self.app.store.data_stamp(), self.app.today):
+            self.reload()
 
     def on_resize(self) -> None:
-        self._columns()
-        self.reload()
+        if self.size.width != self._width:  # new column widths; the rows are redrawn, not read again
+            self._columns()
+            self._fill_upcoming()
 
     def _columns(self) -> None:
         """Columns sized to the screen so deadlines are never cut off."""
         table = self.query_one("#upcoming", DataTable)
-        width = self.size.width or 80
+        width = self._width = self.size.width or 80
         ref_w = max([len(p.key) for p in self.app.store.list_plans()] + [8]) + 5
         fixed = 10 + 9 + ref_w + 6 + 2 * 6 + 4
         table.clear(columns=True)
@@ -69,6 +75,7 @@ class DashboardScreen(Screen):
     def reload(self, *_args: object) -> None:
         store = self.app.store
         today = self.app.today
+        self._stamp = (store.data_stamp(), today)
         summaries = store.plan_summaries(today)
         plans = self.query_one("#plans", OptionList)
         highlighted = plans.highlighted
@@ -107,13 +114,19 @@ class DashboardScreen(Screen):
         headline.append(f"{total_soon} " + _("due within 14 days"), style="yellow" if total_soon else "")
         self.query_one("#headline", Static).update(headline)
 
-        table = self.query_one("#upcoming", DataTable)
-        cursor = table.cursor_row
-        table.clear()
         overdue = store.list_tasks(TaskFilter(overdue=True), today=today, limit=UPCOMING_LIMIT)
         upcoming = store.list_tasks(TaskFilter(open_only=True, due_after=today - _one_day()), today=today,
                                     limit=max(10, UPCOMING_LIMIT - len(overdue)))
-        for task in overdue + upcoming:
+        self._tasks = overdue + upcoming
+        self._fill_upcoming()
+
+    def _fill_upcoming(self) -> None:
+        """Overdue first, then the next deadlines (from what reload() read)."""
+        today = self.app.today
+        table = self.query_one("#upcoming", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for task in self._tasks:
             late = model.is_overdue(task, today)
             style = "bold red" if late else ("yellow" if model.is_due_soon(task, today) else "")
             table.add_row(

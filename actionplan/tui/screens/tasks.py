@@ -69,6 +69,7 @@ class TasksScreen(Screen):
         self.loaded: list[Task] = []
         self.current: Task | None = None
         self._initialised = False
+        self._stamp: tuple | None = None
 
     # --- layout -------------------------------------------------------------------------
 
@@ -98,8 +99,8 @@ class TasksScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.app.navigation is not None:
             self._consume_navigation()
-        elif self._initialised:
-            self.reload(keep=True)
+        elif self._initialised and self._stamp != (self.app.store.data_stamp(), self.app.today):
+            self.reload(keep=True)  # the database changed while another screen was shown
 
     def on_navigation_requested(self, _event: NavigationRequested) -> None:
         self._consume_navigation()
@@ -172,6 +173,7 @@ class TasksScreen(Screen):
         self._initialised = True
         store = self.app.store
         today = self.app.today
+        self._stamp = (store.data_stamp(), today)
         keep_ref = select or (self.current.ref if (keep and self.current) else None)
         f = self._effective_filter()
         self.total = store.count_tasks(f, today=today)
