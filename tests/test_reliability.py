@@ -179,6 +179,89 @@ def test_an_import_killed_midway_leaves_all_of_the_old_state_or_all_of_the_new(t
         assert counts["plans"] == old["plans"] + stats.plans
 
 
+# --- large imports read files in worker processes: the same outcome as one by one -------------------
+
+
+def _import_outcome(db: Path, files: list[Path]) -> tuple[str, object]:
+    """What an import does, seen through the Store API: the problems, or what was stored."""
+    from actionplan.planfile import PlanFileError, import_plan_files
+
+    with Store(db, actor="secretary") as s:
+        try:
+            import_plan_files(s, files)
+        except PlanFileError as e:
+            return "refused", [str(p) for p in e.problems]
+        tasks = [(t.ref, t.title, t.lead, t.parent, t.deadline, t.status, t.coordinating, t.depends_on, t.tags)
+                 for t in s.list_tasks(order="key")]
+        return "imported", (s.counts(), tasks, [o.key for o in s.list_orgs()])
+
+
+@pytest.fixture(scope="module")
+def many_plan_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    import generate
+
+    folder = tmp_path_factory.mktemp("many")
+    generate.generate(400, folder, seed=11)  # 20 files
+    return sorted(folder.glob("plan-*.toml"))
+
+
+def test_reading_files_in_worker_processes_gives_the_same_problems_and_the_same_data(
+        many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from actionplan import planfile
+
+    files = [tmp_path / p.name for p in many_plan_files]
+    for src, dst in zip(many_plan_files, files):
+        shutil.copyfile(src, dst)
+    outcomes = {}
+    for mode, workers in (("one by one", 0), ("workers", 2)):
+        monkeypatch.setattr(planfile, "_worker_count", lambda paths, n=workers: n)
+        outcomes[mode] = _import_outcome(copy_of(template_db, tmp_path / f"ok-{workers}.db"), files)
+    assert outcomes["workers"][0] == "imported" and outcomes["workers"] == outcomes["one by one"]
+
+    # an agency used two files before the file that defines it, and a bad deadline
+    late = files[9].read_text(encoding="utf-8").replace('[[orgs]]\nkey = "MPS"', '[[orgs]]\nkey = "LATE"\nname = "Cục Mới"\n\n[[orgs]]\nkey = "MPS"', 1)
+    files[9].write_text(late, encoding="utf-8")
+    files[7].write_text(files[7].read_text(encoding="utf-8").replace('lead = "', 'lead = "LATE', 1).replace(
+        'LATE', 'LATE"\n#', 1), encoding="utf-8")
+    files[12].write_text(files[12].read_text(encoding="utf-8").replace('deadline = "', 'deadline = "31/2/2026', 1).replace(
+        '31/2/2026', '31/2/2026"\n#', 1), encoding="utf-8")
+    for mode, workers in (("one by one", 0), ("workers", 2)):
+        monkeypatch.setattr(planfile, "_worker_count", lambda paths, n=workers: n)
+        db = copy_of(template_db, tmp_path / f"bad-{workers}.db")
+        before = content_digest(db)
+        outcomes[mode] = _import_outcome(db, files)
+        assert content_digest(db) == before
+    assert outcomes["workers"][0] == "refused" and outcomes["workers"] == outcomes["one by one"]
+    problems = "\n".join(outcomes["workers"][1])
+    assert 'unknown agency "LATE"' in problems and "31/2/2026" in problems
+
+
+_DIE_READING: dict[str, str] = {}
+
+
+def _read_or_die(path: str):
+    """Stands in for planfile._read_any_orgs in a worker (module level, so it can be sent to one)."""
+    from actionplan.planfile import EVERY_ORG, read_plan_file
+
+    if path == _DIE_READING.get("path"):
+        Path(_DIE_READING["marker"]).write_text("died")
+        os._exit(9)  # as if the kernel had killed the worker
+    return read_plan_file(path, EVERY_ORG)
+
+
+def test_an_import_whose_worker_process_dies_still_lands_whole(many_plan_files: list[Path], template_db: Path,
+                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from actionplan import planfile
+
+    expected = _import_outcome(copy_of(template_db, tmp_path / "expected.db"), many_plan_files)
+    monkeypatch.setitem(_DIE_READING, "path", str(many_plan_files[4]))
+    monkeypatch.setitem(_DIE_READING, "marker", str(tmp_path / "died"))
+    monkeypatch.setattr(planfile, "_read_any_orgs", _read_or_die)
+    monkeypatch.setattr(planfile, "_worker_count", lambda paths: 2)
+    assert _import_outcome(copy_of(template_db, tmp_path / "died.db"), many_plan_files) == expected
+    assert (tmp_path / "died").exists(), "no worker died: nothing was tested"
+
+
 # --- hostile input: plan files, dates, recurrence rules, command lines --------------------------------
 
 hostile_text = st.one_of(
