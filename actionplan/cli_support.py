@@ -1,0 +1,193 @@
+"""What the command modules share: the CLI context, error handling, dates, output.
+
+``actionplan.cli`` holds the click group and the core plan and task commands;
+the other ``actionplan.cli_*`` modules hold the commands of one concept each
+(calendar, digest, maintenance).  All of them import their helpers from here and
+never from ``actionplan.cli``, so there is no import cycle.  Keep this module
+light: ``actionplan list`` imports it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from actionplan.i18n import _
+
+__all__ = [
+    "Context",
+    "_handle",
+    "_quote_terms",
+    "_resolver",
+    "_write_out",
+    "fail",
+    "format_table",
+    "parse_day",
+    "pass_ctx",
+    "task_json",
+    "today_for",
+]
+
+
+class Context:
+    """What every command needs: the chosen database and the actor."""
+
+    def __init__(self, db: str | None, actor: str | None) -> None:
+        self.db_option = db
+        self.actor = actor
+        self._store = None
+        #: only `init` and `import` may create a database at a path given with --db / $ACTIONPLAN_DB
+        self.may_create = False
+
+    @property
+    def store(self):
+        if self._store is None:
+            from actionplan.config import choose_db, open_store
+            from actionplan.store import StoreError
+
+            choice = choose_db(self.db_option)
+            if not choice.is_default and not choice.path.exists() and not self.may_create:
+                raise click.ClickException(
+                    f"{choice.path}: " + _("no database there. Create it with") + f" `actionplan --db {choice.path} init`"
+                    + " (" + _("--empty for none of the sample plans") + "), " + _("or import a plan file into it."))
+            try:
+                self._store = open_store(choice, self.actor)
+            except StoreError as e:
+                raise click.ClickException(str(e)) from None
+            except Exception as e:  # sqlite3.DatabaseError: not a database, locked, unreadable
+                raise click.ClickException(f"{choice.path}: {e}") from None
+        return self._store
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _handle(fn):
+    """Turn the program's own errors into clear messages and exit code 1."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from actionplan.dates import DateError, RecurrenceError
+        from actionplan.fields import FieldError
+        from actionplan.query import QueryError
+        from actionplan.store import StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, FieldError, QueryError, DateError, RecurrenceError) as e:
+            raise click.ClickException(str(e)) from None
+
+    return wrapper
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    from actionplan.dates import DateError, parse_deadline
+
+    try:
+        return parse_deadline(value)
+    except DateError as e:
+        raise click.BadParameter(str(e), param_hint=option) from None
+
+
+def today_for(ctx: Context, as_of: str | None) -> date:
+    return parse_day(as_of, "--as-of") or ctx.store.today()
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def _write_out(text: str, out: str | None) -> None:
+    if not out or out == "-":
+        click.echo(text, nl=False)
+        return
+    import os
+    import tempfile
+
+    target = Path(out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as e:
+        fail(f"{out}: " + _("cannot write:") + f" {e.strerror or e}")
+    click.echo(_("Wrote") + f" {out}", err=True)
+
+
+def _cell(value: str, width: int) -> str:
+    value = value.replace("\n", " ")
+    if len(value) > width:
+        return value[: max(1, width - 1)] + "…"
+    return value.ljust(width)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], flex: int = -1) -> str:
+    """A plain text table; the ``flex`` column shrinks to fit the terminal."""
+    widths = [max([len(h)] + [len(str(r[i]).replace("\n", " ")) for r in rows]) for i, h in enumerate(headers)]
+    total = shutil.get_terminal_size((120, 24)).columns
+    fixed = sum(w for i, w in enumerate(widths) if i != (flex % len(widths))) + 2 * (len(widths) - 1)
+    widths[flex] = max(12, min(widths[flex], total - fixed))
+    lines = ["  ".join(_cell(h, w) for h, w in zip(headers, widths)).rstrip()]
+    for r in rows:
+        lines.append("  ".join(_cell(str(c), w) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def task_json(task, today: date) -> dict[str, Any]:
+    from dataclasses import asdict, fields
+
+    from actionplan import model
+
+    # a shallow copy: asdict() deep-copies every list and took most of `list --json` on 10k tasks
+    d = {f.name: getattr(task, f.name) for f in fields(task)}
+    if task.kpi is not None:
+        d["kpi"] = asdict(task.kpi)
+    d.pop("id", None)
+    for k, v in list(d.items()):
+        if isinstance(v, date):
+            d[k] = v.isoformat()
+    d["ref"] = task.ref
+    d["overdue"] = model.is_overdue(task, today)
+    d["days_left"] = model.days_left(task, today)
+    d["days_late"] = model.days_late(task, today)
+    return d
+
+
+def _quote_terms(terms: Sequence[str]) -> list[str]:
+    """Shell arguments -> filter-language text.
+
+    An argument with spaces is one term whose value has spaces ('due<end of Q1 2027',
+    'who:Chief of Office') or a phrase, and is quoted as such; an argument that already
+    holds quotes or several terms ('lead:MPS due<"end of Q1 2027"') is kept as written.
+    """
+    import re
+
+    names = "plan|lead|coord|coordinating|org|agency|who|accountable|tag|status|priority|soon|due|deadline|is"
+    head = re.compile(r"^([A-Za-z_]+)(<=|>=|<|>|:|=)(.*)$", re.DOTALL)
+    another = re.compile(r"\s(" + names + r")(<=|>=|<|>|:)", re.IGNORECASE)
+    out = []
+    for t in terms:
+        if " " not in t or '"' in t or "'" in t or another.search(t):
+            out.append(t)
+            continue
+        m = head.match(t)
+        out.append(f'{m[1]}{m[2]}"{m[3]}"' if m else f'"{t}"')
+    return out
+
+
+def _resolver(store):
+    def resolve(text: str, field: str) -> str:
+        return store.resolve_org(text, field).key
+
+    return resolve
