@@ -191,7 +191,7 @@ def export(ctx: Context, plan: str, out: str | None) -> None:
               help="not-started, in-progress, blocked, done, cancelled, open or closed.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Carrying this tag.")
 @click.option("--overdue", is_flag=True, help="Open tasks whose deadline has passed.")
-@click.option("--soon", "soon", type=int, metavar="DAYS", help="Open tasks due within DAYS days.")
+@click.option("--soon", "soon", type=click.IntRange(0, 100000), metavar="DAYS", help="Open tasks due within DAYS days.")
 @click.option("--due-before", metavar="DATE", help="Deadline before DATE (any deadline form).")
 @click.option("--due-after", metavar="DATE", help="Deadline after DATE.")
 @click.option("--search", "words", multiple=True, metavar="WORDS", help="Words in title, description, output.")
@@ -230,7 +230,10 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
     f = f.merged(extra)
     store = ctx.store
     for p in f.plans:
-        store.get_plan(p)
+        store.get_plan(p)  # an unknown plan is an error that names it, not an empty list
+    for term in f.leads + f.coordinating + f.involving:
+        if not store.find_orgs(term):
+            fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
     tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
     if as_json:
         click.echo(json.dumps([task_json(t, today) for t in tasks], ensure_ascii=False, indent=2))
@@ -263,7 +266,8 @@ def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
       actionplan show cyber-2026/2
     """
     from actionplan import model
-    from actionplan.dates import describe_rrule, relative_days
+    from actionplan.dates import relative_days
+    from actionplan.recurrence import describe_rrule
 
     store = ctx.store
     today = today_for(ctx, as_of)

@@ -210,7 +210,7 @@ def feeds_group() -> None:
 @feeds_group.command("add")
 @click.option("--org", metavar="ORG", help="An org's tasks: those it leads or coordinates (key or name).")
 @click.option("--plan", metavar="KEY", help="Every task of one plan.")
-@click.option("--accountable", metavar="NAME", help="Tasks whose accountable person contains NAME.")
+@click.option("--accountable", metavar="NAME", help="Tasks of this accountable person (the name as the tasks write it; case does not matter).")
 @click.option("--label", default="", metavar="TEXT", help="Who the feed is for (shown by `feeds list`).")
 @click.option("--reminder-events", is_flag=True,
               help='Add short "Due in 7 days" events (Google and Apple ignore alarms in subscribed calendars).')

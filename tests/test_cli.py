@@ -508,3 +508,11 @@ def test_import_may_create_a_new_database(run, tmp_path):
     plan.write_text(SMALL_PLAN, encoding="utf-8")
     run("import", str(plan))
     assert listed(run, "--plan", "small") == {"small/1", "small/1.1"}
+
+
+def test_list_names_an_unknown_agency_instead_of_an_empty_list(seeded):
+    result = seeded("list", "--lead", "NOPE", code=1)
+    assert 'unknown agency "NOPE"' in result.output
+    result = seeded("list", "coord:NOPE", code=1)
+    assert 'unknown agency "NOPE"' in result.output
+    seeded("list", "--soon", "-5", code=2)
