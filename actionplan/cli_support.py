@@ -76,9 +76,10 @@ def _handle(fn):
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from actionplan.dates import DateError, RecurrenceError
+        from actionplan.dates import DateError
         from actionplan.fields import FieldError
         from actionplan.query import QueryError
+        from actionplan.recurrence import RecurrenceError
         from actionplan.store import StoreError
 
         try:

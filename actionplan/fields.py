@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any, Callable
 
 from actionplan import model
-from actionplan.dates import DateError, RecurrenceError, parse_deadline, validate_rrule
+from actionplan.dates import DateError, parse_deadline
 from actionplan.i18n import _
 from actionplan.model import KPI, Task
+from actionplan.recurrence import RecurrenceError, validate_rrule
 from actionplan.text import clean
 
 

@@ -16,9 +16,9 @@ from typing import Mapping
 
 from icalendar import Alarm, Event, Todo, vRecur
 
-from actionplan.dates import validate_rrule
 from actionplan.i18n import _
 from actionplan.model import Task, TaskStatus
+from actionplan.recurrence import validate_rrule
 from actionplan.text import clean
 
 UID_DOMAIN = "actionplan"
@@ -86,7 +86,7 @@ def _org_label(key: str, names: Mapping[str, str]) -> str:
 
 def description(task: Task, ctx: EventContext) -> str:
     """Lead, accountable head, coordinating orgs, output, status, progress, source and plan."""
-    from actionplan.dates import describe_rrule
+    from actionplan.recurrence import describe_rrule
 
     lines = [
         _("Task") + f": {task.ref}",
@@ -129,14 +129,14 @@ def _stamp(task: Task, ctx: EventContext) -> datetime:
 def calendar_rule(rule: str, anchor: date) -> vRecur:
     """The task's recurrence as calendars must see it to produce the program's dates.
 
-    Uses the same rule parts as :func:`actionplan.dates.next_occurrence` (a
+    Uses the same rule parts as :func:`actionplan.recurrence.next_occurrence` (a
     late-month start keeps to the month's end), and writes UNTIL as a date,
     the value type of an all-day DTSTART.
     """
-    from actionplan import dates
+    from actionplan.recurrence import month_end_parts, rule_parts
 
-    pairs = dates._pairs(validate_rrule(rule))  # noqa: SLF001 - the same parts dates.py computes with
-    pairs += dates._month_end_parts(pairs, anchor)  # noqa: SLF001
+    pairs = rule_parts(validate_rrule(rule))
+    pairs += month_end_parts(pairs, anchor)
     text = ";".join(f"{k}={v[:8] if k == 'UNTIL' else v}" for k, v in pairs)
     return vRecur.from_ical(text)
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from actionplan import model
-from actionplan.dates import DateError, RecurrenceError, parse_deadline, validate_rrule
+from actionplan.dates import DateError, parse_deadline
 from actionplan.i18n import _
 from actionplan.model import KPI, Org, Plan, Task
+from actionplan.recurrence import RecurrenceError, validate_rrule
 from actionplan.text import clean, clean_line
 
 PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}

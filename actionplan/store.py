@@ -859,7 +859,7 @@ class Store:
             if key not in keys:
                 raise ValidationError(_("no task") + f' "{key}" ' + _("in this plan"), "depends_on")
         if task.recurrence:
-            from actionplan.dates import RecurrenceError, validate_rrule
+            from actionplan.recurrence import RecurrenceError, validate_rrule
 
             try:
                 validate_rrule(task.recurrence)
@@ -988,7 +988,7 @@ class Store:
                 raise ValidationError(_("the task is already done") + f" ({task.completed_on}); "
                                       + _("reopen it first by changing its status"), "status")
             if task.recurrence and task.deadline:
-                from actionplan.dates import next_occurrence
+                from actionplan.recurrence import next_occurrence
                 from datetime import timedelta
 
                 start = task.start or task.deadline

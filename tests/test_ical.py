@@ -12,7 +12,6 @@ import recurring_ical_events
 from click.testing import CliRunner
 
 from actionplan.cli import cli
-from actionplan.dates import occurrences
 from actionplan.ical import (
     IcalError,
     IcalOptions,
@@ -25,6 +24,7 @@ from actionplan.ical import (
 from actionplan.ical_events import trigger_for
 from actionplan.model import Org, Task
 from actionplan.query import TaskFilter
+from actionplan.recurrence import occurrences
 from actionplan.text import clean, clean_line
 
 from conftest import NOW

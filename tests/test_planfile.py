@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from actionplan.config import sample_plan_paths
-from actionplan.dates import parse_deadline, validate_rrule
+from actionplan.dates import parse_deadline
 from actionplan.model import KPI, Org, Plan, Priority, PlanStatus, Task, TaskStatus
 from actionplan.planfile import (
     PlanFile,
@@ -25,6 +25,7 @@ from actionplan.planfile import (
     read_plan_file,
 )
 from actionplan.query import TaskFilter
+from actionplan.recurrence import validate_rrule
 from actionplan.store import Store
 from actionplan.text import clean, clean_line, key_sort
 

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from actionplan import store as store_module
 from actionplan.cli import cli
 from actionplan.config import seed_samples
-from actionplan.dates import DateError, RecurrenceError, parse_deadline, validate_rrule
+from actionplan.dates import DateError, parse_deadline
+from actionplan.recurrence import RecurrenceError, validate_rrule
 from actionplan.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,10 +23,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, TextArea
 
 from actionplan import model
-from actionplan.dates import DateError, RecurrenceError, describe_rrule, validate_rrule
+from actionplan.dates import DateError
 from actionplan.fields import FIELD_HELP, FieldError, next_task_key, parse_field
 from actionplan.i18n import _
 from actionplan.model import Org, Priority, Task, TaskStatus
+from actionplan.recurrence import RecurrenceError, describe_rrule, validate_rrule
 from actionplan.store import ConflictError, StoreError, ValidationError, task_field_text
 from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, field_label, resolved_date
 

@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from actionplan import model
-from actionplan.dates import describe_rrule, relative_days
+from actionplan.dates import relative_days
 from actionplan.i18n import _
 from actionplan.model import Task, TaskStatus
+from actionplan.recurrence import describe_rrule
 from actionplan.store import Store
 
 STATUS_STYLE = {
