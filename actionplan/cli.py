@@ -57,6 +57,7 @@ def cli(click_ctx: click.Context, db: str | None, actor: str | None) -> None:
     Without a command, opens the terminal UI on the database.
     """
     click_ctx.obj = Context(db, actor)
+    click_ctx.call_on_close(click_ctx.obj.close)
     if click_ctx.invoked_subcommand is None:
         click_ctx.invoke(ui)
 
@@ -120,7 +121,7 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--prune", is_flag=True, help="Delete tasks that are in the database but no longer in the file.")
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @pass_ctx

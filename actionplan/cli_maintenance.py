@@ -24,7 +24,7 @@ def _existing_db(ctx: Context) -> Path:
 
 
 @click.command()
-@click.option("-o", "--output", "out", required=True, metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "out", required=True, metavar="FILE",
               help="Where to write the copy (replaced if it exists).")
 @pass_ctx
 @_handle
@@ -45,7 +45,11 @@ def backup(ctx: Context, out: str) -> None:
     from actionplan.store import Store
 
     source = _existing_db(ctx)
+    if "\x00" in out:  # possible from a script, not from a shell
+        fail(f"{out!r}: " + _("not a usable file name"))
     target = Path(out)
+    if target.is_dir():
+        fail(f"{out}: " + _("is a folder; give the name of the copy, e.g.") + f" {Path(out) / 'committee-backup.db'}")
     if target.exists() and target.resolve() == source.resolve():
         fail(f"{out}: " + _("that is the database itself; choose another file"))
     folder = target.parent if str(target.parent) else Path(".")

@@ -43,6 +43,12 @@ class Context:
         #: only `init` and `import` may create a database at a path given with --db / $ACTIONPLAN_DB
         self.may_create = False
 
+    def close(self) -> None:
+        """Close the database when the command ends (also when it fails)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     @property
     def store(self):
         if self._store is None:

@@ -407,9 +407,13 @@ def read_plan_file(path: str | Path, known_orgs: Iterable[str] = ()) -> PlanFile
     """Read and validate one plan file."""
     p = Path(path)
     try:
+        if p.is_dir():
+            raise IsADirectoryError(21, _("it is a folder, not a plan file"))
         raw = p.read_bytes()
     except OSError as e:
         raise PlanFileError([Problem(str(path), 0, _("cannot read the file: ") + (e.strerror or str(e)))]) from None
+    except ValueError:  # a NUL byte in the name (possible from a script, not from a shell)
+        raise PlanFileError([Problem(repr(str(path)), 0, _("not a usable file name"))]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -78,6 +78,9 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_of(template: Path, target: Path) -> Path:
+    # a write-ahead log left by the previous example would not match the new copy: remove it first
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
     shutil.copyfile(template, target)
     return target
 
