@@ -305,6 +305,23 @@ def plan_progress(tasks: Sequence[Task]) -> float:
     return sum(rolled[t.ref] for t in top) / len(top)
 
 
+def summarise_plan(plan: Plan, tasks: Sequence[Task], today: date,
+                   horizon: int = DEFAULT_HORIZON_DAYS) -> PlanSummary:
+    """Counts (open, overdue, due soon, done, cancelled) and rolled-up progress of one plan."""
+    s = PlanSummary(plan=plan, total=len(tasks))
+    for t in tasks:
+        if t.status == TaskStatus.DONE:
+            s.done += 1
+        elif t.status == TaskStatus.CANCELLED:
+            s.cancelled += 1
+        else:
+            s.open += 1
+        s.overdue += is_overdue(t, today)
+        s.due_soon += is_due_soon(t, today, horizon)
+    s.progress = plan_progress(tasks)
+    return s
+
+
 def score_orgs(tasks: Iterable[Task], today: date, names: Mapping[str, str] | None = None) -> list[OrgScore]:
     """Accountability table: one row per lead org, the worst first."""
     scores: dict[str, OrgScore] = {}

@@ -773,24 +773,8 @@ class Store:
         by_plan: dict[str, list[Task]] = {}
         for t in self.brief_tasks(plans):
             by_plan.setdefault(t.plan, []).append(t)
-        result = []
-        for plan in self.list_plans():
-            if plans and plan.key not in plans:
-                continue
-            tasks = by_plan.get(plan.key, [])
-            s = PlanSummary(plan=plan, total=len(tasks))
-            for t in tasks:
-                if t.status == TaskStatus.DONE:
-                    s.done += 1
-                elif t.status == TaskStatus.CANCELLED:
-                    s.cancelled += 1
-                else:
-                    s.open += 1
-                s.overdue += model.is_overdue(t, today)
-                s.due_soon += model.is_due_soon(t, today, horizon)
-            s.progress = model.plan_progress(tasks)
-            result.append(s)
-        return result
+        return [model.summarise_plan(plan, by_plan.get(plan.key, []), today, horizon)
+                for plan in self.list_plans() if not plans or plan.key in plans]
 
     def progress_by_ref(self, plans: Sequence[str] = ()) -> dict[str, float]:
         return model.rollup_progress(self.brief_tasks(plans))
@@ -1198,23 +1182,8 @@ class Store:
         by_plan: dict[str, list[Task]] = {}
         for t in tasks:
             by_plan.setdefault(t.plan, []).append(t)
-        summaries = []
-        for plan in self.list_plans():
-            if plans and plan.key not in plans:
-                continue
-            mine = by_plan.get(plan.key, [])
-            s = PlanSummary(plan=plan, total=len(mine))
-            for t in mine:
-                if t.status == TaskStatus.DONE:
-                    s.done += 1
-                elif t.status == TaskStatus.CANCELLED:
-                    s.cancelled += 1
-                else:
-                    s.open += 1
-                s.overdue += model.is_overdue(t, today)
-                s.due_soon += model.is_due_soon(t, today, horizon)
-            s.progress = model.plan_progress(mine)
-            summaries.append(s)
+        summaries = [model.summarise_plan(plan, by_plan.get(plan.key, []), today, horizon)
+                     for plan in self.list_plans() if not plans or plan.key in plans]
         led = [t for t in tasks if t.lead in leads] if leads else tasks
         names = {o.key: o.name for o in self.list_orgs()}
         return summaries, model.score_orgs(led, today, names)
