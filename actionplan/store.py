@@ -294,20 +294,6 @@ class ImportReport:
     pruned: list[str] = field(default_factory=list)
 
 
-@dataclass
-class TaskBrief:
-    """The few columns the roll-ups need; cheap to load for 100k tasks."""
-
-    plan: str
-    key: str
-    parent: str
-    lead: str
-    status: str
-    progress: int
-    deadline: date | None
-    completed_on: date | None
-
-
 # --- the store ---------------------------------------------------------------------------
 
 
@@ -721,28 +707,6 @@ class Store:
         sql = ("SELECT count(*) FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id"
                + where)
         return int(self._one(sql, params)[0])
-
-    def briefs(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[TaskBrief]:
-        """Light rows of every task (for roll-ups and the accountability board)."""
-        sql = ("SELECT p.key AS plan, t.key, pt.key AS parent, o.key AS lead, t.status, t.progress, t.deadline, "
-               "t.completed_on FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id "
-               "LEFT JOIN tasks pt ON pt.id = t.parent_id")
-        where, params = [], []
-        if plans:
-            where.append("p.key IN (%s)" % ",".join("?" * len(plans)))
-            params += list(plans)
-        if leads:
-            where.append("o.key IN (%s)" % ",".join("?" * len(leads)))
-            params += list(leads)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return [TaskBrief(r["plan"], r["key"], r["parent"] or "", r["lead"], r["status"], r["progress"],
-                          _d(r["deadline"]), _d(r["completed_on"])) for r in self._q(sql, params)]
-
-    @staticmethod
-    def _brief_tasks(briefs: Iterable[TaskBrief]) -> list[Task]:
-        return [Task(plan=b.plan, key=b.key, title="", parent=b.parent, lead=b.lead, status=b.status,
-                     progress=b.progress, deadline=b.deadline, completed_on=b.completed_on) for b in briefs]
 
     def brief_tasks(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[Task]:
         """Every task with only the columns the roll-ups read (plan, key, parent, lead, status,

@@ -409,7 +409,7 @@ def add_history(db: Path, share: float = 0.1, seed: int = 7) -> dict[str, int]:
     clock_at = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
     store = Store(db, actor="thu-ky", clock=lambda: clock_at)
     rng = random.Random(seed)
-    briefs = [b for b in store.briefs() if b.status not in ("done", "cancelled")]
+    briefs = [b for b in store.brief_tasks() if b.status not in ("done", "cancelled")]
     briefs.sort(key=lambda b: (b.plan, b.key))
     chosen = rng.sample(briefs, int(len(briefs) * share))
     notes = edits = 0

@@ -18,7 +18,7 @@ from actionplan import model
 from actionplan.i18n import _
 from actionplan.model import Task, TaskStatus
 from actionplan.query import TaskFilter
-from actionplan.store import Store, TaskBrief
+from actionplan.store import Store
 from actionplan.text import key_sort
 
 WINDOW_MONTHS = 18
@@ -130,13 +130,6 @@ class Timeline:
         return next((m for m in self.months if m.contains(day)), None)
 
 
-def _as_task(brief: TaskBrief) -> Task:
-    """A TaskBrief as a Task, enough for the rules in model.py."""
-    return Task(plan=brief.plan, key=brief.key, title="", parent=brief.parent, lead=brief.lead,
-                status=brief.status, progress=brief.progress, deadline=brief.deadline,
-                completed_on=brief.completed_on)
-
-
 def build_timeline(store: Store, today: date, start: date, plans: Sequence[str] = (),
                    months: int = WINDOW_MONTHS, limit: int = MAX_TASKS_PER_MONTH) -> Timeline:
     """The deadlines of *months* months from *start*, and the counts before and after.
@@ -149,16 +142,16 @@ def build_timeline(store: Store, today: date, start: date, plans: Sequence[str] 
     end = slots[-1].end
     in_window: dict[date, list[Task]] = {slot.start: [] for slot in slots}
     timeline = Timeline(today=today, months=slots)
-    for brief in store.briefs(list(plans)):
-        if brief.deadline is None:
+    for task in store.brief_tasks(list(plans)):
+        if task.deadline is None:
             continue
-        if brief.deadline < start:
+        if task.deadline < start:
             timeline.earlier += 1
-            timeline.earlier_overdue += model.is_overdue(_as_task(brief), today)
-        elif brief.deadline >= end:
+            timeline.earlier_overdue += model.is_overdue(task, today)
+        elif task.deadline >= end:
             timeline.later += 1
         else:
-            in_window[first_of_month(brief.deadline)].append(_as_task(brief))
+            in_window[first_of_month(task.deadline)].append(task)
     for slot in slots:
         slot.figures = month_figures(in_window[slot.start], today)
         if slot.figures.deadlines:

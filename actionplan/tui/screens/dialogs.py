@@ -87,7 +87,11 @@ def resolved_date(text: str, today: date | None = None) -> tuple[date, str]:
 
 
 class Dialog(ModalScreen[ResultT]):
-    """Common frame of the dialogs: a centred box, a title, buttons, a Footer."""
+    """Common frame of the dialogs: a centred box, a title, buttons, a Footer.
+
+    A dialog gives its body with ``compose_body``; one with a "confirm" button
+    answers in its own ``action_confirm`` (the button and its key call it).
+    """
 
     DEFAULT_CSS = """
     Dialog {
@@ -163,9 +167,6 @@ class Dialog(ModalScreen[ResultT]):
             self.action_confirm()
         elif event.button.id == "cancel":
             self.action_cancel()
-
-    def action_confirm(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
 
     @staticmethod
     def set_line(label: Label, text: str) -> None:
