@@ -6,10 +6,11 @@ reported as ``file:line: where: message``.  See the README for the format.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
-import tomllib
+import tomli
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -68,7 +69,7 @@ _KEY_LINE = re.compile(r"^\s*([^\s=]+)\s*=")
 
 
 class _Lines:
-    """Finds the line of a table or a field, since tomllib gives no positions."""
+    """Finds the line of a table or a field, since the TOML parser gives no positions."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
@@ -136,77 +137,89 @@ class _Lines:
             self._keys[(name, index)] = keys
         return keys.get(key, begin)
 
-    def finder(self, name: str, index: int) -> Callable[[str], int]:
-        """``field(name, index, key)`` as a function of the key: cheap for the many lookups of a block."""
-        blocks = self.blocks.get(name, [])
-        if index >= len(blocks):
-            return lambda key: 1
-        self.field(name, index, "")  # finds the lines of the block's keys once
-        keys, begin = self._keys[(name, index)], blocks[index][0]
-        return lambda key: keys.get(key, begin)
-
 
 # --- reading -------------------------------------------------------------------------------
 
 
+#: Where a field is: its line, found only when a problem is reported (a function of the field name).
+LineOf = Callable[[str], int]
+
+
 class _Reader:
+    """Reads the fields of one file, collecting problems.
+
+    Line numbers are looked up only for problems (speed, issue 7: finding the line of
+    every field of every task took a fifth of a large import), so each reader method
+    takes *at*, the function that gives a field's line, instead of the line itself.
+    """
+
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self.where = _Lines(text)
+        self._text = text
         self.problems: list[Problem] = []
+
+    @functools.cached_property
+    def where(self) -> _Lines:
+        return _Lines(self._text)
+
+    def lines_of(self, name: str, index: int = 0) -> LineOf:
+        """The line finder of the *index*-th ``[name]`` / ``[[name]]`` table (built when first asked)."""
+        return lambda key: self.where.field(name, index, key)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def text(self, table: dict[str, Any], name: str, line: int, label: str, required: bool = False,
+    def text(self, table: dict[str, Any], name: str, at: LineOf, label: str, required: bool = False,
              multiline: bool = False) -> str:
         """A text field; one line unless *multiline* (line breaks in a title become spaces)."""
         value = table.get(name, "")
         if not isinstance(value, str):
-            self.problem(line, f"{label} {name}: " + _("must be text in quotes") + f", not {_type(value)}")
+            self.problem(at(name), f"{label} {name}: " + _("must be text in quotes") + f", not {_type(value)}")
             return ""
         if required and not value.strip():
-            self.problem(line, f"{label} {name}: " + _("is required"))
+            self.problem(at(name), f"{label} {name}: " + _("is required"))
         return (clean(value) if multiline else clean_line(value)).strip()
 
-    def strings(self, table: dict[str, Any], name: str, line: int, label: str) -> list[str]:
-        value = table.get(name, [])
+    def strings(self, table: dict[str, Any], name: str, at: LineOf, label: str) -> list[str]:
+        value = table.get(name)
+        if value is None or value == []:
+            return []
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(line, f"{label} {name}: " + _('must be a list of text, like ["A", "B"]'))
+            self.problem(at(name), f"{label} {name}: " + _('must be a list of text, like ["A", "B"]'))
             return []
         result = [clean_line(v).strip() for v in value if v.strip()]
         if name == "tags" and any("," in v for v in result):
-            self.problem(line, f"{label} {name}: " + _("a tag cannot contain a comma (write two tags instead)"))
+            self.problem(at(name), f"{label} {name}: " + _("a tag cannot contain a comma (write two tags instead)"))
         if len(set(result)) != len(result):
-            self.problem(line, f"{label} {name}: " + _("lists the same value twice"))
+            self.problem(at(name), f"{label} {name}: " + _("lists the same value twice"))
         return list(dict.fromkeys(result))
 
-    def day(self, table: dict[str, Any], name: str, line: int, label: str) -> date | None:
+    def day(self, table: dict[str, Any], name: str, at: LineOf, label: str) -> date | None:
         value = table.get(name)
         if value is None or value == "":
             return None
         if isinstance(value, date) and not hasattr(value, "hour"):
             return value
         if not isinstance(value, str):
-            self.problem(line, f"{label} {name}: " + _("must be a date like 2026-04-30"))
+            self.problem(at(name), f"{label} {name}: " + _("must be a date like 2026-04-30"))
             return None
         try:
             return parse_deadline(value)
         except DateError as e:
-            self.problem(line, f"{label} {name}: {e}")
+            self.problem(at(name), f"{label} {name}: {e}")
             return None
 
-    def number(self, table: dict[str, Any], name: str, line: int, label: str) -> float | int | None:
+    def number(self, table: dict[str, Any], name: str, at: LineOf, label: str) -> float | int | None:
         value = table.get(name)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(line, f"{label} {name}: " + _("must be a number") + f", not {_type(value)}")
+            self.problem(at(name), f"{label} {name}: " + _("must be a number") + f", not {_type(value)}")
             return None
         if not math.isfinite(value):
-            self.problem(line, f"{label} {name}: " + _("must be a finite number") + f", not {value}")
+            self.problem(at(name), f"{label} {name}: " + _("must be a finite number") + f", not {value}")
             return None
         return value
 
@@ -224,8 +237,8 @@ def _type(value: Any) -> str:
 def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] = ()) -> PlanFile:
     """Parse and validate plan-file text; raises PlanFileError listing every problem."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         raise PlanFileError([Problem(path, int(m.group(1)) if m else 1, _("not valid TOML: ") + str(e))]) from None
     r = _Reader(path, text)
@@ -234,24 +247,22 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
 
     # plan
     raw_plan = data.get("plan")
-    plan_line = r.where.table("plan")
     if not isinstance(raw_plan, dict):
         r.problem(1, _("the file needs a [plan] table with at least key and title"))
         raw_plan = {}
-    pl = lambda name: r.where.field("plan", 0, name)  # noqa: E731
+    pl = r.lines_of("plan")
     r.unknown(raw_plan, PLAN_FIELDS, pl, "plan")
-    plan_key = r.text(raw_plan, "key", pl("key"), "plan", required=True)
+    plan_key = r.text(raw_plan, "key", pl, "plan", required=True)
     if plan_key and not model.PLAN_KEY_RE.match(plan_key):
         r.problem(pl("key"), f'plan key: "{plan_key}" ' + _("must be lower-case letters, digits and dashes, like cyber-2026"))
-    status = r.text(raw_plan, "status", pl("status"), "plan") or model.PlanStatus.ACTIVE
+    status = r.text(raw_plan, "status", pl, "plan") or model.PlanStatus.ACTIVE
     if status not in set(model.PlanStatus):
         r.problem(pl("status"), f'plan status: "{status}" ' + _("must be one of ") + ", ".join(model.PlanStatus))
-    plan = Plan(key=plan_key, title=r.text(raw_plan, "title", pl("title"), "plan", required=True),
-                reference=r.text(raw_plan, "reference", pl("reference"), "plan"),
-                issuer=r.text(raw_plan, "issuer", pl("issuer"), "plan"),
-                issued_on=r.day(raw_plan, "issued_on", pl("issued_on"), "plan"),
-                period=r.text(raw_plan, "period", pl("period"), "plan"), status=status)
-    del plan_line
+    plan = Plan(key=plan_key, title=r.text(raw_plan, "title", pl, "plan", required=True),
+                reference=r.text(raw_plan, "reference", pl, "plan"),
+                issuer=r.text(raw_plan, "issuer", pl, "plan"),
+                issued_on=r.day(raw_plan, "issued_on", pl, "plan"),
+                period=r.text(raw_plan, "period", pl, "plan"), status=status)
 
     # orgs
     raw_orgs = data.get("orgs", [])
@@ -259,33 +270,34 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         r.problem(r.where.key_line("orgs"), _("orgs must be written as [[orgs]] tables"))
         raw_orgs = []
     orgs: list[Org] = []
-    org_lines: dict[str, int] = {}
+    org_index: dict[str, int] = {}  # org key -> its [[orgs]] table
     for i, raw in enumerate(raw_orgs):
         if not isinstance(raw, dict):
             r.problem(r.where.key_line("orgs"), _("orgs must be written as [[orgs]] tables"))
             continue
-        ol = lambda name, i=i: r.where.field("orgs", i, name)  # noqa: E731
+        ol = r.lines_of("orgs", i)
         key = str(raw.get("key", ""))
         label = f"org {key}" if key else f"org #{i + 1}"
         r.unknown(raw, ORG_FIELDS, ol, label)
-        key = r.text(raw, "key", ol("key"), label, required=True)
+        key = r.text(raw, "key", ol, label, required=True)
         if key and not model.ORG_KEY_RE.match(key):
             r.problem(ol("key"), f'{label} key: "{key}" ' + _("must be upper-case letters, digits and dashes, like MPS"))
-        if key in org_lines:
-            r.problem(ol("key"), f'{label}: ' + _("duplicate org key, first defined on line") + f" {org_lines[key]}")
-        org_lines[key] = ol("key")
-        orgs.append(Org(key=key, name=r.text(raw, "name", ol("name"), label, required=True),
-                        short_name=r.text(raw, "short_name", ol("short_name"), label),
-                        parent=r.text(raw, "parent", ol("parent"), label), head=r.text(raw, "head", ol("head"), label),
-                        head_title=r.text(raw, "head_title", ol("head_title"), label),
-                        email=r.text(raw, "email", ol("email"), label)))
-    known = known_orgs if known_orgs is EVERY_ORG else set(known_orgs) | set(org_lines)
+        if key in org_index:
+            r.problem(ol("key"), f'{label}: ' + _("duplicate org key, first defined on line")
+                      + f' {r.where.field("orgs", org_index[key], "key")}')
+        org_index[key] = i
+        orgs.append(Org(key=key, name=r.text(raw, "name", ol, label, required=True),
+                        short_name=r.text(raw, "short_name", ol, label),
+                        parent=r.text(raw, "parent", ol, label), head=r.text(raw, "head", ol, label),
+                        head_title=r.text(raw, "head_title", ol, label),
+                        email=r.text(raw, "email", ol, label)))
+    known = known_orgs if known_orgs is EVERY_ORG else set(known_orgs) | set(org_index)
     for i, org in enumerate(orgs):
         if org.parent and org.parent not in known:
             r.problem(r.where.field("orgs", i, "parent"), f"org {org.key} parent: " + _("unknown agency") + f' "{org.parent}"')
     cycle = model.find_cycle({o.key: [o.parent] if o.parent else [] for o in orgs})
     if cycle:
-        r.problem(org_lines.get(cycle[0], 1), _("org parent cycle: ") + " -> ".join(cycle))
+        r.problem(r.where.field("orgs", org_index[cycle[0]], "key"), _("org parent cycle: ") + " -> ".join(cycle))
 
     # tasks
     raw_tasks = data.get("tasks", [])
@@ -293,41 +305,45 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         r.problem(r.where.key_line("tasks"), _("tasks must be written as [[tasks]] tables"))
         raw_tasks = []
     tasks: list[Task] = []
-    task_lines: dict[str, int] = {}
+    task_index: dict[str, int] = {}  # task key -> its first [[tasks]] table
+
+    def task_line(key: str) -> int:
+        return r.where.field("tasks", task_index[key], "key") if key in task_index else 1
+
     for i, raw in enumerate(raw_tasks):
         if not isinstance(raw, dict):
             r.problem(r.where.key_line("tasks"), _("tasks must be written as [[tasks]] tables"))
             continue
-        tl = r.where.finder("tasks", i)  # line of a field of this task
+        tl = r.lines_of("tasks", i)  # line of a field of this task
         key = raw.get("key", "")
         label = f"task {key}" if isinstance(key, str) and key else f"task #{i + 1}"
         r.unknown(raw, TASK_FIELDS, tl, label)
-        key = r.text(raw, "key", tl("key"), label, required=True)
+        key = r.text(raw, "key", tl, label, required=True)
         if key and not model.TASK_KEY_RE.match(key):
             r.problem(tl("key"), f'{label} key: "{key}" ' + _("must look like 2 or 2.3 (letters, digits and dots)"))
-        if key in task_lines:
-            r.problem(tl("key"), f"{label}: " + _("duplicate task key, first defined on line") + f" {task_lines[key]}")
-        task_lines.setdefault(key, tl("key"))
+        if key in task_index:
+            r.problem(tl("key"), f"{label}: " + _("duplicate task key, first defined on line") + f" {task_line(key)}")
+        task_index.setdefault(key, i)
         deadline_text = ""
         deadline = None
         raw_deadline = raw.get("deadline")
         if isinstance(raw_deadline, str) and raw_deadline.strip():
             deadline_text = clean(raw_deadline).strip()
-        deadline = r.day(raw, "deadline", tl("deadline"), label)
+        deadline = r.day(raw, "deadline", tl, label)
         if isinstance(raw_deadline, date) or (deadline and deadline_text == deadline.isoformat()):
             deadline_text = ""
-        recurrence = r.text(raw, "recurrence", tl("recurrence"), label)
+        recurrence = r.text(raw, "recurrence", tl, label)
         if recurrence:
             try:
                 recurrence = validate_rrule(recurrence)
             except RecurrenceError as e:
                 r.problem(tl("recurrence"), f"{label} recurrence: {e}")
-        status = r.text(raw, "status", tl("status"), label) or model.TaskStatus.NOT_STARTED
+        status = r.text(raw, "status", tl, label) or model.TaskStatus.NOT_STARTED
         try:
             status = model.parse_status(status).value
         except ValueError as e:
             r.problem(tl("status"), f"{label} status: {e}")
-        priority = r.text(raw, "priority", tl("priority"), label) or model.Priority.NORMAL
+        priority = r.text(raw, "priority", tl, label) or model.Priority.NORMAL
         try:
             priority = model.parse_priority(priority).value
         except ValueError as e:
@@ -342,32 +358,32 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
             if not isinstance(raw_kpi, dict):
                 r.problem(tl("kpi"), f"{label} kpi: " + _("must be a [tasks.kpi] table"))
             else:
-                def kl(name: str, tl=tl, begin: int = r.where.table("tasks", i), at: int = tl("kpi")) -> int:
+                def kl(name: str, tl: LineOf = tl, i: int = i) -> int:
                     """A KPI field's own line; inside an inline ``kpi = {...}``, that line."""
                     line = tl(name)
-                    return at if line == begin else line
+                    return tl("kpi") if line == r.where.table("tasks", i) else line
 
                 r.unknown(raw_kpi, KPI_FIELDS, kl, f"{label} kpi")
-                kpi = KPI(metric=r.text(raw_kpi, "metric", kl("metric"), f"{label} kpi", required=True),
-                          target=r.number(raw_kpi, "target", kl("target"), f"{label} kpi"),
-                          current=r.number(raw_kpi, "current", kl("current"), f"{label} kpi"),
-                          unit=r.text(raw_kpi, "unit", kl("unit"), f"{label} kpi"),
-                          baseline=r.number(raw_kpi, "baseline", kl("baseline"), f"{label} kpi"))
+                kpi = KPI(metric=r.text(raw_kpi, "metric", kl, f"{label} kpi", required=True),
+                          target=r.number(raw_kpi, "target", kl, f"{label} kpi"),
+                          current=r.number(raw_kpi, "current", kl, f"{label} kpi"),
+                          unit=r.text(raw_kpi, "unit", kl, f"{label} kpi"),
+                          baseline=r.number(raw_kpi, "baseline", kl, f"{label} kpi"))
         task = Task(
-            plan=plan_key, key=key, title=r.text(raw, "title", tl("title"), label, required=True),
-            lead=r.text(raw, "lead", tl("lead"), label, required=True),
-            description=r.text(raw, "description", tl("description"), label, multiline=True),
-            parent=r.text(raw, "parent", tl("parent"), label),
-            accountable=r.text(raw, "accountable", tl("accountable"), label),
-            coordinating=r.strings(raw, "coordinating", tl("coordinating"), label),
-            start=r.day(raw, "start", tl("start"), label), deadline=deadline, deadline_text=deadline_text,
+            plan=plan_key, key=key, title=r.text(raw, "title", tl, label, required=True),
+            lead=r.text(raw, "lead", tl, label, required=True),
+            description=r.text(raw, "description", tl, label, multiline=True),
+            parent=r.text(raw, "parent", tl, label),
+            accountable=r.text(raw, "accountable", tl, label),
+            coordinating=r.strings(raw, "coordinating", tl, label),
+            start=r.day(raw, "start", tl, label), deadline=deadline, deadline_text=deadline_text,
             recurrence=recurrence, status=status, progress=progress, priority=priority,
-            output=r.text(raw, "output", tl("output"), label, multiline=True), kpi=kpi,
-            evidence=r.text(raw, "evidence", tl("evidence"), label, multiline=True),
-            completed_on=r.day(raw, "completed_on", tl("completed_on"), label),
-            blocked_reason=r.text(raw, "blocked_reason", tl("blocked_reason"), label, multiline=True),
-            depends_on=r.strings(raw, "depends_on", tl("depends_on"), label),
-            tags=r.strings(raw, "tags", tl("tags"), label), source=r.text(raw, "source", tl("source"), label),
+            output=r.text(raw, "output", tl, label, multiline=True), kpi=kpi,
+            evidence=r.text(raw, "evidence", tl, label, multiline=True),
+            completed_on=r.day(raw, "completed_on", tl, label),
+            blocked_reason=r.text(raw, "blocked_reason", tl, label, multiline=True),
+            depends_on=r.strings(raw, "depends_on", tl, label),
+            tags=r.strings(raw, "tags", tl, label), source=r.text(raw, "source", tl, label),
         )
         if task.status == model.TaskStatus.DONE and task.completed_on is None and key:
             r.problem(tl("status"), f"{label} completed_on: " + _("a done task needs the date it was completed")
@@ -385,19 +401,19 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         tasks.append(task)
     for i, task in enumerate(tasks):
         label = f"task {task.key}"
-        if task.parent and task.parent not in task_lines:
+        if task.parent and task.parent not in task_index:
             r.problem(r.where.field("tasks", i, "parent"), f"{label} parent: " + _("no task") + f' "{task.parent}" '
                       + _("in this file"))
         for dep in task.depends_on:
-            if dep not in task_lines:
+            if dep not in task_index:
                 r.problem(r.where.field("tasks", i, "depends_on"), f"{label} depends_on: " + _("no task")
                           + f' "{dep}" ' + _("in this file"))
     cycle = model.find_cycle({t.key: [t.parent] if t.parent and t.parent != t.key else [] for t in tasks})
     if cycle:
-        r.problem(task_lines.get(cycle[0], 1), _("parent cycle: ") + " -> ".join(cycle))
+        r.problem(task_line(cycle[0]), _("parent cycle: ") + " -> ".join(cycle))
     cycle = model.find_cycle({t.key: list(t.depends_on) for t in tasks})
     if cycle:
-        r.problem(task_lines.get(cycle[0], 1), _("dependency cycle: ") + " -> ".join(cycle))
+        r.problem(task_line(cycle[0]), _("dependency cycle: ") + " -> ".join(cycle))
     if r.problems:
         raise PlanFileError(r.problems)
     return PlanFile(path=path, plan=plan, orgs=orgs, tasks=tasks)
@@ -482,7 +498,9 @@ def _worker_count(paths: Sequence[str | Path]) -> int:
         size = sum(os.path.getsize(p) for p in paths)
     except OSError:
         return 0
-    return min(cpus, 4) if size >= PARALLEL_MIN_BYTES else 0
+    # This process writes while the workers read, and writing is the longer part: one CPU for it,
+    # the others (at most 3) for reading.  On two CPUs two readers only slowed the writer down.
+    return min(cpus - 1, 3) if size >= PARALLEL_MIN_BYTES else 0
 
 
 def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune: bool, dry_run: bool):
