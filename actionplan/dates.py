@@ -15,6 +15,7 @@ Recurring tasks (RRULE validation, next occurrence, wording) are in
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, timezone, tzinfo
@@ -181,9 +182,16 @@ def parse_deadline(text: str | date) -> date:
     if not isinstance(text, str):
         raise _deadline_error(text, _("expected text or a date"))
     try:
-        return _resolve(fold_phrase(text))
+        return _resolve_text(text)
     except _Invalid as exc:
         raise _deadline_error(text, str(exc.args[0]) if exc.args else "") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_text(text: str) -> date:
+    """:func:`_resolve` of the folded *text*, remembered: plan files repeat the same few deadline
+    phrases thousands of times (speed, issue 7).  A failure raises each time, uncached."""
+    return _resolve(fold_phrase(text))
 
 
 def fold_phrase(text: str) -> str:
