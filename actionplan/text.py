@@ -15,10 +15,12 @@ _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "ø": "o",
 
 def clean(value: str) -> str:
     """NFC-normalise user text and drop control characters except tab and newline."""
-    if value.isascii() and value.isprintable():  # nothing to do (and common: keys, empty fields)
-        return value
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub("", value)
+    if value.isprintable() and (value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return value  # nothing to do (and common: keys, one-line fields, text cleaned before)
+    # control characters go first: dropped after normalising, one could leave text that is
+    # no longer NFC ("H\x08\u0323"), and cleaning it again would change it
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", value)
 
 
 # Anything but ASCII and the combining marks of Latin letters (U+0300..U+036F without the
