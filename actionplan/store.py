@@ -278,6 +278,12 @@ def _search_text(task: Task, org_words: str = "") -> str:
     return fold(" ".join(p for p in parts if p))
 
 
+#: FTS5's own merge settings (its defaults), restored after an import paused them.
+FTS_AUTOMERGE, FTS_CRISISMERGE = 4, 16
+#: An import adding this many tasks merges the search index into one segment at its end.
+BULK_TASKS = 1000
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, with ``dry_run``, would do)."""
@@ -536,20 +542,32 @@ class Store:
     def _org_ids(self) -> dict[str, int]:
         return {r["key"]: r["id"] for r in self._q("SELECT id, key FROM orgs")}
 
-    def _upsert_org(self, org: Org, cid: int, report: ImportReport | None = None) -> None:
-        ids = self._org_ids()
+    def _variable_limit(self) -> int:
+        """How many ``?`` one statement may hold (999 in old SQLite builds, 32766 or more since 3.32)."""
+        return self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+    def _org_rows(self) -> dict[str, sqlite3.Row]:
+        """Every org's row by key (read once per imported file, not once per org)."""
+        return {r["key"]: r for r in self._q(self._ORG_SELECT)}
+
+    def _upsert_org(self, org: Org, cid: int, report: ImportReport | None = None,
+                    rows: dict[str, sqlite3.Row] | None = None, ids: dict[str, int] | None = None) -> None:
+        """Add or update *org*; *rows* and *ids* (from ``_org_rows``/``_org_ids``, kept up to date
+        here) spare a bulk import two queries per org."""
+        ids = self._org_ids() if ids is None else ids
         parent_id = ids.get(org.parent) if org.parent else None
         search = fold(" ".join([org.key, org.name, org.short_name]))
-        self._org_words_cache = None
-        row = self._one(self._ORG_SELECT + " WHERE o.key = ?", (org.key,))
+        row = self._one(self._ORG_SELECT + " WHERE o.key = ?", (org.key,)) if rows is None else rows.get(org.key)
         values = {"name": org.name, "short_name": org.short_name, "head": org.head,
                   "head_title": org.head_title, "email": org.email}
         if row is None:
+            self._org_words_cache = None
             cur = self.conn.execute(
                 "INSERT INTO orgs(key, name, short_name, parent_id, head, head_title, email, search, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (org.key, org.name, org.short_name, parent_id, org.head, org.head_title, org.email, search,
                  self._now()))
+            ids[org.key] = int(cur.lastrowid)
             self._record(cid, "org", int(cur.lastrowid), org.key, "*created*", None, org.name)
             if report:
                 report.orgs_added.append(org.key)
@@ -560,6 +578,7 @@ class Store:
             diffs["parent"] = (old.parent, org.parent)
         if not diffs:
             return
+        self._org_words_cache = None
         self.conn.execute(
             "UPDATE orgs SET name=?, short_name=?, parent_id=?, head=?, head_title=?, email=?, search=?, "
             "version=version+1, updated_at=? WHERE id=?",
@@ -1274,6 +1293,11 @@ class Store:
         problems = [r[0] for r in self._q("PRAGMA integrity_check") if r[0] != "ok"]
         for r in self._q("PRAGMA foreign_key_check"):
             problems.append(f"{r[0]} row {r[1]} " + _("refers to a missing row in") + f" {r[2]}")
+        if not problems:  # the search index against the tasks' text (rank 1: with the content table)
+            try:
+                self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError:
+                problems.append(_("the search index does not match the tasks' text (searches may miss tasks)"))
         return problems
 
     def backup(self, target: str | Path) -> None:
@@ -1310,33 +1334,51 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         self._org_words_cache = None
         try:
+            self._search_index_merging(False)
             for plan, orgs, tasks in items:
                 reports.append(ImportReport(plan=plan.key))
                 self._apply_plan(plan, orgs, tasks, prune, reports[-1])
+            self._search_index_merging(True, optimize=sum(len(r.added) for r in reports) >= BULK_TASKS)
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
         return reports
 
+    def _search_index_merging(self, on: bool, optimize: bool = False) -> None:
+        """Pause (or resume) FTS5's merging of index segments during an import.
+
+        Every INSERT statement adds a segment to the search index, and FTS5 merges them
+        as they come (automerge, crisismerge); an import of many plans merged the same
+        entries again and again (speed, issue 7: 1.5 s of a 100k-task import).  Paused,
+        the segments pile up, and a bulk import merges them once at the end ("optimize":
+        one segment, the best for searching); a small one leaves them to the next writes.
+        The settings live in the database, inside this transaction: a rollback restores them.
+        """
+        automerge, crisismerge = (FTS_AUTOMERGE, FTS_CRISISMERGE) if on else (0, 1000)
+        self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('automerge', ?)", (automerge,))
+        self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('crisismerge', ?)", (crisismerge,))
+        if optimize:
+            self.conn.execute("INSERT INTO tasks_fts(tasks_fts) VALUES ('optimize')")
+
     def _apply_plan(self, plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task], prune: bool,
                     report: ImportReport) -> None:
         cid = self._begin_change("import", f"import {plan.key}")
         # orgs: parents first
         pending = list(orgs)
-        known = set(self._org_ids())
+        org_rows, org_ids = self._org_rows(), self._org_ids()
+        known = set(org_ids)
         for _round in range(len(pending) + 1):
             rest = []
             for org in pending:
                 if org.parent and org.parent not in known and any(o.key == org.parent for o in pending):
                     rest.append(org)
                     continue
-                self._upsert_org(org, cid, report)
+                self._upsert_org(org, cid, report, org_rows, org_ids)
                 known.add(org.key)
             if not rest:
                 break
             pending = rest
-        org_ids = self._org_ids()
         # plan
         row = self._one("SELECT * FROM plans WHERE key = ?", (plan.key,))
         plan_cols = {"reference": plan.reference, "title": plan.title, "issuer": plan.issuer,
@@ -1407,17 +1449,15 @@ class Store:
             if any(k in LIST_FIELDS for k, _a, _b in diffs):
                 links_to_write.append((old.id, task, True))
         if new_rows:
-            # through a temporary table, so that one INSERT statement adds them all: the search
-            # index (FTS5) writes a segment at the end of every statement, and a segment per
-            # task made bulk imports ten times slower
-            names = ",".join(new_columns)
-            self.conn.execute(f"CREATE TEMP TABLE import_tasks AS SELECT {names} FROM tasks WHERE 0")
-            try:
-                self.conn.executemany("INSERT INTO temp.import_tasks(%s) VALUES (%s)"
-                                      % (names, ",".join("?" * len(new_columns))), new_rows)
-                self.conn.execute(f"INSERT INTO tasks({names}) SELECT {names} FROM temp.import_tasks ORDER BY id")
-            finally:
-                self.conn.execute("DROP TABLE temp.import_tasks")
+            # many rows per INSERT statement: the search index (FTS5) writes a segment at the
+            # end of every statement, and a segment per task made bulk imports ten times slower
+            row_marks = "(" + ",".join("?" * len(new_columns)) + ")"
+            per_statement = max(1, min(500, self._variable_limit() // len(new_columns)))
+            for at in range(0, len(new_rows), per_statement):
+                chunk = new_rows[at: at + per_statement]
+                self.conn.execute("INSERT INTO tasks(%s) VALUES %s" % (",".join(new_columns),
+                                                                       ",".join([row_marks] * len(chunk))),
+                                  [value for row in chunk for value in row])
         # parents and links once every task of the file has an id
         self.conn.executemany("UPDATE tasks SET parent_id = ? WHERE id = ? AND parent_id IS NOT ?",
                               [(key_ids[t.parent] if t.parent else None, key_ids[t.key],

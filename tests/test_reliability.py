@@ -30,7 +30,9 @@ from actionplan.cli import cli
 from actionplan.config import seed_samples
 from actionplan.dates import DateError, parse_deadline
 from actionplan.recurrence import RecurrenceError, validate_rrule
+from actionplan.query import TaskFilter
 from actionplan.store import Store
+from actionplan.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -402,6 +404,27 @@ def test_search_folding_is_exactly_the_plain_definition(text: str) -> None:
     assert fold(text) == _fold_by_definition(text)
 
 
+def _clean_by_definition(value: str) -> str:
+    """text.clean by its definition: CR/CRLF to LF, control characters but tab and LF dropped, NFC."""
+    import re
+    import unicodedata
+
+    value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029]", "",
+                   value.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(st.text(), st.text(alphabet="aăâeêoôơuưđ\u0300\u0301\u0323\r\n\t\x00\x85\u2028 "),
+                      hostile_text))
+def test_cleaning_is_exactly_the_plain_definition_and_idempotent(text: str) -> None:
+    """The fast path of clean (issue 7: text already clean is returned as is) changes nothing."""
+    from actionplan.text import clean
+
+    assert clean(text) == _clean_by_definition(text)
+    assert clean(clean(text)) == clean(text)
+
+
 REFS = ["cyber-2026/2", "cyber-2026/2.1", "strategy-2030/1", "cyber-2026/999", "nope/1", "cyber-2026", "", "/"]
 ASSIGNMENTS = ["progress=150", "progress=50", "progress=abc", "deadline=30/2/2026", "deadline=end of Q3 2027",
                "status=bogus", "status=done", "status=blocked", "lead=NOBODY", "lead=MPS", "lead=bo cong an",
@@ -573,6 +596,37 @@ def test_check_reports_broken_references_in_words(template_db: Path, tmp_path: P
     assert "tasks row" in result.output and "refers to a missing row in orgs" in result.output
     assert "task_tags row" in result.output and "refers to a missing row in tasks" in result.output
     assert "Traceback" not in result.output
+
+
+def test_check_reports_a_search_index_that_no_longer_matches_the_tasks(template_db: Path, tmp_path: Path) -> None:
+    db = copy_of(template_db, tmp_path / "stale-index.db")
+    conn = sqlite3.connect(db)  # a hand edit from a tool that bypasses the index's triggers
+    conn.execute("DROP TRIGGER tasks_au")
+    conn.execute("UPDATE tasks SET search_text = 'edited by hand' WHERE id = (SELECT min(id) FROM tasks)")
+    conn.commit()
+    conn.close()
+    result = run_cli("--db", str(db), "check")
+    assert result.exit_code == 1
+    assert "the search index does not match the tasks' text" in result.output
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["small import", "bulk import"])
+def test_an_import_leaves_the_search_index_whole_and_its_merging_back_on(
+        bulk: bool, many_plan_files: list[Path], template_db: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports pause the search index's merging (issue 7); afterwards it must be whole and on."""
+    monkeypatch.setattr(store_module, "BULK_TASKS", 100 if bulk else 10**9)  # 400 tasks: bulk or not
+    db = copy_of(template_db, tmp_path / "search.db")
+    assert run_cli("--db", str(db), "import", *map(str, many_plan_files)).exit_code == 0
+    assert "No problems found" in run_cli("--db", str(db), "check").output  # index == tasks' text
+    s = Store(db)
+    try:
+        found = s.list_tasks(TaskFilter(words=["Hoàn thiện"]))
+        assert found and all("hoan thien" in fold(t.title + " " + t.description + " " + t.output) for t in found)
+        merging = dict(s.conn.execute("SELECT k, v FROM tasks_fts_config WHERE k IN ('automerge', 'crisismerge')"))
+        assert merging == {"automerge": store_module.FTS_AUTOMERGE, "crisismerge": store_module.FTS_CRISISMERGE}
+    finally:
+        s.close()
 
 
 def test_check_on_a_file_that_is_not_a_database_says_so(tmp_path: Path) -> None:
