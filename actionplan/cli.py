@@ -27,6 +27,7 @@ from actionplan.cli_support import (
     _write_out,
     fail,
     format_table,
+    json_lines_array,
     parse_day,
     pass_ctx,
     task_json,
@@ -237,7 +238,7 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
             fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
     tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
     if as_json:
-        click.echo(json.dumps([task_json(t, today) for t in tasks], ensure_ascii=False, indent=2))
+        click.echo(json_lines_array(task_json(t, today) for t in tasks))
         return
     if not tasks:
         click.echo(_("No tasks match."))

@@ -232,6 +232,14 @@ def test_list_json_carries_the_derived_state(seeded):
     assert by_ref["cyber-2026/1.1"]["overdue"] is False, "done tasks are not overdue"
 
 
+def test_list_json_is_one_task_per_line_for_grep_and_an_empty_array_for_none(seeded):
+    lines = seeded("list", "--json", *AS_OF, "--plan", "cyber-2026").stdout.splitlines()
+    assert len(lines) == 30 and lines[0].startswith("[{") and lines[-1].endswith("}]")
+    tasks = [json.loads(line.lstrip("[ ").rstrip(",]")) for line in lines]
+    assert {t["ref"] for t in tasks} == expected(seeded, "plan:cyber-2026")
+    assert json.loads(seeded("list", "--json", *AS_OF, "no-such-words-anywhere").stdout) == []
+
+
 def test_list_as_of_changes_what_is_overdue(seeded):
     assert listed(seeded, "--overdue") == expected(seeded, "overdue")
     result = seeded("list", "--json", "--overdue", "--as-of", "2026-06-01")
