@@ -1,0 +1,114 @@
+"""The oracle for actionplan.ical_events: one task's components built and serialised by icalendar.
+
+This is the builder the export used before it got its own writer
+(actionplan.ical_text, for speed).  The words (summary, description, UIDs,
+stamps, rules, triggers) come from actionplan.ical_events; only the
+serialisation is icalendar's, so a test comparing
+``ical_events.task_components`` with :func:`task_components` here checks
+that our writer escapes, folds, orders and formats exactly as icalendar does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from icalendar import Alarm, Event, Todo
+
+from actionplan.ical_events import (
+    PRIORITY,
+    TODO_STATUS,
+    EventContext,
+    calendar_rule,
+    categories,
+    description,
+    due_in,
+    last_change,
+    summary,
+    task_anchor,
+    task_uid,
+    trigger_for,
+)
+from actionplan.model import Task, TaskStatus
+
+
+def _common(component, task: Task, ctx: EventContext, uid: str, title: str) -> None:
+    stamp = last_change(task, ctx)
+    component.add("uid", uid)
+    component.add("dtstamp", stamp)
+    component.add("last-modified", stamp)
+    component.add("sequence", max(0, task.version))
+    component.add("summary", title)
+
+
+def _all_day(event: Event, day: date) -> None:
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+
+
+def deadline_event(task: Task, ctx: EventContext, anchor: date) -> Event:
+    """The all-day event on the deadline (a series for a recurring duty), with its alarms."""
+    event = Event()
+    title = summary(task)
+    _common(event, task, ctx, task_uid(task, ctx.db_id), title)
+    _all_day(event, anchor)
+    if task.recurrence:
+        event.add("rrule", calendar_rule(task.recurrence, anchor))
+    event.add("description", description(task, ctx))
+    event.add("categories", categories(task))
+    event.add("priority", PRIORITY.get(str(task.priority), 5))
+    event.add("status", "CANCELLED" if task.status == TaskStatus.CANCELLED else "CONFIRMED")
+    if task.is_open:
+        for days in ctx.reminder_days:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{due_in(days)}: {title}")
+            alarm.add("trigger", trigger_for(days, ctx.reminder_time))
+            event.add_component(alarm)
+    return event
+
+
+def heads_up_events(task: Task, ctx: EventContext) -> list[Event]:
+    """Short all-day events before the (current) deadline; CANCELLED for a closed task."""
+    if not ctx.reminder_events or task.deadline is None:
+        return []
+    events = []
+    for days in ctx.reminder_days:
+        if days == 0:
+            continue
+        event = Event()
+        _common(event, task, ctx, task_uid(task, ctx.db_id, f"due-in-{days}d"), f"{due_in(days)}: {summary(task)}")
+        _all_day(event, task.deadline - timedelta(days=days))
+        event.add("description", description(task, ctx))
+        event.add("categories", categories(task))
+        event.add("status", "CONFIRMED" if task.is_open else "CANCELLED")
+        events.append(event)
+    return events
+
+
+def todo_item(task: Task, ctx: EventContext) -> Todo | None:
+    """A VTODO due on the current deadline (no alarms: the event carries them)."""
+    if not ctx.todo or task.deadline is None:
+        return None
+    todo = Todo()
+    _common(todo, task, ctx, task_uid(task, ctx.db_id, "todo"), summary(task))
+    todo.add("due", task.deadline)
+    todo.add("description", description(task, ctx))
+    todo.add("categories", categories(task))
+    todo.add("priority", PRIORITY.get(str(task.priority), 5))
+    todo.add("status", TODO_STATUS.get(task.status, "NEEDS-ACTION"))
+    todo.add("percent-complete", 100 if task.status == TaskStatus.DONE else max(0, min(100, task.progress)))
+    return todo
+
+
+def task_components(task: Task, ctx: EventContext) -> str:
+    """The components of one task serialised by icalendar ("" for a task without a date)."""
+    anchor = task_anchor(task)
+    if anchor is None:
+        return ""
+    parts = [deadline_event(task, ctx, anchor)]
+    parts += heads_up_events(task, ctx)
+    todo = todo_item(task, ctx)
+    if todo is not None:
+        parts.append(todo)
+    return "".join(p.to_ical().decode("utf-8") for p in parts)
