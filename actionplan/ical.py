@@ -5,8 +5,9 @@ DISPLAY alarms before it, optional heads-up events and to-dos; a UID per task
 that survives edits, SEQUENCE = the task's version, STATUS:CANCELLED for a
 cancelled task.  See docs/ical.md for the user's side.
 
-Speed: icalendar builds about 2,400 events a second, so each task's
-components are serialised once and kept in the store's ``ical_cache`` keyed
+Speed: each task's components (written by :mod:`actionplan.ical_events`
+with our own writer, icalendar's serialiser being too slow for 10,000 tasks)
+are serialised once and kept in the store's ``ical_cache`` keyed
 by (task id, options) and checked against the task's version and a stamp of
 everything else that goes into them (plan title, org names, reminders).
 An export reads the cached text, rebuilds only what is missing or stale and
