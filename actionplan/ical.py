@@ -11,7 +11,7 @@ are serialised once and kept in the store's ``ical_cache`` keyed
 by (task id, options) and checked against the task's version and a stamp of
 everything else that goes into them (plan title, org names, reminders).
 An export reads the cached text, rebuilds only what is missing or stale and
-concatenates it inside a calendar header built with icalendar.  For that the
+concatenates it inside the calendar's header.  For that the
 component text must not depend on the clock: DTSTAMP is the task's last
 change (``updated_at``), which RFC 5545 allows for METHOD:PUBLISH.
 """
@@ -191,14 +191,13 @@ def calendar_name(store: "Store", f: TaskFilter) -> str:
 
 @lru_cache(maxsize=8)
 def _zone_text(zone: str) -> str:
-    """The VTIMEZONE of *zone* over ZONE_RANGE, built by icalendar (once per process).
+    """The VTIMEZONE of *zone* over ZONE_RANGE (once per process).
 
-    ``Timezone.from_tzinfo`` takes 30 ms for a zone without daylight saving
-    (it searches for a change up to the year 9999); such a zone, like the
-    committee's Asia/Ho_Chi_Minh, is one STANDARD part, written directly.
+    A zone without daylight saving, like the committee's Asia/Ho_Chi_Minh, is one STANDARD
+    part, written here; a zone with it is left to icalendar's ``Timezone.from_tzinfo``
+    (30 ms, and the import of icalendar: only then).
     """
-    from icalendar import Timezone, TimezoneStandard
-
+    from actionplan import ical_text
     from actionplan.dates import get_zone
 
     info = get_zone(zone)
@@ -206,40 +205,37 @@ def _zone_text(zone: str) -> str:
     moments = [datetime(y, m, 1, tzinfo=info) for y in range(first.year, last.year + 1) for m in (1, 4, 7, 10)]
     offsets = {(d.utcoffset(), d.tzname()) for d in moments}
     if len(offsets) > 1:
+        from icalendar import Timezone
+
         return Timezone.from_tzinfo(info, zone, first, last).to_ical().decode("utf-8")
     (offset, tzname), = offsets
-    tz = Timezone()
-    tz.add("tzid", zone)
-    tz.add("comment", f"This timezone only works from {first} to {last}.")
-    part = TimezoneStandard()
-    part.add("dtstart", datetime(first.year, first.month, first.day))
-    part.add("tzname", tzname or str(offset))
-    part.add("tzoffsetfrom", offset)
-    part.add("tzoffsetto", offset)
-    tz.add_component(part)
-    return tz.to_ical().decode("utf-8")
+    text = ical_text.escape_text
+    return "".join([
+        "BEGIN:VTIMEZONE\r\n",
+        ical_text.line("TZID", text(zone)),
+        ical_text.line("COMMENT", text(f"This timezone only works from {first} to {last}.")),
+        "BEGIN:STANDARD\r\n",
+        ical_text.line("DTSTART", f"{first.year:04}{first.month:02}{first.day:02}T000000"),
+        ical_text.line("TZNAME", text(tzname or str(offset))),
+        ical_text.line("TZOFFSETFROM", ical_text.utc_offset_value(offset)),
+        ical_text.line("TZOFFSETTO", ical_text.utc_offset_value(offset)),
+        "END:STANDARD\r\nEND:VTIMEZONE\r\n",
+    ])
 
 
 def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
-    """Header and footer of the calendar (every value through icalendar's types)."""
-    from icalendar import Calendar, vText
+    """Header and footer of the calendar, as icalendar writes them (tests/ical_reference.py)."""
+    from actionplan import ical_text
 
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal["NAME"] = vText(clean(name))
-    cal["X-WR-CALNAME"] = vText(clean(name))
+    text = ical_text.escape_text
+    header = ["BEGIN:VCALENDAR\r\n", "VERSION:2.0\r\n", ical_text.line("PRODID", text(PRODID)),
+              "CALSCALE:GREGORIAN\r\n", "METHOD:PUBLISH\r\n"]
     if caption:
-        cal["X-WR-CALDESC"] = vText(clean(caption))
-    cal["X-WR-TIMEZONE"] = vText(zone)
-    cal.add("refresh-interval", timedelta(hours=REFRESH_HOURS), parameters={"VALUE": "DURATION"})
-    cal["X-PUBLISHED-TTL"] = vText(f"PT{REFRESH_HOURS}H")
-    text = cal.to_ical().decode("utf-8")
-    footer = "END:VCALENDAR\r\n"
-    assert text.endswith(footer)
-    return text[: -len(footer)] + _zone_text(zone), footer
+        header.append(ical_text.line("X-WR-CALDESC", text(clean(caption))))
+    header += [ical_text.line("NAME", text(clean(name))), ical_text.line("X-WR-CALNAME", text(clean(name))),
+               "REFRESH-INTERVAL;VALUE=DURATION:" + ical_text.duration_value(timedelta(hours=REFRESH_HOURS)) + "\r\n",
+               ical_text.line("X-PUBLISHED-TTL", f"PT{REFRESH_HOURS}H"), ical_text.line("X-WR-TIMEZONE", text(zone))]
+    return "".join(header) + _zone_text(zone), "END:VCALENDAR\r\n"
 
 
 # --- the export -----------------------------------------------------------------------------------

@@ -106,3 +106,11 @@ def duration_value(delta: timedelta) -> str:
     if delta.days == 0 and clock:
         return f"{sign}P{clock}"
     return f"{sign}P{abs(delta.days)}D{clock}"
+
+
+def utc_offset_value(offset: timedelta) -> str:
+    """A UTC-OFFSET value as icalendar writes it: ``+0700``, ``-0330``, ``+054530``."""
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    hours, minutes, rest = seconds // 3600, seconds % 3600 // 60, seconds % 60
+    return f"{sign}{hours:02}{minutes:02}" + (f"{rest:02}" if rest else "")

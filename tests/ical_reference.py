@@ -112,3 +112,58 @@ def task_components(task: Task, ctx: EventContext) -> str:
     if todo is not None:
         parts.append(todo)
     return "".join(p.to_ical().decode("utf-8") for p in parts)
+
+
+# --- the calendar's header and time zone, as icalendar built them ------------------------------------
+
+
+def zone_text(zone: str) -> str:
+    """The VTIMEZONE of *zone* as the export built it with icalendar."""
+    from datetime import datetime
+
+    from icalendar import Timezone, TimezoneStandard
+
+    from actionplan.dates import get_zone
+    from actionplan.ical import ZONE_RANGE
+
+    info = get_zone(zone)
+    first, last = ZONE_RANGE
+    moments = [datetime(y, m, 1, tzinfo=info) for y in range(first.year, last.year + 1) for m in (1, 4, 7, 10)]
+    offsets = {(d.utcoffset(), d.tzname()) for d in moments}
+    if len(offsets) > 1:
+        return Timezone.from_tzinfo(info, zone, first, last).to_ical().decode("utf-8")
+    (offset, tzname), = offsets
+    tz = Timezone()
+    tz.add("tzid", zone)
+    tz.add("comment", f"This timezone only works from {first} to {last}.")
+    part = TimezoneStandard()
+    part.add("dtstart", datetime(first.year, first.month, first.day))
+    part.add("tzname", tzname or str(offset))
+    part.add("tzoffsetfrom", offset)
+    part.add("tzoffsetto", offset)
+    tz.add_component(part)
+    return tz.to_ical().decode("utf-8")
+
+
+def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
+    """Header and footer of the calendar, every value through icalendar's types."""
+    from icalendar import Calendar, vText
+
+    from actionplan.ical import PRODID, REFRESH_HOURS
+    from actionplan.text import clean
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal["NAME"] = vText(clean(name))
+    cal["X-WR-CALNAME"] = vText(clean(name))
+    if caption:
+        cal["X-WR-CALDESC"] = vText(clean(caption))
+    cal["X-WR-TIMEZONE"] = vText(zone)
+    cal.add("refresh-interval", timedelta(hours=REFRESH_HOURS), parameters={"VALUE": "DURATION"})
+    cal["X-PUBLISHED-TTL"] = vText(f"PT{REFRESH_HOURS}H")
+    text = cal.to_ical().decode("utf-8")
+    footer = "END:VCALENDAR\r\n"
+    return text[: -len(footer)] + zone_text(zone), footer

@@ -173,3 +173,24 @@ def test_one_event_as_a_calendar_program_receives_it():
                            "DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\n"
                            "DTSTAMP:20261126T030000Z\r\nUID:p.1.db@actionplan\r\nSEQUENCE:2\r\n")
     assert "TRIGGER:-P6DT15H\r\n" in text and text.endswith("END:VALARM\r\nEND:VEVENT\r\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=user_text, caption=st.one_of(st.just(""), user_text),
+       zone=st.sampled_from(["Asia/Ho_Chi_Minh", "UTC", "Asia/Kathmandu", "America/St_Johns", "Europe/Berlin",
+                             "Pacific/Chatham", "Asia/Bangkok"]))
+def test_the_calendar_header_and_time_zone_are_icalendar_s(name, caption, zone):
+    """The calendar's frame (name, caption, refresh, VTIMEZONE) is what icalendar writes,
+    for zones with and without daylight saving, whole and half-hour offsets."""
+    from actionplan.ical import calendar_frame
+
+    assert calendar_frame(name, zone, caption) == ical_reference.calendar_frame(name, zone, caption)
+
+
+@pytest.mark.parametrize("offset, text", [(timedelta(hours=7), "+0700"), (timedelta(hours=-3, minutes=-30), "-0330"),
+                                          (timedelta(hours=5, minutes=45, seconds=30), "+054530"),
+                                          (timedelta(0), "+0000")])
+def test_utc_offsets_as_icalendar_writes_them(offset, text):
+    from actionplan.ical_text import utc_offset_value
+
+    assert utc_offset_value(offset) == text == icalendar.vUTCOffset(offset).to_ical()
