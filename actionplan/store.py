@@ -1355,7 +1355,7 @@ class Store:
         one segment, the best for searching); a small one leaves them to the next writes.
         The settings live in the database, inside this transaction: a rollback restores them.
         """
-        automerge, crisismerge = (FTS_AUTOMERGE, FTS_CRISISMERGE) if on else (0, 1000)
+        automerge, crisismerge = (FTS_AUTOMERGE, FTS_CRISISMERGE) if on else (0, 64)
         self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('automerge', ?)", (automerge,))
         self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('crisismerge', ?)", (crisismerge,))
         if optimize:
