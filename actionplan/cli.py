@@ -31,6 +31,7 @@ from actionplan.cli_support import (
     parse_day,
     pass_ctx,
     task_json,
+    task_json_text,
     today_for,
 )
 from actionplan.i18n import _
@@ -236,10 +237,11 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
     for term in f.leads + f.coordinating + f.involving:
         if not store.find_orgs(term):
             fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
-    tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
     if as_json:
-        click.echo(json_lines_array(task_json(t, today) for t in tasks))
+        click.echo(json_lines_array(task_json_text(text, light, today)
+                                    for text, light in store.tasks_as_json(f, today=today, order=sort, limit=limit)))
         return
+    tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
     if not tasks:
         click.echo(_("No tasks match."))
         return

@@ -183,14 +183,25 @@ def _task_field_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Task))
 
 
-def json_lines_array(items: Iterable[dict[str, Any]]) -> str:
-    """A JSON array with one compact object per line (as sqlite-utils prints rows).
+def json_lines_array(objects: Iterable[str]) -> str:
+    """JSON objects (as text) in an array, one per line, as sqlite-utils prints rows:
+    easy to read and to grep, and still one JSON document."""
+    return "[" + ",\n ".join(objects) + "]"
 
-    Easy to read and to grep, and written by json's C encoder: ``indent=2`` goes through
-    the pure-Python one, which took half of ``list --json`` on 10,000 tasks (issue 7).
-    """
-    body = ",\n ".join(json.dumps(item, ensure_ascii=False) for item in items)
-    return f"[{body}]"
+
+def _json_value(value: bool | int | None) -> str:
+    return "null" if value is None else ("true" if value is True else "false" if value is False else str(value))
+
+
+def task_json_text(stored: str, task, today: date) -> str:
+    """One task of ``Store.tasks_as_json`` with the fields :func:`task_json` derives added:
+    the same object, written by SQLite instead of json (issue 7: 10,000 tasks in a third
+    of the time)."""
+    from actionplan import model
+
+    derived = (("overdue", model.is_overdue(task, today)), ("days_left", model.days_left(task, today)),
+               ("days_late", model.days_late(task, today)))
+    return stored[:-1] + "".join(f',"{name}":{_json_value(value)}' for name, value in derived) + "}"
 
 
 def _quote_terms(terms: Sequence[str]) -> list[str]:

@@ -193,6 +193,33 @@ LEFT JOIN tasks pt ON pt.id = t.parent_id
 """
 
 
+def _json_list(select: str) -> str:
+    return f"json(coalesce((SELECT json_group_array(k) FROM ({select})), '[]'))"
+
+
+# A task's stored fields as a JSON object, in the order of Task's fields (without id); see
+# Store.tasks_as_json.  tests/test_cli.py holds it equal to cli_support.task_json.
+_TASK_JSON_SELECT = f"""
+SELECT json_object('plan', p.key, 'key', t.key, 'title', t.title, 'lead', o.key, 'description', t.description,
+  'parent', coalesce(pt.key, ''), 'accountable', t.accountable,
+  'coordinating', {_json_list("SELECT o2.key AS k FROM task_coordinators c JOIN orgs o2 ON o2.id = c.org_id "
+                              "WHERE c.task_id = t.id ORDER BY c.position")},
+  'start', t.start, 'deadline', t.deadline, 'deadline_text', t.deadline_text, 'recurrence', t.recurrence,
+  'status', t.status, 'progress', t.progress, 'priority', t.priority, 'output', t.output,
+  'kpi', CASE WHEN coalesce(t.kpi_metric, '') != '' THEN json_object('metric', t.kpi_metric, 'target', t.kpi_target,
+    'current', t.kpi_current, 'unit', coalesce(t.kpi_unit, ''), 'baseline', t.kpi_baseline) END,
+  'evidence', t.evidence, 'completed_on', t.completed_on, 'blocked_reason', t.blocked_reason,
+  'depends_on', {_json_list("SELECT d.key AS k FROM task_dependencies x JOIN tasks d ON d.id = x.depends_on_id "
+                            "WHERE x.task_id = t.id ORDER BY x.position")},
+  'tags', {_json_list("SELECT tag AS k FROM task_tags g WHERE g.task_id = t.id ORDER BY g.position")},
+  'source', t.source, 'version', t.version, 'lead_name', o.name, 'updated_at', coalesce(t.updated_at, ''),
+  'ref', p.key || '/' || t.key),
+  t.status, t.deadline, t.completed_on
+FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id
+LEFT JOIN tasks pt ON pt.id = t.parent_id
+"""
+
+
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -701,24 +728,48 @@ class Store:
             params.append(match)
         return (" WHERE " + " AND ".join(where)) if where else "", params
 
+    _ORDERS = {
+        "deadline": "t.status IN ('done', 'cancelled'), t.deadline IS NULL, t.deadline, p.key, t.id",
+        "key": "p.key, key_order(t.key), t.id",
+        "plan": "p.key, key_order(t.key), t.id",
+        "lead": "o.key, t.deadline IS NULL, t.deadline, t.id",
+        "status": "t.status, t.deadline IS NULL, t.deadline, t.id",
+        "progress": "t.progress, t.deadline IS NULL, t.deadline, t.id",
+    }
+
+    def _selection(self, f: TaskFilter | None, today: date, order: str, limit: int | None,
+                   offset: int) -> tuple[str, list[Any]]:
+        """WHERE ... ORDER BY ... [LIMIT] of a task listing, and its parameters."""
+        where, params = self._filter_sql(f or TaskFilter(), today)
+        sql = where + " ORDER BY " + self._ORDERS.get(order, self._ORDERS["deadline"])
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return sql, params
+
     def list_tasks(self, f: TaskFilter | None = None, *, today: date | None = None, order: str = "deadline",
                    limit: int | None = None, offset: int = 0) -> list[Task]:
         """Tasks matching the filter; ``order`` is deadline, key, plan or lead."""
-        today = today or self.today()
-        where, params = self._filter_sql(f or TaskFilter(), today)
-        orders = {
-            "deadline": "t.status IN ('done', 'cancelled'), t.deadline IS NULL, t.deadline, p.key, t.id",
-            "key": "p.key, key_order(t.key), t.id",
-            "plan": "p.key, key_order(t.key), t.id",
-            "lead": "o.key, t.deadline IS NULL, t.deadline, t.id",
-            "status": "t.status, t.deadline IS NULL, t.deadline, t.id",
-            "progress": "t.progress, t.deadline IS NULL, t.deadline, t.id",
-        }
-        sql = _TASK_SELECT + where + " ORDER BY " + orders.get(order, orders["deadline"])
-        if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        tasks = [_task_from_row(r) for r in self._q(sql, params)]
-        return tasks
+        sql, params = self._selection(f, today or self.today(), order, limit, offset)
+        return [_task_from_row(r) for r in self._q(_TASK_SELECT + sql, params)]
+
+    def tasks_as_json(self, f: TaskFilter | None = None, *, today: date | None = None, order: str = "deadline",
+                      limit: int | None = None) -> list[tuple[str, Task]]:
+        """``list_tasks`` as JSON objects written by SQLite, for exporting many tasks fast.
+
+        Each item is the task's stored fields as a JSON object (the fields of
+        :class:`~actionplan.model.Task` in their order, as ``cli_support.task_json`` gives
+        them) and a light Task holding what the derived fields are judged on (status,
+        deadline, completion date).  Speed (issue 7): building every Task in Python and
+        encoding it took 0.5 s of ``list --json`` on 10,000 tasks.
+        """
+        sql, params = self._selection(f, today or self.today(), order, limit, 0)
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        fromiso = date.fromisoformat
+        return [(text, Task(plan="", key="", title="", lead="", status=status,
+                            deadline=fromiso(deadline) if deadline else None,
+                            completed_on=fromiso(done) if done else None))
+                for text, status, deadline, done in cur.execute(_TASK_JSON_SELECT + sql, params)]
 
     def count_tasks(self, f: TaskFilter | None = None, *, today: date | None = None) -> int:
         today = today or self.today()

@@ -240,6 +240,23 @@ def test_list_json_is_one_task_per_line_for_grep_and_an_empty_array_for_none(see
     assert json.loads(seeded("list", "--json", *AS_OF, "no-such-words-anywhere").stdout) == []
 
 
+def test_list_json_gives_each_task_exactly_as_task_json_does_even_hostile_text(seeded):
+    """list --json is written by SQLite (speed, issue 7); it must say what task_json says."""
+    from actionplan.cli_support import task_json
+
+    hostile = 'Quote " back\\slash \\n tab\t line\nbreak 🙂 Bộ Công an </script> \u2028'
+    with seeded.store() as s:
+        t = s.get_task("strategy-2030/1")
+        s.update_task(t.ref, {"description": hostile, "tags": ["a\"b", "c\\d"]}, t.version)
+    items = json.loads(seeded("list", "--json", *AS_OF).stdout)
+    with seeded.store() as s:
+        expected_items = [task_json(t, TODAY) for t in s.list_tasks(today=TODAY)]
+    assert items == expected_items
+    hostile_task = {i["ref"]: i for i in items}["strategy-2030/1"]
+    assert hostile_task["tags"] == ['a"b', "c\\d"] and '" back\\slash' in hostile_task["description"]
+    assert "🙂" in hostile_task["description"] and any(i["kpi"] for i in items)
+
+
 def test_list_as_of_changes_what_is_overdue(seeded):
     assert listed(seeded, "--overdue") == expected(seeded, "overdue")
     result = seeded("list", "--json", "--overdue", "--as-of", "2026-06-01")
