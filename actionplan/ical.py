@@ -189,6 +189,17 @@ def calendar_name(store: "Store", f: TaskFilter) -> str:
     return clean(" — ".join(parts))
 
 
+def fixed_offset(zone: str) -> tuple[timedelta, str | None] | None:
+    """The one UTC offset (and its name) of *zone* over ZONE_RANGE; None if it keeps daylight saving."""
+    from actionplan.dates import get_zone
+
+    info = get_zone(zone)
+    first, last = ZONE_RANGE
+    moments = [datetime(y, m, 1, tzinfo=info) for y in range(first.year, last.year + 1) for m in (1, 4, 7, 10)]
+    offsets = {(d.utcoffset(), d.tzname()) for d in moments}
+    return next(iter(offsets)) if len(offsets) == 1 else None
+
+
 @lru_cache(maxsize=8)
 def _zone_text(zone: str) -> str:
     """The VTIMEZONE of *zone* over ZONE_RANGE (once per process).
@@ -198,17 +209,16 @@ def _zone_text(zone: str) -> str:
     (30 ms, and the import of icalendar: only then).
     """
     from actionplan import ical_text
-    from actionplan.dates import get_zone
 
-    info = get_zone(zone)
     first, last = ZONE_RANGE
-    moments = [datetime(y, m, 1, tzinfo=info) for y in range(first.year, last.year + 1) for m in (1, 4, 7, 10)]
-    offsets = {(d.utcoffset(), d.tzname()) for d in moments}
-    if len(offsets) > 1:
+    fixed = fixed_offset(zone)
+    if fixed is None:
         from icalendar import Timezone
 
-        return Timezone.from_tzinfo(info, zone, first, last).to_ical().decode("utf-8")
-    (offset, tzname), = offsets
+        from actionplan.dates import get_zone
+
+        return Timezone.from_tzinfo(get_zone(zone), zone, first, last).to_ical().decode("utf-8")
+    offset, tzname = fixed
     text = ical_text.escape_text
     return "".join([
         "BEGIN:VTIMEZONE\r\n",

@@ -124,15 +124,12 @@ def zone_text(zone: str) -> str:
     from icalendar import Timezone, TimezoneStandard
 
     from actionplan.dates import get_zone
-    from actionplan.ical import ZONE_RANGE
+    from actionplan.ical import ZONE_RANGE, fixed_offset
 
-    info = get_zone(zone)
     first, last = ZONE_RANGE
-    moments = [datetime(y, m, 1, tzinfo=info) for y in range(first.year, last.year + 1) for m in (1, 4, 7, 10)]
-    offsets = {(d.utcoffset(), d.tzname()) for d in moments}
-    if len(offsets) > 1:
-        return Timezone.from_tzinfo(info, zone, first, last).to_ical().decode("utf-8")
-    (offset, tzname), = offsets
+    if fixed_offset(zone) is None:  # which zones keep daylight saving is not what this checks
+        return Timezone.from_tzinfo(get_zone(zone), zone, first, last).to_ical().decode("utf-8")
+    offset, tzname = fixed_offset(zone)
     tz = Timezone()
     tz.add("tzid", zone)
     tz.add("comment", f"This timezone only works from {first} to {last}.")

@@ -582,14 +582,23 @@ def test_check_says_no_problems_on_a_healthy_database(template_db: Path, tmp_pat
     assert "No problems found" in result.output
 
 
+def edited_by_hand(template: Path, target: Path, *statements: str) -> Path:
+    """A copy of *template* changed by SQL run outside actionplan (a hand edit in another tool)."""
+    db = copy_of(template, target)
+    conn = sqlite3.connect(db)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+    return db
+
+
 def test_check_reports_broken_references_in_words(template_db: Path, tmp_path: Path) -> None:
-    db = copy_of(template_db, tmp_path / "broken.db")
-    conn = sqlite3.connect(db)  # damage it the way a hand edit with foreign keys off would
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("UPDATE tasks SET lead_id = 9999 WHERE id = (SELECT min(id) FROM tasks)")
-    conn.execute("INSERT INTO task_tags(task_id, tag, position) VALUES (424242, 'orphan', 0)")
-    conn.commit()
-    conn.close()
+    db = edited_by_hand(template_db, tmp_path / "broken.db", "PRAGMA foreign_keys = OFF",
+                        "UPDATE tasks SET lead_id = 9999 WHERE id = (SELECT min(id) FROM tasks)",
+                        "INSERT INTO task_tags(task_id, tag, position) VALUES (424242, 'orphan', 0)")
     result = run_cli("--db", str(db), "check")
     assert result.exit_code == 1
     assert "2 problem(s) found" in result.output
@@ -599,12 +608,8 @@ def test_check_reports_broken_references_in_words(template_db: Path, tmp_path: P
 
 
 def test_check_reports_a_search_index_that_no_longer_matches_the_tasks(template_db: Path, tmp_path: Path) -> None:
-    db = copy_of(template_db, tmp_path / "stale-index.db")
-    conn = sqlite3.connect(db)  # a hand edit from a tool that bypasses the index's triggers
-    conn.execute("DROP TRIGGER tasks_au")
-    conn.execute("UPDATE tasks SET search_text = 'edited by hand' WHERE id = (SELECT min(id) FROM tasks)")
-    conn.commit()
-    conn.close()
+    db = edited_by_hand(template_db, tmp_path / "stale-index.db", "DROP TRIGGER tasks_au",  # bypasses the index
+                        "UPDATE tasks SET search_text = 'edited by hand' WHERE id = (SELECT min(id) FROM tasks)")
     result = run_cli("--db", str(db), "check")
     assert result.exit_code == 1
     assert "the search index does not match the tasks' text" in result.output
