@@ -8,7 +8,6 @@ average days late.  Enter or a click on a row opens the tasks that org leads;
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Callable
 
 from rich.cells import cell_len, set_cell_size
@@ -18,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from actionplan.i18n import _
 from actionplan.model import OrgScore
+from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.widgets.plan_picker import PlanPicker
 
 #: (column key, header, width) of the figure columns; the Agency column takes the rest.
@@ -87,11 +86,12 @@ class AgencyTable(DataTable):
             self.cursor_coordinate = Coordinate(row, column)
 
 
-class AccountabilityScreen(Screen):
+class AccountabilityScreen(PlanBoardScreen):
     """One row per lead agency, the worst first; drill down into its tasks."""
 
     HELP_TITLE = _("Agencies (accountability board)")
     AUTO_FOCUS = "#agencies-table"
+    PICKER_ID = "agencies-plan"
 
     DEFAULT_CSS = """
     AccountabilityScreen #agencies-bar {
@@ -131,7 +131,6 @@ class AccountabilityScreen(Screen):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scores: list[OrgScore] = []
         self.sort = "worst"
-        self._loaded: tuple[str, date, tuple[str, ...]] | None = None
 
     # --- layout ------------------------------------------------------------------------
 
@@ -146,12 +145,8 @@ class AccountabilityScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.follow_data()
         self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self._loaded != self._freshness():
-            self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fill_table(event.size.width, event.size.height)
@@ -159,31 +154,11 @@ class AccountabilityScreen(Screen):
     # --- data ----------------------------------------------------------------------------
 
     @property
-    def picker(self) -> PlanPicker:
-        return self.query_one("#agencies-plan", PlanPicker)
-
-    @property
     def table(self) -> AgencyTable:
         return self.query_one("#agencies-table", AgencyTable)
 
-    @property
-    def plans(self) -> list[str]:
-        """The plans the board covers ([] = every plan)."""
-        return self.picker.plans
-
-    def _freshness(self) -> tuple[str, date, tuple[str, ...]]:
-        """What the shown figures depend on: the data, the day and the plans."""
-        return self.app.store.data_stamp(), self.app.today, tuple(self.plans)
-
-    def _data_changed(self, _version: int) -> None:
-        self.picker.set_plans(self.app.store.list_plans())
-        if self.is_current:
-            self.reload()
-        # else: on_screen_resume reloads when the user comes back
-
-    def reload(self) -> None:
+    def read_and_draw(self) -> None:
         """Read the scores again from the store and redraw."""
-        self._loaded = self._freshness()
         self.scores = self.app.store.accountability(self.app.today, plans=self.plans)
         self._fill_table()
 
@@ -262,13 +237,9 @@ class AccountabilityScreen(Screen):
 
     # --- actions -------------------------------------------------------------------------
 
-    def _plan_arg(self) -> str:
-        """The plan to open the task screen on: the board's plan, or "" for every plan."""
-        return self.plans[0] if self.plans else ""
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.show_tasks(query=f"lead:{event.row_key.value}", plan=self._plan_arg())
+        self.app.show_tasks(query=f"lead:{event.row_key.value}", plan=self.plan_arg())
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
@@ -276,27 +247,15 @@ class AccountabilityScreen(Screen):
         self.sort = "worst" if self.sort == key or key not in SORTS else key
         self._fill_table()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        event.stop()
-        if self._loaded is None or self._loaded[2] != tuple(self.plans):
-            self.reload()
-
     def action_coordinated(self) -> None:
         org = self.current_org()
         if org:
-            self.app.show_tasks(query=f"coord:{org}", plan=self._plan_arg())
-
-    def action_next_plan(self) -> None:
-        self.picker.cycle()
+            self.app.show_tasks(query=f"coord:{org}", plan=self.plan_arg())
 
     def action_next_sort(self) -> None:
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
         self._fill_table()
-
-    def action_reload(self) -> None:
-        self.picker.set_plans(self.app.store.list_plans())
-        self.reload()
 
     def visible_rows(self) -> list[list[str]]:
         """The board as the plain text of its cells, row by row (for tests and debugging)."""

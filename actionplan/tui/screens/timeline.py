@@ -20,8 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Select, Static
+from textual.widgets import Footer, Header, Label, OptionList, Static
 
 from actionplan.i18n import _
 from actionplan.tui.timeline_data import (
@@ -34,6 +33,7 @@ from actionplan.tui.timeline_data import (
     month_label,
     timeline_rows,
 )
+from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.widgets.plan_picker import PlanPicker
 from actionplan.tui.widgets.timeline_widgets import (
     LineLayout,
@@ -49,11 +49,12 @@ from actionplan.tui.widgets.timeline_widgets import (
 # --- the screen ----------------------------------------------------------------------------
 
 
-class TimelineScreen(Screen):
+class TimelineScreen(PlanBoardScreen):
     """Deadlines by month across 18 months, today marked; enter opens a task or a month."""
 
     HELP_TITLE = _("Timeline")
     AUTO_FOCUS = "#timeline-list"
+    PICKER_ID = "timeline-plan"
 
     DEFAULT_CSS = """
     TimelineScreen #timeline-bar {
@@ -89,7 +90,6 @@ class TimelineScreen(Screen):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.start: date | None = None
         self.timeline: Timeline | None = None
-        self._loaded: tuple[str, date, tuple[str, ...]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,44 +102,20 @@ class TimelineScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.follow_data()
         self.start = default_start(self.app.today)
         self.reload()
         self.call_after_refresh(self.action_today)
 
-    def on_screen_resume(self) -> None:
-        if self._loaded != self._freshness():
-            self.reload()
-
     # --- data ----------------------------------------------------------------------------
-
-    @property
-    def picker(self) -> PlanPicker:
-        return self.query_one("#timeline-plan", PlanPicker)
 
     @property
     def month_list(self) -> TimelineList:
         return self.query_one("#timeline-list", TimelineList)
 
-    @property
-    def plans(self) -> list[str]:
-        """The plans shown ([] = every plan)."""
-        return self.picker.plans
-
-    def _freshness(self) -> tuple[str, date, tuple[str, ...]]:
-        """What the shown figures depend on: the data, the day and the plans."""
-        return self.app.store.data_stamp(), self.app.today, tuple(self.plans)
-
-    def _data_changed(self, _version: int) -> None:
-        self.picker.set_plans(self.app.store.list_plans())
-        if self.is_current:
-            self.reload()
-        # else: on_screen_resume reloads when the user comes back
-
-    def reload(self) -> None:
+    def read_and_draw(self) -> None:
         """Read the window again from the store and redraw, keeping the cursor where it was."""
         today = self.app.today
-        self._loaded = self._freshness()
         if self.start is None:
             self.start = default_start(today)
         timeline = self.timeline = build_timeline(self.app.store, today, self.start, self.plans)
@@ -170,9 +146,6 @@ class TimelineScreen(Screen):
 
     # --- events and actions --------------------------------------------------------------
 
-    def _plan_arg(self) -> str:
-        return self.plans[0] if self.plans else ""
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         row = self.month_list.rows[event.option_index]
@@ -181,16 +154,11 @@ class TimelineScreen(Screen):
             self.app.show_tasks(task_ref=row.task.ref)
         elif row.kind in ("month", "more") and row.month is not None:
             self.app.show_tasks(query=f"due>={row.month.start.isoformat()} due<{row.month.end.isoformat()}",
-                                plan=self._plan_arg())
+                                plan=self.plan_arg())
         elif row.kind == "earlier" and timeline is not None:
-            self.app.show_tasks(query=f"due<{timeline.start.isoformat()}", plan=self._plan_arg())
+            self.app.show_tasks(query=f"due<{timeline.start.isoformat()}", plan=self.plan_arg())
         elif row.kind == "later" and timeline is not None:
-            self.app.show_tasks(query=f"due>={timeline.end.isoformat()}", plan=self._plan_arg())
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        event.stop()
-        if self._loaded is None or self._loaded[2] != tuple(self.plans):
-            self.reload()
+            self.app.show_tasks(query=f"due>={timeline.end.isoformat()}", plan=self.plan_arg())
 
     def on_month_strip_picked(self, event: MonthStrip.Picked) -> None:
         self.jump_to(event.month)
@@ -240,9 +208,3 @@ class TimelineScreen(Screen):
             listing.highlighted = target
             listing.scroll_to_highlight(top=True)
 
-    def action_next_plan(self) -> None:
-        self.picker.cycle()
-
-    def action_reload(self) -> None:
-        self.picker.set_plans(self.app.store.list_plans())
-        self.reload()

@@ -1,0 +1,85 @@
+"""What the agencies board and the timeline share: figures over the plans chosen in a picker.
+
+Both screens show figures read from the store for one plan or every plan (a
+:class:`PlanPicker` in their top bar, ``p`` to go through the plans).  They read the
+store again when the data changes while they are shown, when the user comes back to
+them after a change or on another day, and when another plan is picked; never on a
+mere resize or return.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, ClassVar
+
+from textual.screen import Screen
+from textual.widgets import Select
+
+from actionplan.tui.widgets.plan_picker import PlanPicker
+
+#: What the figures on screen were read for: the store's data stamp, the day, the plans.
+Freshness = tuple[str, date, tuple[str, ...]]
+
+
+class PlanBoardScreen(Screen):
+    """A screen of figures over the plans chosen in its picker (``#<PICKER_ID>``).
+
+    A subclass composes the picker, calls :meth:`follow_data` when mounted, and defines
+    ``read_and_draw()``: read its figures from the store for :attr:`plans` and redraw.
+    """
+
+    PICKER_ID: ClassVar[str] = "plan-picker"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._loaded: Freshness | None = None
+
+    def follow_data(self) -> None:
+        """Reload when the app's data changes (from now on)."""
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+
+    @property
+    def picker(self) -> PlanPicker:
+        return self.query_one(f"#{self.PICKER_ID}", PlanPicker)
+
+    @property
+    def plans(self) -> list[str]:
+        """The plans shown ([] = every plan)."""
+        return self.picker.plans
+
+    def plan_arg(self) -> str:
+        """The plan to open the task screen on: the one shown, or "" for every plan."""
+        return self.plans[0] if self.plans else ""
+
+    def _freshness(self) -> Freshness:
+        return self.app.store.data_stamp(), self.app.today, tuple(self.plans)
+
+    #: Read this board's figures for :attr:`plans` from the store and redraw them.
+    read_and_draw: Callable[[], None]
+
+    def reload(self) -> None:
+        """Read the figures again from the store and redraw."""
+        self._loaded = self._freshness()
+        self.read_and_draw()
+
+    def _data_changed(self, _version: int) -> None:
+        self.picker.set_plans(self.app.store.list_plans())
+        if self.is_current:
+            self.reload()
+        # else: on_screen_resume reloads when the user comes back
+
+    def on_screen_resume(self) -> None:
+        if self._loaded != self._freshness():
+            self.reload()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self._loaded is None or self._loaded[2] != tuple(self.plans):
+            self.reload()
+
+    def action_next_plan(self) -> None:
+        self.picker.cycle()
+
+    def action_reload(self) -> None:
+        self.picker.set_plans(self.app.store.list_plans())
+        self.reload()
