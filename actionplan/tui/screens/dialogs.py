@@ -179,6 +179,61 @@ def _task_heading(task: Task) -> Label:
     return Label(f"{task.ref}  {task.title}", classes="task-title", markup=False)
 
 
+class TaskDialog(Dialog[ResultT]):
+    """A dialog about one task: a title line naming it, its heading, fields, two buttons.
+
+    Typing in a required field clears its error; enter in a field confirms.
+    """
+
+    def __init__(self, task: Task, today: date | None = None) -> None:
+        super().__init__()
+        self.plan_task = task
+        self.today = today
+
+    def heading(self, action: str) -> ComposeResult:
+        """``Mark done: cyber-2026/3`` and the task's key and title under it."""
+        yield Label(action + f" {self.plan_task.ref}", classes="dialog-title", markup=False)
+        yield _task_heading(self.plan_task)
+
+    @staticmethod
+    def text_field(label: str, field_id: str, value: str = "", placeholder: str = "", *,
+                   label_id: str | None = None, hint: bool = False) -> ComposeResult:
+        """A labelled input, its hint line ``#<id>-hint`` if asked, and its error line
+        ``#<id>-error`` (both hidden while empty)."""
+        yield Label(label, id=label_id, classes="field-label")
+        yield Input(value, placeholder=placeholder, id=field_id)
+        if hint:
+            yield Label("", id=f"{field_id}-hint", classes="hint")
+        yield Label("", id=f"{field_id}-error", classes="error -empty")
+
+    @staticmethod
+    def buttons(confirm: str, variant: Literal["primary", "success"]) -> ComposeResult:
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(confirm, id="confirm", variant=variant)
+            yield Button(_("Cancel"), id="cancel")
+
+    def required_text(self, field_id: str, message: str) -> str | None:
+        """The field's text, or None after showing *message* under it and focusing it."""
+        field = self.query_one(f"#{field_id}", Input)
+        if field.value.strip():
+            return field.value.strip()
+        self.set_line(self.query_one(f"#{field_id}-error", Label), message)
+        field.focus()
+        return None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.input_changed(event.input)
+
+    def input_changed(self, field: Input) -> None:
+        """As a field is typed: a required field's error goes once it has text."""
+        if field.value.strip():
+            self.set_line(self.query_one(f"#{field.id}-error", Label), "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+
 # --- confirm -------------------------------------------------------------------------------
 
 
@@ -221,7 +276,7 @@ class ConfirmDialog(Dialog[bool]):
 # --- mark done -----------------------------------------------------------------------------
 
 
-class EvidenceDialog(Dialog[tuple[str, date] | None]):
+class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
     """Mark a task done: the completion evidence is required, the date defaults to today."""
 
     HELP_TITLE = _("Mark done")
@@ -232,29 +287,21 @@ class EvidenceDialog(Dialog[tuple[str, date] | None]):
     ]
 
     def __init__(self, task: Task, today: date) -> None:
-        super().__init__()
-        self.plan_task = task
-        self.today = today
+        super().__init__(task, today)
+        self.today: date = today
 
     def compose_body(self) -> ComposeResult:
         task = self.plan_task
-        yield Label(_("Mark done:") + f" {task.ref}", classes="dialog-title", markup=False)
-        yield _task_heading(task)
+        yield from self.heading(_("Mark done:"))
         if task.deadline:
             yield Label(_("deadline") + f" {task.deadline.isoformat()}", classes="hint")
-        yield Label(_("Evidence (required): what was delivered, where"), classes="field-label")
-        yield Input(task.evidence, placeholder=_("e.g. Decision No. 12/QD-BCD, sent 20 Nov"), id="evidence")
-        yield Label("", id="evidence-error", classes="error -empty")
-        yield Label(_("Completed on"), classes="field-label")
-        yield Input(self.today.isoformat(), id="completed-on")
-        yield Label("", id="completed-on-hint", classes="hint")
-        yield Label("", id="completed-on-error", classes="error -empty")
+        yield from self.text_field(_("Evidence (required): what was delivered, where"), "evidence", task.evidence,
+                                   _("e.g. Decision No. 12/QD-BCD, sent 20 Nov"))
+        yield from self.text_field(_("Completed on"), "completed-on", self.today.isoformat(), hint=True)
         if task.recurrence:
             yield Label(_("A recurring duty: this period is recorded and the deadline moves to the next one."),
                         classes="hint")
-        with Horizontal(classes="dialog-buttons"):
-            yield Button(_("Mark done"), id="confirm", variant="success")
-            yield Button(_("Cancel"), id="cancel")
+        yield from self.buttons(_("Mark done"), "success")
 
     def on_mount(self) -> None:
         self._check_date()
@@ -281,34 +328,27 @@ class EvidenceDialog(Dialog[tuple[str, date] | None]):
         self.set_line(error, "")
         return when
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "completed-on":
+    def input_changed(self, field: Input) -> None:
+        if field.id == "completed-on":
             self._check_date()
-        elif event.input.id == "evidence" and event.value.strip():
-            self.set_line(self.query_one("#evidence-error", Label), "")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
+        else:
+            super().input_changed(field)
 
     def action_confirm(self) -> None:
-        evidence = self.query_one("#evidence", Input)
         when = self._check_date()
-        if not evidence.value.strip():
-            self.set_line(self.query_one("#evidence-error", Label),
-                      _("give the completion evidence (what was delivered, where)"))
-            evidence.focus()
+        evidence = self.required_text("evidence", _("give the completion evidence (what was delivered, where)"))
+        if evidence is None:
             return
         if when is None:
             self.query_one("#completed-on", Input).focus()
             return
-        self.dismiss((evidence.value.strip(), when))
+        self.dismiss((evidence, when))
 
 
 # --- progress note -------------------------------------------------------------------------
 
 
-class ProgressDialog(Dialog[tuple[str, int | None] | None]):
+class ProgressDialog(TaskDialog[tuple[str, int | None] | None]):
     """Record a progress note (required) and optionally a new percentage.
 
     Returns ``(note, percent)``; ``percent`` is None when it was left unchanged.
@@ -322,23 +362,16 @@ class ProgressDialog(Dialog[tuple[str, int | None] | None]):
     ]
 
     def __init__(self, task: Task, today: date) -> None:
-        super().__init__()
-        self.plan_task = task
-        self.today = today
+        super().__init__(task, today)
+        self.today: date = today
 
     def compose_body(self) -> ComposeResult:
         task = self.plan_task
-        yield Label(_("Record progress:") + f" {task.ref}", classes="dialog-title", markup=False)
-        yield _task_heading(task)
-        yield Label(_("Progress note (required), dated") + f" {self.today.isoformat()}", classes="field-label")
-        yield Input(placeholder=_("what happened since the last note"), id="note")
-        yield Label("", id="note-error", classes="error -empty")
-        yield Label(_("Progress % (0-100, now") + f" {task.progress} %)", classes="field-label")
-        yield Input(str(task.progress), id="percent")
-        yield Label("", id="percent-error", classes="error -empty")
-        with Horizontal(classes="dialog-buttons"):
-            yield Button(_("Save note"), id="confirm", variant="primary")
-            yield Button(_("Cancel"), id="cancel")
+        yield from self.heading(_("Record progress:"))
+        yield from self.text_field(_("Progress note (required), dated") + f" {self.today.isoformat()}", "note",
+                                   placeholder=_("what happened since the last note"))
+        yield from self.text_field(_("Progress % (0-100, now") + f" {task.progress} %)", "percent", str(task.progress))
+        yield from self.buttons(_("Save note"), "primary")
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()
@@ -358,33 +391,27 @@ class ProgressDialog(Dialog[tuple[str, int | None] | None]):
         self.set_line(error, "")
         return True, None if value == self.plan_task.progress else value
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "percent":
+    def input_changed(self, field: Input) -> None:
+        if field.id == "percent":
             self._percent()
-        elif event.input.id == "note" and event.value.strip():
-            self.set_line(self.query_one("#note-error", Label), "")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
+        else:
+            super().input_changed(field)
 
     def action_confirm(self) -> None:
-        note = self.query_one("#note", Input)
         valid, percent = self._percent()
-        if not note.value.strip():
-            self.set_line(self.query_one("#note-error", Label), _("a progress note needs some text"))
-            note.focus()
+        note = self.required_text("note", _("a progress note needs some text"))
+        if note is None:
             return
         if not valid:
             self.query_one("#percent", Input).focus()
             return
-        self.dismiss((note.value.strip(), percent))
+        self.dismiss((note, percent))
 
 
 # --- status --------------------------------------------------------------------------------
 
 
-class StatusDialog(Dialog[tuple[str, str] | None]):
+class StatusDialog(TaskDialog[tuple[str, str] | None]):
     """Pick a new status; "blocked" needs a reason.  Returns ``(status, blocked_reason)``.
 
     "done" is not offered (marking done asks for evidence in EvidenceDialog);
@@ -401,10 +428,6 @@ class StatusDialog(Dialog[tuple[str, str] | None]):
         Binding("ctrl+s", "confirm", _("Change status")),
     ]
 
-    def __init__(self, task: Task) -> None:
-        super().__init__()
-        self.plan_task = task
-
     def _label(self, status: str) -> str:
         text = _(str(status))
         if status == TaskStatus.CANCELLED:
@@ -415,19 +438,15 @@ class StatusDialog(Dialog[tuple[str, str] | None]):
 
     def compose_body(self) -> ComposeResult:
         task = self.plan_task
-        yield Label(_("Change status:") + f" {task.ref}", classes="dialog-title", markup=False)
-        yield _task_heading(task)
+        yield from self.heading(_("Change status:"))
         yield Label(_("Status now:") + f" {_(str(task.status))}", classes="hint")
         with RadioSet(id="status"):
             for status in self.STATUSES:
                 yield RadioButton(self._label(status), value=status == task.status, id=f"status-{status.replace(' ', '-')}")
-        yield Label(_("Why is it blocked? (required)"), id="reason-label", classes="field-label")
-        yield Input(task.blocked_reason, placeholder=_("waiting for ..."), id="reason")
-        yield Label("", id="reason-error", classes="error -empty")
+        yield from self.text_field(_("Why is it blocked? (required)"), "reason", task.blocked_reason,
+                                   _("waiting for ..."), label_id="reason-label")
         yield Label("", id="status-error", classes="error -empty")
-        with Horizontal(classes="dialog-buttons"):
-            yield Button(_("Change status"), id="confirm", variant="primary")
-            yield Button(_("Cancel"), id="cancel")
+        yield from self.buttons(_("Change status"), "primary")
 
     def on_mount(self) -> None:
         self._show_reason()
@@ -450,14 +469,6 @@ class StatusDialog(Dialog[tuple[str, str] | None]):
         self.set_line(self.query_one("#status-error", Label), "")
         self._show_reason()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.value.strip():
-            self.set_line(self.query_one("#reason-error", Label), "")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_confirm()
-
     def action_confirm(self) -> None:
         status = self.chosen
         if status is None:
@@ -465,13 +476,10 @@ class StatusDialog(Dialog[tuple[str, str] | None]):
             return
         reason = ""
         if status == TaskStatus.BLOCKED:
-            reason_input = self.query_one("#reason", Input)
-            reason = reason_input.value.strip()
-            if not reason:
-                self.set_line(self.query_one("#reason-error", Label), _("say why the task is blocked"))
-                reason_input.focus()
+            reason = self.required_text("reason", _("say why the task is blocked"))
+            if reason is None:
                 return
-        self.dismiss((str(status), reason))
+        self.dismiss((str(status), reason or ""))
 
 
 # --- conflict ------------------------------------------------------------------------------
