@@ -94,21 +94,6 @@ class AccountabilityScreen(PlanBoardScreen):
     PICKER_ID = "agencies-plan"
 
     DEFAULT_CSS = """
-    AccountabilityScreen #agencies-bar {
-        height: 1;
-        padding: 0 1;
-        background: $boost;
-    }
-    AccountabilityScreen #agencies-bar Label {
-        width: auto;
-        padding-right: 1;
-        text-style: bold;
-    }
-    AccountabilityScreen #agencies-sort {
-        width: auto;
-        padding-left: 2;
-        color: $text-muted;
-    }
     AccountabilityScreen #agencies-table {
         height: 1fr;
     }
@@ -136,10 +121,10 @@ class AccountabilityScreen(PlanBoardScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="agencies-bar"):
+        with Horizontal(id="agencies-bar", classes="board-bar"):
             yield Label(_("Plan"))
             yield PlanPicker(self.app.store.list_plans(), id="agencies-plan")
-            yield Static(id="agencies-sort")
+            yield Static(id="agencies-sort", classes="board-bar-note")
         yield AgencyTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="agencies-summary")
         yield Footer(compact=True)

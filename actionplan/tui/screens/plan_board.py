@@ -24,11 +24,29 @@ Freshness = tuple[str, date, tuple[str, ...]]
 class PlanBoardScreen(Screen):
     """A screen of figures over the plans chosen in its picker (``#<PICKER_ID>``).
 
-    A subclass composes the picker, calls :meth:`follow_data` when mounted, and defines
+    A subclass composes the picker in a ``.board-bar`` (with a ``.board-bar-note``), calls :meth:`follow_data` when mounted, and defines
     ``read_and_draw()``: read its figures from the store for :attr:`plans` and redraw.
     """
 
     PICKER_ID: ClassVar[str] = "plan-picker"
+
+    DEFAULT_CSS = """
+    PlanBoardScreen .board-bar {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    PlanBoardScreen .board-bar Label {
+        width: auto;
+        padding-right: 1;
+        text-style: bold;
+    }
+    PlanBoardScreen .board-bar-note {
+        width: auto;
+        padding-left: 2;
+        color: $text-muted;
+    }
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

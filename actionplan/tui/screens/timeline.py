@@ -56,24 +56,6 @@ class TimelineScreen(PlanBoardScreen):
     AUTO_FOCUS = "#timeline-list"
     PICKER_ID = "timeline-plan"
 
-    DEFAULT_CSS = """
-    TimelineScreen #timeline-bar {
-        height: 1;
-        padding: 0 1;
-        background: $boost;
-    }
-    TimelineScreen #timeline-bar Label {
-        width: auto;
-        padding-right: 1;
-        text-style: bold;
-    }
-    TimelineScreen #timeline-window {
-        width: auto;
-        padding-left: 2;
-        color: $text-muted;
-    }
-    """
-
     BINDINGS = [
         Binding("left_square_bracket", "shift(-3)", _("Earlier"), key_display="[",
                 tooltip=_("Move the window three months back")),
@@ -93,10 +75,10 @@ class TimelineScreen(PlanBoardScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="timeline-bar"):
+        with Horizontal(id="timeline-bar", classes="board-bar"):
             yield Label(_("Plan"))
             yield PlanPicker(self.app.store.list_plans(), id="timeline-plan")
-            yield Static(id="timeline-window")
+            yield Static(id="timeline-window", classes="board-bar-note")
         yield MonthStrip(id="timeline-strip")
         yield TimelineList(id="timeline-list")
         yield Footer(compact=True)
