@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -322,17 +322,28 @@ def _contexts(store: "Store", options: IcalOptions, plans: set[str], now: dateti
     at = parse_reminder_time(options.reminder_time)
     contexts, stamps = {}, {}
     known = {p.key: p for p in store.list_plans()} if plans else {}
+    plan_revisions, shared_revision, shared_at = store.event_revisions()
     for key in sorted(plans):
         plan = known.get(key)
         offsets = reminder_offsets(store, options, key)
+        plan_version, plan_at = plan_revisions.get(key, (0, None))
+        revised = [_utc(t) for t in (plan_at, shared_at) if t]
         contexts[key] = EventContext(
             db_id=store.db_id, plan_title=plan.title if plan else "", plan_reference=plan.reference if plan else "",
             org_names=org_names, reminder_days=tuple(parse_offset(o) for o in offsets), reminder_time=at,
-            reminder_events=options.reminder_events, todo=options.todo, fallback_stamp=now)
+            reminder_events=options.reminder_events, todo=options.todo, fallback_stamp=now,
+            revision=plan_version + shared_revision, revised_at=max(revised) if revised else None)
         blob = "\x1e".join([FORMAT_VERSION, store.db_id, key, contexts[key].plan_title,
-                            contexts[key].plan_reference, ",".join(offsets), orgs_blob])
+                            contexts[key].plan_reference, ",".join(offsets), orgs_blob,
+                            str(contexts[key].revision), str(contexts[key].revised_at)])
         stamps[key] = hashlib.sha1(blob.encode("utf-8")).hexdigest()[:16]
     return contexts, stamps
+
+
+def _utc(text: str) -> datetime:
+    """A stored time (ISO 8601, UTC when it names no zone) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def _rebuild(store: "Store", stale: list[int], contexts, stamps, key: str, bodies: dict[int, str]) -> None:

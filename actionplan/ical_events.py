@@ -55,6 +55,10 @@ class EventContext:
     reminder_events: bool = False
     todo: bool = False
     fallback_stamp: datetime | None = None  # DTSTAMP for a task without updated_at
+    #: Changes to what besides the task goes into its events (the plan, the agencies' names,
+    #: the settings), as a counter that only goes up, and when the latest happened (UTC).
+    revision: int = 0
+    revised_at: datetime | None = None
 
 
 @lru_cache(maxsize=4096)
@@ -145,15 +149,25 @@ def description(task: Task, ctx: EventContext) -> str:
 
 
 def last_change(task: Task, ctx: EventContext) -> datetime:
-    """DTSTAMP and LAST-MODIFIED: the task's last change (UTC)."""
+    """DTSTAMP and LAST-MODIFIED: the last change to the task or to what else its events
+    show (its plan's title, an agency's name, the reminders), in UTC."""
+    moment = None
     if task.updated_at:
         try:
             moment = datetime.fromisoformat(task.updated_at)
-            return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
         except ValueError:
-            pass
-    moment = ctx.fallback_stamp or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+            moment = None
+    if moment is None:
+        moment = (ctx.fallback_stamp or datetime(1970, 1, 1, tzinfo=timezone.utc)).astimezone(timezone.utc)
+        moment = moment.replace(microsecond=0)
+    return max(moment, ctx.revised_at) if ctx.revised_at else moment
+
+
+def sequence(task: Task, ctx: EventContext) -> int:
+    """SEQUENCE: goes up with every change to the task (its version) and to what else its
+    events show (ctx.revision), so calendar apps that re-import a file take the new text."""
+    return max(0, task.version) + ctx.revision
 
 
 def calendar_rule(rule: str, anchor: date) -> "vRecur":
@@ -205,7 +219,7 @@ class _Shared:
 
     def __init__(self, task: Task, ctx: EventContext) -> None:
         self.stamp = utc_value(last_change(task, ctx))  # DTSTAMP and LAST-MODIFIED
-        self.sequence = str(max(0, task.version))
+        self.sequence = str(sequence(task, ctx))
         self.description = line("DESCRIPTION", escape_text(description(task, ctx)))  # the whole line
         self.categories = line("CATEGORIES", text_list(categories(task)))  # the whole line
         self.summary = escape_text(summary(task))  # escaped, not folded

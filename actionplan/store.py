@@ -1294,7 +1294,9 @@ class Store:
         with self.write():
             plan = self.get_plan(key)
             old = self.plan_reminders(key)
-            self.conn.execute("UPDATE plans SET reminders = ? WHERE id = ?", (reminders, plan.id))
+            # a new version: the plan's calendar events change (their alarms), so must their SEQUENCE
+            self.conn.execute("UPDATE plans SET reminders = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                              (reminders, self._now(), plan.id))
             cid = self._begin_change("setting", f"{key} reminders = {reminders}")
             self._record(cid, "plan", plan.id or 0, key, "reminders", old or None, reminders or None)
 
@@ -1302,6 +1304,21 @@ class Store:
         """Changes whenever any task, plan or org changes (for ETags and caches)."""
         row = self._one("SELECT (SELECT max(id) FROM changes) AS c, (SELECT count(*) FROM tasks) AS n")
         return f"{row['c'] or 0}-{row['n']}"
+
+    def event_revisions(self) -> tuple[dict[str, tuple[int, str | None]], int, str | None]:
+        """What besides a task goes into its calendar events, as counters that only go up.
+
+        Each plan's (version, last change); and, for the agencies' names and the settings
+        (default reminders), the sum of the agencies' versions plus the number of settings
+        ever changed, with the latest of those changes.  See ical_events.sequence.
+        """
+        plans = {r["key"]: (int(r["version"]), r["updated_at"]) for r in self._q(
+            "SELECT key, version, updated_at FROM plans")}
+        row = self._one("SELECT (SELECT coalesce(sum(version), 0) FROM orgs) + "
+                        "(SELECT count(*) FROM history WHERE entity = 'setting') AS revision, "
+                        "max((SELECT max(updated_at) FROM orgs), coalesce((SELECT max(c.at) FROM changes c "
+                        "JOIN history h ON h.change_id = c.id WHERE h.entity = 'setting'), '')) AS at")
+        return plans, int(row["revision"]), row["at"] or None
 
     def last_change_at(self) -> str | None:
         row = self._one("SELECT max(at) AS at FROM changes")

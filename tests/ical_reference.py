@@ -23,6 +23,7 @@ from actionplan.ical_events import (
     description,
     due_in,
     last_change,
+    sequence,
     summary,
     task_anchor,
     task_uid,
@@ -36,7 +37,7 @@ def _common(component, task: Task, ctx: EventContext, uid: str, title: str) -> N
     component.add("uid", uid)
     component.add("dtstamp", stamp)
     component.add("last-modified", stamp)
-    component.add("sequence", max(0, task.version))
+    component.add("sequence", sequence(task, ctx))
     component.add("summary", title)
 
 

@@ -181,12 +181,40 @@ def test_uid_stays_and_sequence_rises_when_the_task_changes(sample_store, clock)
     sample_store.update_task(ref, {"deadline": date(2027, 1, 31), "title": "Draft the sanctions decree"},
                              task.version)
     after = events(parse(export(sample_store)))[uid(sample_store, ref)]
-    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
-    assert int(after["SEQUENCE"]) == sample_store.get_task(ref).version
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1  # one edit of the task, nothing else
     assert after["DTSTART"].dt == date(2027, 1, 31)
     assert str(after["SUMMARY"]) == "2.3 Draft the sanctions decree — MPS"
     assert after["LAST-MODIFIED"].dt == clock.now == after["DTSTAMP"].dt
     assert before["LAST-MODIFIED"].dt < after["LAST-MODIFIED"].dt
+
+
+def test_renaming_the_plan_or_an_agency_or_changing_reminders_raises_sequence_and_last_modified(sample_store, clock):
+    """Re-imported files must replace the old text: every change that shows in a task's events
+    (the plan's title, the lead's name, the reminders) raises SEQUENCE and LAST-MODIFIED."""
+    from dataclasses import replace
+
+    ref = "cyber-2026/2.3"  # led by MPS
+    seen = [events(parse(export(sample_store)))[uid(sample_store, ref)]]
+    plan, orgs, tasks = sample_store.export_plan("cyber-2026")
+
+    def step(days: int, change) -> icalendar.Event:
+        clock.now = NOW + timedelta(days=days)
+        change()
+        seen.append(events(parse(export(sample_store)))[uid(sample_store, ref)])
+        return seen[-1]
+
+    event = step(1, lambda: sample_store.apply_plan(replace(plan, title="Cyber plan, renamed"), orgs, tasks))
+    assert "Cyber plan, renamed" in str(event["DESCRIPTION"])
+    event = step(2, lambda: sample_store.save_org(replace(sample_store.get_org("MPS"), name="Bộ Công an (renamed)")))
+    assert "MPS — Bộ Công an (renamed)" in str(event["DESCRIPTION"])
+    event = step(3, lambda: sample_store.set_plan_reminders("cyber-2026", "P14D"))
+    assert [str(a["DESCRIPTION"]).split(":")[0] for a in event.walk("VALARM")] == ["Due in 14 days"]
+    for before, after in zip(seen, seen[1:]):
+        assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+        assert after["LAST-MODIFIED"].dt > before["LAST-MODIFIED"].dt and after["DTSTAMP"].dt == after["LAST-MODIFIED"].dt
+    assert seen[-1]["LAST-MODIFIED"].dt == clock.now
+    unchanged = events(parse(export(sample_store)))[uid(sample_store, ref)]
+    assert unchanged["SEQUENCE"] == seen[-1]["SEQUENCE"], "an export with nothing changed keeps SEQUENCE"
 
 
 def test_uid_is_unique_per_database(sample_store, tmp_path):
