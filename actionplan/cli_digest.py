@@ -28,11 +28,13 @@ _DIGEST_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]),
               help="Output format (default: from the -o file name, else text).")
 @click.option("-o", "--output", "out", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--limit", type=click.IntRange(0, None), default=25, show_default=True, metavar="N",
+              help="List at most N tasks in each section (the figures count them all); 0 lists every one.")
 @click.option("--no-record", is_flag=True, help="Do not record this digest (--since-last will not start from it).")
 @pass_ctx
 @_handle
 def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool, plans: tuple[str, ...],
-           lead: str | None, horizon: int, fmt: str | None, out: str | None, no_record: bool) -> None:
+           lead: str | None, horizon: int, fmt: str | None, out: str | None, limit: int, no_record: bool) -> None:
     """Status digest: overdue, due soon, completed and slipped tasks, KPIs, accountability.
 
     Digests are recorded, so --since-last covers what changed since the
@@ -45,6 +47,7 @@ def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool,
       actionplan digest --as-of 2026-11-26 --since 2026-11-01 --plan cyber-2026
       actionplan digest --lead MPS --format md -o digest-mps.md
       actionplan digest --since-last -o committee-digest.html
+      actionplan digest --plan cyber-2026 --limit 0      # every task in every list
     """
     from actionplan.digest import DigestError, DigestOptions, SinceBasis, build_digest
     from actionplan.digest_render import render
@@ -56,7 +59,7 @@ def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool,
     store = ctx.store
     today = today_for(ctx, as_of)
     options = DigestOptions(as_of=today, since=parse_day(since, "--since"), plans=tuple(plans), lead=lead,
-                            horizon=horizon, since_last=since_last)
+                            horizon=horizon, since_last=since_last, limit=limit or None)
     try:
         result = build_digest(store, options)
     except DigestError as e:
@@ -68,4 +71,4 @@ def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool,
     if not no_record:
         store.record_digest(today, result.since.isoformat(),
                             {"plans": list(plans), "lead": result.lead.key if result.lead else None,
-                             "horizon": horizon, "format": fmt})
+                             "horizon": horizon, "format": fmt, "limit": limit})

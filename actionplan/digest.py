@@ -48,6 +48,11 @@ class ChangeKind(StrEnum):
     REMOVED = "removed"
 
 
+#: How many tasks each list of a digest shows unless asked otherwise: a digest is read, and
+#: 1,500 overdue tasks are a listing, not a digest (the figures always count them all).
+DEFAULT_LIMIT = 25
+
+
 @dataclass
 class DigestOptions:
     """What a digest covers.  ``since_last`` takes the since date from the previous digest."""
@@ -58,6 +63,8 @@ class DigestOptions:
     lead: str | None = None
     horizon: int = model.DEFAULT_HORIZON_DAYS
     since_last: bool = False
+    #: At most this many tasks in each list (overdue, due soon, ...); None: every one.
+    limit: int | None = None
 
 
 @dataclass
@@ -160,6 +167,15 @@ class Digest:
     progress: list[PlanSummary] = field(default_factory=list)
     accountability: list[OrgScore] = field(default_factory=list)
     previous_digest_on: date | None = None
+    #: How many more tasks each list has than it shows (by section key), when limited.
+    more: dict[str, int] = field(default_factory=dict)
+    limit: int | None = None
+
+    def count(self, section: str) -> int:
+        """How many tasks a list section ("overdue", "due", ...) has, shown or not."""
+        shown = {"overdue": self.overdue, "due": self.due_soon, "completed": self.completed,
+                 "changes": self.deadline_changes, "blocked": self.blocked, "kpis": self.kpis}[section]
+        return len(shown) + self.more.get(section, 0)
 
     @property
     def slips(self) -> list[DeadlineChange]:
@@ -215,6 +231,8 @@ def build_digest(store: "Store", options: DigestOptions) -> Digest:
     """
     if options.horizon < 0:
         raise DigestError(_("the horizon must be zero or more days"))
+    if options.limit is not None and options.limit < 1:
+        raise DigestError(_("the limit must be one task or more (or none)"))
     as_of = options.as_of
     since, basis, previous_on = resolve_since(store, options)
     zone = store.timezone
@@ -270,11 +288,21 @@ def build_digest(store: "Store", options: DigestOptions) -> Digest:
                 by_plan[item.task.plan][n].append(item)
     per_plan = [PlanFigures(p, _figures(open_counts.get(p.key, 0), *by_plan[p.key])) for p in plans]
     totals = _figures(sum(open_counts.get(p.key, 0) for p in plans), overdue, due, completed, changes)
+    more: dict[str, int] = {}
+
+    def first(section: str, items: list) -> list:
+        """The first options.limit items (figures above count them all)."""
+        if options.limit is None or len(items) <= options.limit:
+            return items
+        more[section] = len(items) - options.limit
+        return items[:options.limit]
+
     return Digest(
         as_of=as_of, since=since, since_basis=basis, horizon=options.horizon, zone=zone, plans=plans,
         plans_filtered=bool(options.plans), lead=lead, totals=totals, plan_figures=per_plan,
-        overdue=overdue, due_soon=due, completed=completed, deadline_changes=changes, blocked=blocked,
-        kpis=kpis, progress=progress, accountability=scores, previous_digest_on=previous_on,
+        overdue=first("overdue", overdue), due_soon=first("due", due), completed=first("completed", completed),
+        deadline_changes=first("changes", changes), blocked=first("blocked", blocked), kpis=first("kpis", kpis),
+        progress=progress, accountability=scores, previous_digest_on=previous_on, more=more, limit=options.limit,
     )
 
 

@@ -31,6 +31,7 @@ from actionplan.digest_render import (
     horizon_phrase,
     kpi_values_phrase,
     lead_phrase,
+    more_phrase,
     note_phrase,
     one_line,
     overdue_phrase,
@@ -82,7 +83,8 @@ def html_context(digest: Digest) -> dict[str, Any]:
 
     def add(key: str, entries: list[dict[str, Any]], note: str = "") -> None:
         empty = "" if entries else empty_phrase(key, digest)
-        sections.append({"title": titles[key], "kind": "entries", "entries": entries, "empty": empty, "note": note})
+        sections.append({"title": titles[key], "kind": "entries", "entries": entries, "empty": empty, "note": note,
+                         "more": more_phrase(key, digest) if key != "progress" else ""})
 
     lead, accountable, note = _("Lead"), _("Accountable"), _("Last note")
     headline = []

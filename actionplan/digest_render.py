@@ -240,17 +240,26 @@ def empty_phrase(section: str, digest: Digest) -> str:
     return _(EMPTY[section])
 
 
+def more_phrase(section: str, digest: Digest) -> str:
+    """``… and 1512 more, not listed (the first 25 of each list are shown).`` ("" when none)."""
+    n = digest.more.get(section, 0)
+    if not n:
+        return ""
+    return (_("… and {n} more, not listed (the first {limit} of each list are shown).")
+            .format(n=n, limit=digest.limit))
+
+
 def section_titles(digest: Digest) -> dict[str, str]:
     """Section headings with their counts."""
     since = day(digest.since)
     return {
         "headline": _("Headline figures"),
-        "overdue": _("Overdue tasks") + f" ({len(digest.overdue)}), " + _("most days late first"),
-        "due": _("Due within") + f" {days(digest.horizon)} ({len(digest.due_soon)})",
-        "completed": _("Completed since") + f" {since} ({len(digest.completed)})",
-        "changes": _("Deadline changes since") + f" {since} ({len(digest.deadline_changes)})",
-        "blocked": _("Blocked tasks") + f" ({len(digest.blocked)})",
-        "kpis": _("KPI targets") + f" ({len(digest.kpis)})",
+        "overdue": _("Overdue tasks") + f" ({digest.count('overdue')}), " + _("most days late first"),
+        "due": _("Due within") + f" {days(digest.horizon)} ({digest.count('due')})",
+        "completed": _("Completed since") + f" {since} ({digest.count('completed')})",
+        "changes": _("Deadline changes since") + f" {since} ({digest.count('changes')})",
+        "blocked": _("Blocked tasks") + f" ({digest.count('blocked')})",
+        "kpis": _("KPI targets") + f" ({digest.count('kpis')})",
         "progress": _("Progress by plan"),
         "accountability": _("Accountability by lead agency, worst first"),
     }
@@ -369,6 +378,8 @@ def render_text(digest: Digest) -> str:
             if i:
                 out.append("")
             out += block(entry)
+        if more_phrase(key, digest):
+            out += [""] + _wrap(more_phrase(key, digest))
 
     def head(task: Task, phrase: str) -> list[str]:
         return _wrap(f"* {task.ref}: {phrase}", "", "  ") + _wrap(one_line(task.title), "  ")
@@ -481,6 +492,8 @@ def render_markdown(digest: Digest) -> str:
             return
         for entry in entries:
             out += block(entry)
+        if more_phrase(key, digest):
+            out += [""] + _md_wrap(md(more_phrase(key, digest)))
 
     def head(task: Task, phrase: str, *fields: tuple[str, str]) -> list[str]:
         lines = _md_wrap(f"- **{md(task.ref)}** {md(task.title)}", "", "  ")

@@ -395,6 +395,30 @@ def test_command_errors_are_clear(fresh_store: Store, db_path: Path, args: list[
     assert fresh_store.last_digest() is None
 
 
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_a_limit_lists_the_worst_first_and_says_how_many_more(week_store: Store, fmt: str) -> None:
+    """A digest of a large plan lists the first N of each section; headings and figures count all."""
+    full, limited = sample_digest(week_store), sample_digest(week_store, limit=2)
+    assert len(full.overdue) > 2 and limited.overdue == full.overdue[:2]  # the most days late
+    assert limited.totals == full.totals and limited.plan_figures == full.plan_figures
+    assert limited.count("overdue") == len(full.overdue) and limited.more["overdue"] == len(full.overdue) - 2
+    text = render(limited, fmt)
+    assert f"Overdue tasks ({len(full.overdue)})" in text
+    assert f"and {len(full.overdue) - 2} more, not listed (the first 2 of each list are shown)" in text
+    assert full.overdue[2].task.ref not in text.split("Due within")[0].split("Overdue tasks")[1]
+    assert "not listed" not in render(full, fmt)
+
+
+def test_the_command_lists_25_a_section_unless_told_otherwise(week_store: Store, db_path: Path) -> None:
+    overdue = len(sample_digest(week_store).overdue)
+    few = run(db_path, "--as-of", "2026-11-26", "--no-record", "--limit", "3").stdout
+    assert f"and {overdue - 3} more, not listed" in few
+    assert "not listed" not in run(db_path, "--as-of", "2026-11-26", "--no-record", "--limit", "0").stdout
+    assert "not listed" not in run(db_path, "--as-of", "2026-11-26", "--no-record").stdout  # 10 overdue < 25
+    with pytest.raises(DigestError):
+        sample_digest(week_store, limit=0)
+
+
 def test_many_plans_are_counted_not_listed_in_the_heading(week_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     from actionplan import digest_render
 

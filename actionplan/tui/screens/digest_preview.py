@@ -50,9 +50,10 @@ class DigestPreview(Screen):
         self.render_digest()
 
     def _build(self):
-        from actionplan.digest import DigestOptions, build_digest
+        from actionplan.digest import DEFAULT_LIMIT, DigestOptions, build_digest
 
-        options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last)
+        options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last,
+                                limit=DEFAULT_LIMIT)
         return build_digest(self.app.store, options)
 
     def render_digest(self) -> None:
