@@ -476,6 +476,30 @@ def _read_any_orgs(path: str) -> PlanFile | None:
         return None
 
 
+def _org_cycle_problem(pf: PlanFile, parents: dict[str, str]) -> Problem | None:
+    """A parent cycle the file's agencies would close with those already known (in the
+    database or an earlier file); without one, *parents* (agency -> parent) takes the file's."""
+    candidate = parents | {o.key: o.parent for o in pf.orgs}
+    cycle = model.find_cycle({k: [v] if v else [] for k, v in candidate.items()})
+    if cycle is None:
+        parents.update(candidate)
+        return None
+    mine = {o.key: i for i, o in enumerate(pf.orgs)}
+    at = next((k for k in cycle if k in mine), cycle[0])
+    line = _org_line(pf.path, mine[at]) if at in mine else 1
+    return Problem(pf.path, line, _("org parent cycle: ") + " -> ".join(cycle) + " ("
+                   + _("with the parents set in the database or in an earlier file") + ")")
+
+
+def _org_line(path: str, index: int) -> int:
+    """The line of the *index*-th [[orgs]] table's ``parent`` in the file (read again: errors only)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, ValueError):
+        return 1
+    return _Lines(text).field("orgs", index, "parent")
+
+
 def _agencies_named(pf: PlanFile) -> set[str]:
     """Agency keys a file refers to (org parents, leads, coordinating agencies)."""
     named = {o.parent for o in pf.orgs if o.parent}
@@ -518,7 +542,9 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
     import multiprocessing
     from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 
-    known = {o.key for o in store.list_orgs()}
+    known_orgs = store.list_orgs()
+    known = {o.key for o in known_orgs}
+    parents = {o.key: o.parent for o in known_orgs}
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_follow_parent,
                                initargs=(os.getpid(),))
@@ -536,6 +562,9 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
                         problems += e.problems
                         continue
                 known.update(o.key for o in pf.orgs)
+                cycle = _org_cycle_problem(pf, parents)
+                if cycle:
+                    problems.append(cycle)
                 if pf.plan.key in seen:
                     problems.append(Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in")
                                             + f" {seen[pf.plan.key]}"))
@@ -560,7 +589,9 @@ def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False
             return _import_in_parallel(store, paths, workers, prune, dry_run)
         except (OSError, ImportError):  # no worker processes here: read the files one by one
             pass
-    known = {o.key for o in store.list_orgs()}
+    known_orgs = store.list_orgs()
+    known = {o.key for o in known_orgs}
+    parents = {o.key: o.parent for o in known_orgs}
     parsed: list[PlanFile] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -570,6 +601,9 @@ def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False
         except PlanFileError as e:
             problems += e.problems
             continue
+        cycle = _org_cycle_problem(pf, parents)
+        if cycle:
+            problems.append(cycle)
         if pf.plan.key in seen:
             problems.append(Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}"))
         seen[pf.plan.key] = str(path)

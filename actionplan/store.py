@@ -634,6 +634,10 @@ class Store:
         with self.write():
             if org.parent and org.parent not in self._org_ids():
                 raise ValidationError(_("unknown agency") + f' "{org.parent}"', "parent")
+            parents = {o.key: o.parent for o in self.list_orgs()} | {org.key: org.parent}
+            cycle = model.find_cycle({k: [v] if v else [] for k, v in parents.items()})
+            if cycle:
+                raise ValidationError(_("org parent cycle: ") + " -> ".join(cycle), "parent")
             cid = self._begin_change("org", org.key)
             self._upsert_org(replace(org, name=clean(org.name)), cid)
 

@@ -197,6 +197,48 @@ def test_parent_cycle(sample_store, tmp_path):
     assert problem == f"{path}:{line}: parent cycle: 1 -> 1.1 -> 1"
 
 
+ORG_PLAN = """[plan]
+key = "{key}"
+title = "Agencies"
+
+[[orgs]]
+key = "{org}"
+name = "Cục {org}"
+parent = "{parent}"
+
+[[tasks]]
+key = "1"
+title = "A task"
+lead = "{org}"
+"""
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one import", "two imports"])
+def test_an_agency_parent_cycle_across_files_or_with_the_database_is_refused(sample_store, tmp_path, together):
+    """MIC's parent is MPS in the database (or an earlier file); a file making MPS's parent MIC is refused."""
+    first = write(tmp_path, ORG_PLAN.format(key="plan-a", org="MIC", parent="MPS"), "a.toml")
+    second_text = ORG_PLAN.format(key="plan-b", org="MPS", parent="MIC")
+    second = write(tmp_path, second_text, "b.toml")
+    if not together:
+        import_plan_files(sample_store, [first])
+    before = snapshot(sample_store)
+    with pytest.raises(PlanFileError) as e:
+        import_plan_files(sample_store, [first, second] if together else [second])
+    assert snapshot(sample_store) == before, "nothing is written"
+    (problem,) = [str(p) for p in e.value.problems]
+    assert problem.startswith(f"{second}:{line_of(second_text, 'parent =')}: org parent cycle: ")
+    assert "MIC -> MPS" in problem or "MPS -> MIC" in problem
+
+
+def test_saving_an_agency_that_closes_a_parent_cycle_is_refused(sample_store):
+    from actionplan.store import ValidationError
+
+    sample_store.save_org(replace(sample_store.get_org("MIC"), parent="MPS"))
+    with pytest.raises(ValidationError, match="org parent cycle") as e:
+        sample_store.save_org(replace(sample_store.get_org("MPS"), parent="MIC"))
+    assert e.value.field == "parent" and sample_store.get_org("MPS").parent != "MIC"
+
+
 def test_dependency_cycle(sample_store, tmp_path):
     text = GOOD.replace('key = "1.1"\nparent = "1"', 'key = "1.1"\nparent = "1"\ndepends_on = ["2"]')
     text = text.replace('title = "Review the Criminal Code"', 'title = "Review the Criminal Code"\ndepends_on = ["1.1"]')
