@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields as dc_fields, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 
 from actionplan import model
@@ -303,6 +303,23 @@ def _search_text(task: Task, org_words: str = "") -> str:
     parts = [task.key, task.title, task.description, task.output, " ".join(task.tags), task.lead, org_words,
              task.accountable, task.source]
     return fold(" ".join(p for p in parts if p))
+
+
+def _parents_first(keys: Sequence[str], parent_of: Mapping[str, str]) -> list[int]:
+    """The positions of *keys*, reordered so that a key comes after its parent's key (file order
+    otherwise); *parent_of* maps a key to its parent ("" for none) and has no cycles."""
+    depth: dict[str, int] = {}
+
+    def depth_of(key: str) -> int:
+        chain = [key]  # up to the first ancestor whose depth is known, or the root
+        while chain[-1] not in depth and parent_of.get(chain[-1]) and len(chain) <= len(parent_of):
+            chain.append(parent_of[chain[-1]])
+        below = depth[chain.pop()] if chain[-1] in depth else -1
+        for k in reversed(chain):
+            below = depth[k] = below + 1
+        return depth[key]
+
+    return sorted(range(len(keys)), key=lambda i: (depth_of(keys[i]), i))
 
 
 #: FTS5's own merge settings (its defaults), restored after an import paused them.
@@ -1490,6 +1507,7 @@ class Store:
                 next_id += 1
         new_columns: list[str] = []
         new_rows: list[list[Any]] = []
+        new_keys: list[str] = []
         link_rows: tuple[list, list, list] = ([], [], [])
         for task in tasks:
             file_keys.add(task.key)
@@ -1502,6 +1520,7 @@ class Store:
                 cols.update(id=task_id, parent_id=parent_id, created_at=now, updated_at=now, version=1)
                 new_columns = new_columns or list(cols)
                 new_rows.append(list(cols.values()))
+                new_keys.append(task.key)
                 report.added.append(task.key)
                 history_rows.append((cid, "task", task_id, task.ref, "*created*", None, task.title))
                 link_rows[0].extend((task_id, org_ids[k], i) for i, k in enumerate(dict.fromkeys(task.coordinating)))
@@ -1523,6 +1542,9 @@ class Store:
         if new_rows:
             # many rows per INSERT statement: the search index (FTS5) writes a segment at the
             # end of every statement, and a segment per task made bulk imports ten times slower
+            # parents first: a foreign key is checked at the end of each statement, and a file
+            # may list a subtask before its parent, hundreds of rows (statements) earlier
+            new_rows = [new_rows[i] for i in _parents_first(new_keys, {t.key: t.parent for t in tasks})]
             row_marks = "(" + ",".join("?" * len(new_columns)) + ")"
             per_statement = max(1, min(500, self._variable_limit() // len(new_columns)))
             for at in range(0, len(new_rows), per_statement):

@@ -239,6 +239,17 @@ def test_saving_an_agency_that_closes_a_parent_cycle_is_refused(sample_store):
     assert e.value.field == "parent" and sample_store.get_org("MPS").parent != "MIC"
 
 
+def test_subtasks_listed_long_before_their_parents_import_whole(empty_store, tmp_path):
+    """More rows than one INSERT statement takes (issue 7's bulk writes), subtasks first."""
+    blocks = [f'[[tasks]]\nkey = "{i}.1"\nparent = "{i}"\ntitle = "Sub {i}"\nlead = "MPS"\n' for i in range(1, 401)]
+    blocks += [f'[[tasks]]\nkey = "{i}"\ntitle = "Task {i}"\nlead = "MPS"\n' for i in range(1, 401)]
+    text = '[plan]\nkey = "big"\ntitle = "Big"\n\n[[orgs]]\nkey = "MPS"\nname = "Bộ Công an"\n\n' + "\n".join(blocks)
+    (report,) = import_plan_files(empty_store, [write(tmp_path, text)])
+    assert len(report.added) == 800
+    assert empty_store.get_task("big/7.1").parent == "7" and empty_store.get_task("big/400.1").parent == "400"
+    assert {t.ref for t in empty_store.subtasks("big/400")} == {"big/400.1"}
+
+
 def test_dependency_cycle(sample_store, tmp_path):
     text = GOOD.replace('key = "1.1"\nparent = "1"', 'key = "1.1"\nparent = "1"\ndepends_on = ["2"]')
     text = text.replace('title = "Review the Criminal Code"', 'title = "Review the Criminal Code"\ndepends_on = ["1.1"]')
