@@ -1385,7 +1385,9 @@ class Store:
         if not problems:  # the search index against the tasks' text (rank 1: with the content table)
             try:
                 self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('integrity-check', 1)")
-            except sqlite3.DatabaseError:
+            except sqlite3.OperationalError:  # cannot run here (a read-only database): not a finding
+                pass
+            except sqlite3.DatabaseError:  # SQLITE_CORRUPT_VTAB: the index and the text differ
                 problems.append(_("the search index does not match the tasks' text (searches may miss tasks)"))
         return problems
 
