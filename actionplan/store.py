@@ -1337,8 +1337,8 @@ class Store:
             "SELECT key, version, updated_at FROM plans")}
         row = self._one("SELECT (SELECT coalesce(sum(version), 0) FROM orgs) + "
                         "(SELECT count(*) FROM history WHERE entity = 'setting') AS revision, "
-                        "max((SELECT max(updated_at) FROM orgs), coalesce((SELECT max(c.at) FROM changes c "
-                        "JOIN history h ON h.change_id = c.id WHERE h.entity = 'setting'), '')) AS at")
+                        "max(coalesce((SELECT max(updated_at) FROM orgs), ''), coalesce((SELECT max(c.at) "
+                        "FROM changes c JOIN history h ON h.change_id = c.id WHERE h.entity = 'setting'), '')) AS at")
         return plans, int(row["revision"]), row["at"] or None
 
     def last_change_at(self) -> str | None:
