@@ -30,6 +30,7 @@ from actionplan.cli import cli
 from actionplan.config import seed_samples
 from actionplan.dates import DateError, parse_deadline
 from actionplan.recurrence import RecurrenceError, validate_rrule
+from actionplan.model import Task
 from actionplan.query import TaskFilter
 from actionplan.store import Store
 from actionplan.text import fold
@@ -630,6 +631,9 @@ def test_an_import_leaves_the_search_index_whole_and_its_merging_back_on(
         assert found and all("hoan thien" in fold(t.title + " " + t.description + " " + t.output) for t in found)
         merging = dict(s.conn.execute("SELECT k, v FROM tasks_fts_config WHERE k IN ('automerge', 'crisismerge')"))
         assert merging == {"automerge": store_module.FTS_AUTOMERGE, "crisismerge": store_module.FTS_CRISISMERGE}
+        # the import indexed its tasks itself; a task added afterwards is indexed as always
+        s.add_task(Task(plan="cyber-2026", key="99", title="Zebracrossing audit", lead="MPS"))
+        assert [t.ref for t in s.list_tasks(TaskFilter(words=["zebracrossing"]))] == ["cyber-2026/99"]
     finally:
         s.close()
 
