@@ -320,3 +320,15 @@ def test_field_level_problems_of_a_task():
     assert model.validate_task_fields(task("2.3", deadline=TODAY)) == []
     assert dict(model.validate_task_fields(task("2", parent="2")))["parent"]
     assert dict(model.validate_task_fields(task("2", depends_on=["2"])))["depends_on"]
+
+
+def test_a_task_sent_to_another_process_arrives_whole() -> None:
+    """Large imports send tasks from reader processes to the writer by pickle (issue 7)."""
+    import pickle
+
+    task = Task(plan="cyber-2026", key="2.3", title="Dự thảo nghị định", lead="MPS", coordinating=["MOJ", "MIC"],
+                start=date(2026, 1, 1), deadline=date(2026, 12, 31), deadline_text="end of 2026",
+                recurrence="FREQ=YEARLY", status=TaskStatus.IN_PROGRESS, progress=40, kpi=KPI(metric="m", target=5),
+                depends_on=["2.1"], tags=["legal"], version=3, id=8, updated_at="2026-11-26T03:00:00+00:00")
+    received = pickle.loads(pickle.dumps(task))
+    assert received == task and received.ref == "cyber-2026/2.3" and received.coordinating is not task.coordinating
