@@ -2,8 +2,8 @@
 
 One all-day event per task deadline (a series for a recurring duty) with
 DISPLAY alarms before it, optional heads-up events and to-dos; a UID per task
-that survives edits, SEQUENCE = the task's version, STATUS:CANCELLED for a
-cancelled task.  See docs/ical.md for the user's side.
+that survives edits, a SEQUENCE that rises with every change the events show
+(ical_events.sequence), STATUS:CANCELLED for a cancelled task.  See docs/ical.md for the user's side.
 
 Speed: each task's components (written by :mod:`actionplan.ical_events`
 with our own writer, icalendar's serialiser being too slow for 10,000 tasks)
@@ -12,8 +12,9 @@ by (task id, options) and checked against the task's version and a stamp of
 everything else that goes into them (plan title, org names, reminders).
 An export reads the cached text, rebuilds only what is missing or stale and
 concatenates it inside the calendar's header.  For that the
-component text must not depend on the clock: DTSTAMP is the task's last
-change (``updated_at``), which RFC 5545 allows for METHOD:PUBLISH.
+component text must not depend on the clock: DTSTAMP is the last change to
+the task or to what else its events show (ical_events.last_change), which
+RFC 5545 allows for METHOD:PUBLISH.
 """
 
 from __future__ import annotations
