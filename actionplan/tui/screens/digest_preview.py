@@ -13,6 +13,9 @@ from textual.widgets import Footer, Header, Markdown, Static
 from actionplan.i18n import _
 
 FORMATS = ("md", "text")
+#: A digest longer than this many lines of Markdown opens as plain text: Textual's Markdown
+#: widget takes seconds to draw one of 100 plans (16 s for 10,000 tasks); `f` still shows it.
+MARKDOWN_PREVIEW_LINES = 400
 
 
 class DigestPreview(Screen):
@@ -34,9 +37,10 @@ class DigestPreview(Screen):
     def __init__(self, plans: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.plans = plans
-        self.fmt = "md"
+        self.fmt: str | None = None  # None: Markdown, or plain text for a long digest
         self.since_last = False
         self.text = ""
+        self.shown_format = "md"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,23 +64,31 @@ class DigestPreview(Screen):
         from actionplan.digest_render import render
 
         digest = self._build()
-        self.text = render(digest, self.fmt)
+        fmt = self.fmt or "md"
+        self.text = render(digest, fmt)
+        long_digest = self.fmt is None and self.text.count("\n") > MARKDOWN_PREVIEW_LINES
+        if long_digest:
+            fmt, self.text = "text", render(digest, "text")
         md = self.query_one("#digest-md", Markdown)
         plain = self.query_one("#digest-text", Static)
-        md.display = self.fmt == "md"
-        plain.display = self.fmt == "text"
-        if self.fmt == "md":
+        md.display = fmt == "md"
+        plain.display = fmt == "text"
+        if fmt == "md":
             md.update(self.text)
         else:
+            md.update("")
             plain.update(self.text)
         scope = ", ".join(self.plans) if self.plans else _("all plans")
         since = _("since the last digest") if self.since_last else _("last 7 days")
+        shown = "Markdown" if fmt == "md" else _("plain text")
+        if long_digest:
+            shown += " (" + _("long; f: Markdown") + ")"
         self.query_one("#digest-info", Static).update(
-            _("Digest as of") + f" {self.app.today.isoformat()} · {scope} · {since} · "
-            + ("Markdown" if self.fmt == "md" else _("plain text")))
+            _("As of") + f" {self.app.today.isoformat()} · {scope} · {since} · " + shown)
+        self.shown_format = fmt
 
     def action_toggle_format(self) -> None:
-        self.fmt = FORMATS[(FORMATS.index(self.fmt) + 1) % len(FORMATS)]
+        self.fmt = FORMATS[(FORMATS.index(self.shown_format) + 1) % len(FORMATS)]
         self.render_digest()
 
     def action_since_last(self) -> None:
@@ -93,7 +105,7 @@ class DigestPreview(Screen):
             from actionplan.digest_render import render
 
             suffix = Path(path).suffix.lower()
-            fmt = {".html": "html", ".htm": "html", ".md": "md", ".txt": "text"}.get(suffix, self.fmt)
+            fmt = {".html": "html", ".htm": "html", ".md": "md", ".txt": "text"}.get(suffix, self.shown_format)
             digest = self._build()
             try:
                 Path(path).write_text(render(digest, fmt), encoding="utf-8")
