@@ -415,6 +415,9 @@ def test_the_command_lists_25_a_section_unless_told_otherwise(week_store: Store,
     assert f"and {overdue - 3} more, not listed" in few
     assert "not listed" not in run(db_path, "--as-of", "2026-11-26", "--no-record", "--limit", "0").stdout
     assert "not listed" not in run(db_path, "--as-of", "2026-11-26", "--no-record").stdout  # 10 overdue < 25
+    from actionplan.digest import DEFAULT_LIMIT
+
+    assert f"[default: {DEFAULT_LIMIT};" in run(db_path, "--help").stdout  # the command's 25 is the digest's
     with pytest.raises(DigestError):
         sample_digest(week_store, limit=0)
 
