@@ -1,5 +1,5 @@
 """``python -m actionplan``."""
 
-from actionplan.cli import main
+from actionplan.cli.main import main
 
 main()

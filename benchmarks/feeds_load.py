@@ -41,8 +41,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actionplan.feeds import FeedScope, create_feed  # noqa: E402
-from actionplan.planfile import import_plan_files  # noqa: E402
+from actionplan.services.feeds import FeedScope, create_feed  # noqa: E402
+from actionplan.services.planfile import import_plan_files  # noqa: E402
 from actionplan.store import Store  # noqa: E402
 
 VERBS = ["Xây dựng", "Rà soát", "Triển khai", "Đánh giá", "Ban hành", "Kiểm tra", "Hoàn thiện", "Tổ chức"]

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from actionplan.dates import parse_deadline  # noqa: E402
-from actionplan.recurrence import next_occurrence  # noqa: E402
+from actionplan.core.dates import parse_deadline  # noqa: E402
+from actionplan.core.recurrence import next_occurrence  # noqa: E402
 
 #: "Today" of the benchmarks: the overdue share is computed as of this day.
 AS_OF = date(2026, 11, 26)

@@ -341,7 +341,7 @@ def bench_ui(size: int, db: Path, runs: int) -> list[Row]:
 
 def taskwarrior_json(files: list[Path], shift_days: int) -> list[dict]:
     """The generated tasks as Taskwarrior import records (deadline -> due at the end of that day)."""
-    from actionplan.planfile import read_plan_file
+    from actionplan.services.planfile import read_plan_file
 
     namespace = uuid.UUID("6f1c3a52-3f7e-4b8e-9d7e-5f0a3c2b1d00")
     records = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from actionplan.config import seed_samples
+from actionplan.services.config import seed_samples
 from actionplan.store import Store
 
 #: "Today" in every test: the sample plans were written as of late November 2026.

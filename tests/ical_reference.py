@@ -1,8 +1,8 @@
-"""The oracle for actionplan.ical_events: one task's components built and serialised by icalendar.
+"""The oracle for actionplan.calendar.events: one task's components built and serialised by icalendar.
 
 This is the builder the export used before it got its own writer
-(actionplan.ical_text, for speed).  The words (summary, description, UIDs,
-stamps, rules, triggers) come from actionplan.ical_events; only the
+(actionplan.calendar.text, for speed).  The words (summary, description, UIDs,
+stamps, rules, triggers) come from actionplan.calendar.events; only the
 serialisation is icalendar's, so a test comparing
 ``ical_events.task_components`` with :func:`task_components` here checks
 that our writer escapes, folds, orders and formats exactly as icalendar does.
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from icalendar import Alarm, Event, Todo
 
-from actionplan.ical_events import (
+from actionplan.calendar.events import (
     PRIORITY,
     TODO_STATUS,
     EventContext,
@@ -29,7 +29,7 @@ from actionplan.ical_events import (
     task_uid,
     trigger_for,
 )
-from actionplan.model import Task, TaskStatus
+from actionplan.core.model import Task, TaskStatus
 
 
 def _common(component, task: Task, ctx: EventContext, uid: str, title: str) -> None:
@@ -124,8 +124,8 @@ def zone_text(zone: str) -> str:
 
     from icalendar import Timezone, TimezoneStandard
 
-    from actionplan.dates import get_zone
-    from actionplan.ical import ZONE_RANGE, fixed_offset
+    from actionplan.core.dates import get_zone
+    from actionplan.calendar.ical import ZONE_RANGE, fixed_offset
 
     first, last = ZONE_RANGE
     if fixed_offset(zone) is None:  # which zones keep daylight saving is not what this checks
@@ -147,8 +147,8 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
     """Header and footer of the calendar, every value through icalendar's types."""
     from icalendar import Calendar, vText
 
-    from actionplan.ical import PRODID, REFRESH_HOURS
-    from actionplan.text import clean
+    from actionplan.calendar.ical import PRODID, REFRESH_HOURS
+    from actionplan.core.text import clean
 
     cal = Calendar()
     cal.add("prodid", PRODID)

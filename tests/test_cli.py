@@ -13,9 +13,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from actionplan.cli import cli
-from actionplan.planfile import dump_plan
-from actionplan.query import parse_query
+from actionplan.cli.main import cli
+from actionplan.services.planfile import dump_plan
+from actionplan.core.query import parse_query
 from actionplan.store import Store
 
 AS_OF = ["--as-of", "2026-11-26"]
@@ -242,7 +242,7 @@ def test_list_json_is_one_task_per_line_for_grep_and_an_empty_array_for_none(see
 
 def test_list_json_gives_each_task_exactly_as_task_json_does_even_hostile_text(seeded):
     """list --json is written by SQLite (speed, issue 7); it must say what task_json says."""
-    from actionplan.cli_support import task_json
+    from actionplan.cli.support import task_json
 
     hostile = 'Quote " back\\slash \\n tab\t line\nbreak 🙂 Bộ Công an </script> \u2028'
     with seeded.store() as s:
@@ -509,7 +509,7 @@ def test_someone_elses_change_is_not_mine_to_undo(seeded):
 def test_list_does_not_import_textual_or_other_heavy_modules(seeded):
     code = (
         "import sys\n"
-        "from actionplan.cli import main\n"
+        "from actionplan.cli.main import main\n"
         f"sys.argv = ['actionplan', '--db', {str(seeded.db)!r}, 'list', '--as-of', '2026-11-26']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('textual', 'icalendar', 'jinja2', 'starlette', 'uvicorn') if m in sys.modules]\n"

@@ -1,4 +1,4 @@
-"""Tests for actionplan.dates: deadlines, formatting and time zone.
+"""Tests for actionplan.core.dates: deadlines, formatting and time zone.
 
 No test reads the clock: every "today" and "now" is passed in.
 """
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actionplan.dates import (
+from actionplan.core.dates import (
     ACCEPTED_FORMS,
     DEFAULT_TIMEZONE,
     DateError,

@@ -1,4 +1,4 @@
-"""Status digests: the data (actionplan.digest), the three formats and the `digest` command.
+"""Status digests: the data (actionplan.digest.data), the three formats and the `digest` command.
 
 The golden files in tests/golden/ are what staff read.  After a deliberate
 change to the digest, regenerate them and review the diff by eye:
@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from actionplan import model
-from actionplan.cli import cli
-from actionplan.config import seed_samples
-from actionplan.digest import ChangeKind, DigestError, DigestOptions, SinceBasis, build_digest
-from actionplan.digest_render import render
-from actionplan.model import Org, Task
+from actionplan.core import model
+from actionplan.cli.main import cli
+from actionplan.services.config import seed_samples
+from actionplan.digest.data import ChangeKind, DigestError, DigestOptions, SinceBasis, build_digest
+from actionplan.digest.render import render
+from actionplan.core.model import Org, Task
 from actionplan.store import NotFoundError, Store, ValidationError
 
 TODAY = date(2026, 11, 26)
@@ -415,7 +415,7 @@ def test_the_command_lists_25_a_section_unless_told_otherwise(week_store: Store,
     assert f"and {overdue - 3} more, not listed" in few
     assert "not listed" not in run(db_path, "--as-of", "2026-11-26", "--no-record", "--limit", "0").stdout
     assert "not listed" not in run(db_path, "--as-of", "2026-11-26", "--no-record").stdout  # 10 overdue < 25
-    from actionplan.digest import DEFAULT_LIMIT
+    from actionplan.digest.data import DEFAULT_LIMIT
 
     assert f"[default: {DEFAULT_LIMIT};" in run(db_path, "--help").stdout  # the command's 25 is the digest's
     with pytest.raises(DigestError):
@@ -423,7 +423,7 @@ def test_the_command_lists_25_a_section_unless_told_otherwise(week_store: Store,
 
 
 def test_many_plans_are_counted_not_listed_in_the_heading(week_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    from actionplan import digest_render
+    from actionplan.digest import render as digest_render
 
     monkeypatch.setattr(digest_render, "MAX_NAMED_PLANS", 1)
     assert "Plans: all 2; all lead agencies." in render(sample_digest(week_store), "text")
@@ -441,7 +441,7 @@ def test_text_and_markdown_do_not_load_jinja(db_path: Path, fresh_store: Store) 
     import subprocess
     import sys
 
-    code = ("import sys; from actionplan.cli import main; sys.argv = ['actionplan', '--db', sys.argv[1], 'digest', "
+    code = ("import sys; from actionplan.cli.main import main; sys.argv = ['actionplan', '--db', sys.argv[1], 'digest', "
             "'--as-of', '2026-11-26', '--format', 'md', '--no-record']; "
             "import contextlib, io\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"

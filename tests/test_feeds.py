@@ -18,12 +18,12 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from actionplan.cli import cli
-from actionplan.feed_server import NOT_FOUND_BODY, accepts_gzip, create_app, not_modified
-from actionplan.feeds import FeedScope, create_feed, find_feed, resolve_scope, token_from_name
+from actionplan.cli.main import cli
+from actionplan.calendar.feed_server import NOT_FOUND_BODY, accepts_gzip, create_app, not_modified
+from actionplan.services.feeds import FeedScope, create_feed, find_feed, resolve_scope, token_from_name
 from actionplan.store import Store, ValidationError, hash_token
 
-FEED_LOGGER = "actionplan.feeds"
+FEED_LOGGER = "actionplan.services.feeds"
 
 
 # --- helpers and fixtures ---------------------------------------------------------------------------
@@ -404,8 +404,8 @@ def test_serve_command_answers_and_logs_to_stderr(sample_store):
 
 
 def test_a_person_feed_shows_that_person_only(sample_store):
-    from actionplan.feeds import resolve_scope
-    from actionplan.model import Task
+    from actionplan.services.feeds import resolve_scope
+    from actionplan.core.model import Task
     from actionplan.store import ValidationError
 
     sample_store.add_task(Task(plan="cyber-2026", key="9", title="Deputy's task", lead="MPS",

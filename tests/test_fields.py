@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from actionplan.fields import FIELD_HELP, FieldError, canonical, next_task_key, parse_assignments, parse_field
-from actionplan.model import KPI, Task
+from actionplan.core.fields import FIELD_HELP, FieldError, canonical, next_task_key, parse_assignments, parse_field
+from actionplan.core.model import KPI, Task
 
 ORGS = {"MPS": "MPS", "bo cong an": "MPS", "MOJ": "MOJ", "MIC": "MIC"}
 

@@ -11,8 +11,8 @@ import pytest
 import recurring_ical_events
 from click.testing import CliRunner
 
-from actionplan.cli import cli
-from actionplan.ical import (
+from actionplan.cli.main import cli
+from actionplan.calendar.ical import (
     IcalError,
     IcalOptions,
     build_calendar,
@@ -21,11 +21,11 @@ from actionplan.ical import (
     parse_offset,
     store_cache_key,
 )
-from actionplan.ical_events import trigger_for
-from actionplan.model import Org, Task
-from actionplan.query import TaskFilter
-from actionplan.recurrence import occurrences
-from actionplan.text import clean, clean_line
+from actionplan.calendar.events import trigger_for
+from actionplan.core.model import Org, Task
+from actionplan.core.query import TaskFilter
+from actionplan.core.recurrence import occurrences
+from actionplan.core.text import clean, clean_line
 
 from conftest import NOW
 
@@ -218,7 +218,7 @@ def test_renaming_the_plan_or_an_agency_or_changing_reminders_raises_sequence_an
 
 
 def test_uid_is_unique_per_database(sample_store, tmp_path):
-    from actionplan.config import seed_samples
+    from actionplan.services.config import seed_samples
     from actionplan.store import Store
 
     other = Store(tmp_path / "other.db", actor="secretary")

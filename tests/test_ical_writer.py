@@ -1,4 +1,4 @@
-"""Our iCal writer (actionplan.ical_text, ical_events) writes exactly what icalendar writes.
+"""Our iCal writer (actionplan.calendar.text, ical_events) writes exactly what icalendar writes.
 
 The export writes each task's events itself because icalendar's serialiser
 is too slow for 10,000 tasks.  Calendar programs must not see a difference:
@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from icalendar.parser import Contentline
 
 import ical_reference
-from actionplan import ical_events
-from actionplan.ical import IcalOptions, _contexts
-from actionplan.ical_events import EventContext, description, summary, task_components, task_uid
-from actionplan.ical_text import date_value, duration_value, escape_text, fold, utc_value
-from actionplan.model import KPI, Priority, Task, TaskStatus
-from actionplan.query import TaskFilter
+from actionplan.calendar import events as ical_events
+from actionplan.calendar.ical import IcalOptions, _contexts
+from actionplan.calendar.events import EventContext, description, summary, task_components, task_uid
+from actionplan.calendar.text import date_value, duration_value, escape_text, fold, utc_value
+from actionplan.core.model import KPI, Priority, Task, TaskStatus
+from actionplan.core.query import TaskFilter
 
 from conftest import NOW
 
@@ -182,7 +182,7 @@ def test_one_event_as_a_calendar_program_receives_it():
 def test_the_calendar_header_and_time_zone_are_icalendar_s(name, caption, zone):
     """The calendar's frame (name, caption, refresh, VTIMEZONE) is what icalendar writes,
     for zones with and without daylight saving, whole and half-hour offsets."""
-    from actionplan.ical import calendar_frame
+    from actionplan.calendar.ical import calendar_frame
 
     assert calendar_frame(name, zone, caption) == ical_reference.calendar_frame(name, zone, caption)
 
@@ -191,6 +191,6 @@ def test_the_calendar_header_and_time_zone_are_icalendar_s(name, caption, zone):
                                           (timedelta(hours=5, minutes=45, seconds=30), "+054530"),
                                           (timedelta(0), "+0000")])
 def test_utc_offsets_as_icalendar_writes_them(offset, text):
-    from actionplan.ical_text import utc_offset_value
+    from actionplan.calendar.text import utc_offset_value
 
     assert utc_offset_value(offset) == text == icalendar.vUTCOffset(offset).to_ical()

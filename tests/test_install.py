@@ -10,8 +10,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from actionplan.config import sample_plan_paths
-from actionplan.planfile import read_plan_file
+from actionplan.services.config import sample_plan_paths
+from actionplan.services.planfile import read_plan_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +43,7 @@ def test_sample_plans_are_found_in_an_installed_layout(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(ROOT / "actionplan", site / "actionplan", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "plans", site / "actionplan" / "sample_plans", ignore=shutil.ignore_patterns("__pycache__"))
-    code = ("import json; from actionplan.config import sample_plan_paths; "
+    code = ("import json; from actionplan.services.config import sample_plan_paths; "
             "print(json.dumps([str(p) for p in sample_plan_paths()]))")
     env = clean_env(tmp_path, PYTHONPATH=str(site))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,

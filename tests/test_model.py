@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from actionplan import model
-from actionplan.model import KPI, OrgScore, Task, TaskStatus
+from actionplan.core import model
+from actionplan.core.model import KPI, OrgScore, Task, TaskStatus
 
 TODAY = date(2026, 11, 26)
 

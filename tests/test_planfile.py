@@ -13,10 +13,10 @@ import tomli_w
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from actionplan.config import sample_plan_paths
-from actionplan.dates import parse_deadline
-from actionplan.model import KPI, Org, Plan, Priority, PlanStatus, Task, TaskStatus
-from actionplan.planfile import (
+from actionplan.services.config import sample_plan_paths
+from actionplan.core.dates import parse_deadline
+from actionplan.core.model import KPI, Org, Plan, Priority, PlanStatus, Task, TaskStatus
+from actionplan.services.planfile import (
     PlanFile,
     PlanFileError,
     dump_plan,
@@ -24,10 +24,10 @@ from actionplan.planfile import (
     parse_plan_text,
     read_plan_file,
 )
-from actionplan.query import TaskFilter
-from actionplan.recurrence import validate_rrule
+from actionplan.core.query import TaskFilter
+from actionplan.core.recurrence import validate_rrule
 from actionplan.store import Store
-from actionplan.text import clean, clean_line, key_sort
+from actionplan.core.text import clean, clean_line, key_sort
 
 GOOD = '''\
 [plan]

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from actionplan.query import QueryError, TaskFilter, describe_filter, parse_query
-from actionplan.text import fold
+from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
+from actionplan.core.text import fold
 
 from conftest import TODAY
 

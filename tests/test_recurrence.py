@@ -1,4 +1,4 @@
-"""Tests for actionplan.recurrence: RRULE validation, occurrences and their wording.
+"""Tests for actionplan.core.recurrence: RRULE validation, occurrences and their wording.
 
 No test reads the clock: every start and "after" date is passed in.
 """
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actionplan.recurrence import (
+from actionplan.core.recurrence import (
     RecurrenceError,
     describe_rrule,
     next_occurrence,
@@ -252,7 +252,7 @@ def test_describe_rrule_rejects_a_bad_rule() -> None:
 
 def test_importing_recurrence_loads_neither_rrule_nor_parser() -> None:
     code = (
-        "import sys, actionplan.recurrence as d; "
+        "import sys, actionplan.core.recurrence as d; "
         "assert 'dateutil.rrule' not in sys.modules; "
         "d.validate_rrule('FREQ=MONTHLY;UNTIL=20271231'); "
         "d.next_occurrence('FREQ=MONTHLY;UNTIL=20271231', d.date(2026, 1, 1), d.date(2026, 2, 1)); "

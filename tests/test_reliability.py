@@ -26,14 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actionplan import store as store_module
-from actionplan.cli import cli
-from actionplan.config import seed_samples
-from actionplan.dates import DateError, parse_deadline
-from actionplan.recurrence import RecurrenceError, validate_rrule
-from actionplan.model import Task
-from actionplan.query import TaskFilter
+from actionplan.cli.main import cli
+from actionplan.services.config import seed_samples
+from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.recurrence import RecurrenceError, validate_rrule
+from actionplan.core.model import Task
+from actionplan.core.query import TaskFilter
 from actionplan.store import Store
-from actionplan.text import fold
+from actionplan.core.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -94,7 +94,7 @@ def copy_of(template: Path, target: Path) -> Path:
 STARTER = r"""
 import sys, time
 from pathlib import Path
-from actionplan.cli import cli
+from actionplan.cli.main import cli
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.write_text("ready")
 deadline = time.monotonic() + 30
@@ -191,7 +191,7 @@ def test_an_import_killed_midway_leaves_all_of_the_old_state_or_all_of_the_new(t
 
 def _import_outcome(db: Path, files: list[Path]) -> tuple[str, object]:
     """What an import does, seen through the Store API: the problems, or what was stored."""
-    from actionplan.planfile import PlanFileError, import_plan_files
+    from actionplan.services.planfile import PlanFileError, import_plan_files
 
     with Store(db, actor="secretary") as s:
         try:
@@ -214,7 +214,7 @@ def many_plan_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 def test_reading_files_in_worker_processes_gives_the_same_problems_and_the_same_data(
         many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from actionplan import planfile
+    from actionplan.services import planfile
 
     files = [tmp_path / p.name for p in many_plan_files]
     for src, dst in zip(many_plan_files, files):
@@ -248,7 +248,7 @@ _DIE_READING: dict[str, str] = {}
 
 def _read_or_die(path: str):
     """Stands in for planfile._read_any_orgs in a worker (module level, so it can be sent to one)."""
-    from actionplan.planfile import EVERY_ORG, read_plan_file
+    from actionplan.services.planfile import EVERY_ORG, read_plan_file
 
     if path == _DIE_READING.get("path"):
         Path(_DIE_READING["marker"]).write_text("died")
@@ -258,7 +258,7 @@ def _read_or_die(path: str):
 
 def test_an_import_whose_worker_process_dies_still_lands_whole(many_plan_files: list[Path], template_db: Path,
                                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from actionplan import planfile
+    from actionplan.services import planfile
 
     expected = _import_outcome(copy_of(template_db, tmp_path / "expected.db"), many_plan_files)
     monkeypatch.setitem(_DIE_READING, "path", str(many_plan_files[4]))
@@ -355,7 +355,7 @@ def test_hostile_plan_files_import_whole_or_not_at_all(plan: bytes, template_db:
         assert "error" in result.output.lower()
         assert content_digest(db) == before, "a refused import must change nothing"
     else:
-        from actionplan.planfile import read_plan_file
+        from actionplan.services.planfile import read_plan_file
 
         written = read_plan_file(path, {"FZ", "MPS", "MIC"})
         with Store(db) as s:
@@ -400,7 +400,7 @@ def _fold_by_definition(value: str) -> str:
                       hostile_text))
 def test_search_folding_is_exactly_the_plain_definition(text: str) -> None:
     """The fast fold (issue 7) finds "Bộ Công an" by "bo cong an" exactly as the slow one did."""
-    from actionplan.text import fold
+    from actionplan.core.text import fold
 
     assert fold(text) == _fold_by_definition(text)
 
@@ -420,7 +420,7 @@ def _clean_by_definition(value: str) -> str:
                       hostile_text))
 def test_cleaning_is_exactly_the_plain_definition_and_idempotent(text: str) -> None:
     """The fast path of clean (issue 7: text already clean is returned as is) changes nothing."""
-    from actionplan.text import clean
+    from actionplan.core.text import clean
 
     assert clean(text) == _clean_by_definition(text)
     assert clean(clean(text)) == clean(text)

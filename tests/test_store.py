@@ -10,10 +10,10 @@ import pytest
 import sqlite_utils
 
 from actionplan import store as store_module
-from actionplan.config import sample_plan_paths
-from actionplan.model import KPI, Task
-from actionplan.planfile import read_plan_file
-from actionplan.query import TaskFilter, parse_query
+from actionplan.services.config import sample_plan_paths
+from actionplan.core.model import KPI, Task
+from actionplan.services.planfile import read_plan_file
+from actionplan.core.query import TaskFilter, parse_query
 from actionplan.store import (
     SCHEMA_VERSION,
     ConflictError,
@@ -22,7 +22,7 @@ from actionplan.store import (
     StoreError,
     ValidationError,
 )
-from actionplan.text import fold
+from actionplan.core.text import fold
 
 from conftest import NOW, TODAY
 
@@ -73,7 +73,7 @@ def test_today_is_the_committee_date_not_the_utc_date(empty_store, clock):
 
 
 def test_unknown_time_zone_is_refused(empty_store):
-    from actionplan.dates import DateError
+    from actionplan.core.dates import DateError
 
     with pytest.raises(DateError):
         empty_store.set_timezone("Mars/Olympus_Mons")

@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from actionplan import model
-from actionplan.dates import ACCEPTED_FORMS
-from actionplan.model import OrgScore, Task
-from actionplan.query import TaskFilter
+from actionplan.core import model
+from actionplan.core.dates import ACCEPTED_FORMS
+from actionplan.core.model import OrgScore, Task
+from actionplan.core.query import TaskFilter
 from actionplan.store import Store
 from actionplan.tui.app import ActionPlanApp
 from actionplan.tui.screens.accountability import AccountabilityScreen, AgencyTable

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Markdown, Static
 
-from actionplan.digest import DEFAULT_LIMIT, DigestOptions, build_digest
-from actionplan.digest_render import render
+from actionplan.digest.data import DEFAULT_LIMIT, DigestOptions, build_digest
+from actionplan.digest.render import render
 from actionplan.store import Store
 from actionplan.tui.app import ActionPlanApp
 from actionplan.tui.screens import digest_preview

@@ -16,7 +16,7 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select
 
-from actionplan.model import Task
+from actionplan.core.model import Task
 from actionplan.store import Store
 from actionplan.tui.screens.dialogs import (
     ConfirmDialog,

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, Input, OptionList
 
-from actionplan import model
-from actionplan.query import TaskFilter
+from actionplan.core import model
+from actionplan.core.query import TaskFilter
 from actionplan.store import Store
 from actionplan.tui.app import ActionPlanApp
 from actionplan.tui.screens.tasks import TasksScreen

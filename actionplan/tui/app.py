@@ -14,7 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 from actionplan.store import ConflictError, Store, StoreError
 from actionplan.tui.commands import ActionPlanCommands
 from actionplan.tui.messages import NavigationRequested
@@ -125,7 +125,7 @@ class ActionPlanApp(App[None]):
         def finish(path: str | None) -> None:
             if not path:
                 return
-            from actionplan.planfile import PlanFileError, import_plan_files
+            from actionplan.services.planfile import PlanFileError, import_plan_files
 
             try:
                 reports = import_plan_files(self.store, [path])
@@ -150,7 +150,7 @@ class ActionPlanApp(App[None]):
         def finish(path: str | None) -> None:
             if not path:
                 return
-            from actionplan.planfile import dump_plan
+            from actionplan.services.planfile import dump_plan
 
             try:
                 text = dump_plan(*self.store.export_plan(key))
@@ -195,8 +195,8 @@ class ActionPlanApp(App[None]):
             return
         from datetime import datetime, timezone
 
-        from actionplan.ical import IcalOptions, export_calendar
-        from actionplan.query import TaskFilter
+        from actionplan.calendar.ical import IcalOptions, export_calendar
+        from actionplan.core.query import TaskFilter
 
         f = TaskFilter(involving=[org] if org else [])
         try:

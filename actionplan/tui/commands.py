@@ -7,7 +7,7 @@ from typing import Callable, Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 
 class ActionPlanCommands(Provider):

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Sequence
 
-from actionplan import model
-from actionplan.i18n import _
-from actionplan.model import Task, TaskStatus
-from actionplan.query import TaskFilter
+from actionplan.core import model
+from actionplan.core.i18n import _
+from actionplan.core.model import Task, TaskStatus
+from actionplan.core.query import TaskFilter
 from actionplan.store import Store
-from actionplan.text import key_sort
+from actionplan.core.text import key_sort
 
 WINDOW_MONTHS = 18
 SHIFT_MONTHS = 3

@@ -19,8 +19,8 @@ from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from actionplan.i18n import _
-from actionplan.model import OrgScore
+from actionplan.core.i18n import _
+from actionplan.core.model import OrgScore
 from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.widgets.plan_picker import PlanPicker
 

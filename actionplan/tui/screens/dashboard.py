@@ -10,10 +10,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from actionplan import model
-from actionplan.dates import short_relative
-from actionplan.i18n import _
-from actionplan.query import TaskFilter
+from actionplan.core import model
+from actionplan.core.dates import short_relative
+from actionplan.core.i18n import _
+from actionplan.core.query import TaskFilter
 from actionplan.tui.widgets.task_detail import progress_bar
 
 UPCOMING_LIMIT = 60

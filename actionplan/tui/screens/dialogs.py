@@ -24,10 +24,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
 
-from actionplan import model
-from actionplan.dates import DateError, describe_resolution, parse_deadline, relative_days
-from actionplan.i18n import _
-from actionplan.model import Task, TaskStatus
+from actionplan.core import model
+from actionplan.core.dates import DateError, describe_resolution, parse_deadline, relative_days
+from actionplan.core.i18n import _
+from actionplan.core.model import Task, TaskStatus
 from actionplan.store import TASK_FIELDS, task_field_text
 
 ResultT = TypeVar("ResultT")

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 FORMATS = ("md", "text")
 #: A digest longer than this many lines of Markdown opens as plain text: Textual's Markdown
@@ -54,14 +54,14 @@ class DigestPreview(Screen):
         self.render_digest()
 
     def _build(self):
-        from actionplan.digest import DEFAULT_LIMIT, DigestOptions, build_digest
+        from actionplan.digest.data import DEFAULT_LIMIT, DigestOptions, build_digest
 
         options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last,
                                 limit=DEFAULT_LIMIT)
         return build_digest(self.app.store, options)
 
     def render_digest(self) -> None:
-        from actionplan.digest_render import render
+        from actionplan.digest.render import render
 
         digest = self._build()
         fmt = self.fmt or "md"
@@ -102,7 +102,7 @@ class DigestPreview(Screen):
         def finish(path: str | None) -> None:
             if not path:
                 return
-            from actionplan.digest_render import render
+            from actionplan.digest.render import render
 
             suffix = Path(path).suffix.lower()
             fmt = {".html": "html", ".htm": "html", ".md": "md", ".txt": "text"}.get(suffix, self.shown_format)

@@ -1,6 +1,6 @@
 """The task editor: every field of a task in one scrolling form.
 
-Each field is parsed with :func:`actionplan.fields.parse_field`, the same
+Each field is parsed with :func:`actionplan.core.fields.parse_field`, the same
 parsing as ``actionplan add``/``set``, so a field accepts the same text
 everywhere and fails with the same message.  Problems show under the field as
 you type; Save is refused while any field is invalid.  A save that meets a
@@ -22,12 +22,12 @@ from textual.suggester import SuggestFromList, Suggester
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, TextArea
 
-from actionplan import model
-from actionplan.dates import DateError
-from actionplan.fields import FIELD_HELP, FieldError, next_task_key, parse_field
-from actionplan.i18n import _
-from actionplan.model import Org, Priority, Task, TaskStatus
-from actionplan.recurrence import RecurrenceError, describe_rrule, validate_rrule
+from actionplan.core import model
+from actionplan.core.dates import DateError
+from actionplan.core.fields import FIELD_HELP, FieldError, next_task_key, parse_field
+from actionplan.core.i18n import _
+from actionplan.core.model import Org, Priority, Task, TaskStatus
+from actionplan.core.recurrence import RecurrenceError, describe_rrule, validate_rrule
 from actionplan.store import ConflictError, StoreError, ValidationError, task_field_text
 from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, field_label, resolved_date
 

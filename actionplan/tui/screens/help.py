@@ -29,7 +29,7 @@ from textual.keys import format_key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 #: Modules whose bindings are listed first, in this order, with the group title they get
 #: when their classes set no HELP_TITLE.  Anything else with bindings under
@@ -196,8 +196,8 @@ def binding_sections() -> list[HelpSection]:
 
 
 def filter_terms() -> tuple[str, list[tuple[str, str]]]:
-    """The example and the terms of the filter language, read from the docstring of actionplan.query."""
-    module = _import("actionplan.query")
+    """The example and the terms of the filter language, read from the docstring of actionplan.core.query."""
+    module = _import("actionplan.core.query")
     doc = (module.__doc__ if module else "") or ""
     example = next((line.strip() for line in doc.splitlines() if "lead:" in line and "status:" in line), "")
     terms: list[tuple[str, str]] = []
@@ -235,7 +235,7 @@ def two_columns(rows: Iterable[tuple[str, str | Text]]) -> Table:
 
 
 def deadline_forms() -> str:
-    module = _import("actionplan.dates")
+    module = _import("actionplan.core.dates")
     forms = getattr(module, "ACCEPTED_FORMS", ()) if module else ()
     return ", ".join(forms)
 

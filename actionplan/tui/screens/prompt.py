@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 
 class TextPrompt(ModalScreen[str | None]):

@@ -13,12 +13,12 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
 
-from actionplan import model
-from actionplan.dates import short_relative
-from actionplan.i18n import _
-from actionplan.model import Task, TaskStatus
-from actionplan.query import QueryError, TaskFilter, describe_filter, parse_query
-from actionplan.text import key_sort
+from actionplan.core import model
+from actionplan.core.dates import short_relative
+from actionplan.core.i18n import _
+from actionplan.core.model import Task, TaskStatus
+from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
+from actionplan.core.text import key_sort
 from actionplan.tui.messages import NavigationRequested
 from actionplan.tui.widgets.task_detail import STATUS_STYLE, TaskDetail, status_text
 

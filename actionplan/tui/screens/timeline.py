@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, OptionList, Static
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 from actionplan.tui.timeline_data import (
     Row,
     Timeline,

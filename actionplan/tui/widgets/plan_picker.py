@@ -12,8 +12,8 @@ from typing import Sequence
 from rich.text import Text
 from textual.widgets import Select
 
-from actionplan.i18n import _
-from actionplan.model import Plan
+from actionplan.core.i18n import _
+from actionplan.core.model import Plan
 
 ALL_PLANS = ""
 

@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from actionplan import model
-from actionplan.dates import relative_days
-from actionplan.i18n import _
-from actionplan.model import Task, TaskStatus
-from actionplan.recurrence import describe_rrule
+from actionplan.core import model
+from actionplan.core.dates import relative_days
+from actionplan.core.i18n import _
+from actionplan.core.model import Task, TaskStatus
+from actionplan.core.recurrence import describe_rrule
 from actionplan.store import Store
 
 STATUS_STYLE = {

@@ -21,10 +21,10 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from actionplan import model
-from actionplan.dates import short_relative
-from actionplan.i18n import _
-from actionplan.model import Task, TaskStatus
+from actionplan.core import model
+from actionplan.core.dates import short_relative
+from actionplan.core.i18n import _
+from actionplan.core.model import Task, TaskStatus
 from actionplan.tui.timeline_data import (
     MAX_TASKS_PER_MONTH,
     MONTH_ABBR,

@@ -1,9 +1,9 @@
 """What the command modules share: the CLI context, error handling, dates, output.
 
-``actionplan.cli`` holds the click group and the core plan and task commands;
+``actionplan.cli.main`` holds the click group and the core plan and task commands;
 the other ``actionplan.cli_*`` modules hold the commands of one concept each
 (calendar, digest, maintenance).  All of them import their helpers from here and
-never from ``actionplan.cli``, so there is no import cycle.  Keep this module
+never from ``actionplan.cli.main``, so there is no import cycle.  Keep this module
 light: ``actionplan list`` imports it.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 __all__ = [
     "Context",
@@ -54,7 +54,7 @@ class Context:
     @property
     def store(self):
         if self._store is None:
-            from actionplan.config import choose_db, open_store
+            from actionplan.services.config import choose_db, open_store
             from actionplan.store import StoreError
 
             choice = choose_db(self.db_option)
@@ -84,10 +84,10 @@ def _handle(fn):
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from actionplan.dates import DateError
-        from actionplan.fields import FieldError
-        from actionplan.query import QueryError
-        from actionplan.recurrence import RecurrenceError
+        from actionplan.core.dates import DateError
+        from actionplan.core.fields import FieldError
+        from actionplan.core.query import QueryError
+        from actionplan.core.recurrence import RecurrenceError
         from actionplan.store import StoreError
 
         try:
@@ -101,7 +101,7 @@ def _handle(fn):
 def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    from actionplan.dates import DateError, parse_deadline
+    from actionplan.core.dates import DateError, parse_deadline
 
     try:
         return parse_deadline(value)
@@ -157,7 +157,7 @@ def task_json(task, today: date) -> dict[str, Any]:
     """A task as JSON data: its fields (dates as ISO text) and how it stands on *today*."""
     from dataclasses import asdict
 
-    from actionplan import model
+    from actionplan.core import model
 
     # a shallow copy: asdict() deep-copies every list and took most of `list --json` on 10k tasks
     d = {name: getattr(task, name) for name in _task_field_names()}
@@ -178,7 +178,7 @@ def task_json(task, today: date) -> dict[str, Any]:
 def _task_field_names() -> tuple[str, ...]:
     from dataclasses import fields
 
-    from actionplan.model import Task
+    from actionplan.core.model import Task
 
     return tuple(f.name for f in fields(Task))
 
@@ -197,7 +197,7 @@ def task_json_text(stored: str, task, today: date) -> str:
     """One task of ``Store.tasks_as_json`` with the fields :func:`task_json` derives added:
     the same object, written by SQLite instead of json (issue 7: 10,000 tasks in a third
     of the time)."""
-    from actionplan import model
+    from actionplan.core import model
 
     derived = (("overdue", model.is_overdue(task, today)), ("days_left", model.days_left(task, today)),
                ("days_late", model.days_late(task, today)))

@@ -1,7 +1,7 @@
 """The HTTP app that serves calendar subscription feeds (Starlette, served by uvicorn).
 
 A member's calendar polls ``GET /feeds/<token>.ics``; the feeds themselves
-(tokens, scopes) are :mod:`actionplan.feeds`.  The app is built to be polled
+(tokens, scopes) are :mod:`actionplan.services.feeds`.  The app is built to be polled
 cheaply:
 
 * the ETag is derived from the feed, the store's ``data_stamp()`` and the
@@ -35,7 +35,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from actionplan.feeds import Feed, find_feed, token_from_name
+from actionplan.services.feeds import Feed, find_feed, token_from_name
 from actionplan.store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from starlette.responses import Response
 
 #: The request log keeps the name it had when server and feeds were one module.
-log = logging.getLogger("actionplan.feeds")
+log = logging.getLogger("actionplan.services.feeds")
 
 #: Bump when the calendar a feed produces changes shape, so every ETag changes with it.
 FEED_FORMAT = "1"
@@ -231,7 +231,7 @@ def render_feed(store: Store, feed: Feed, now: datetime) -> str:
     *now* is the feed's Last-Modified time, so the same data always gives the
     same bytes (a strong ETag promises that).
     """
-    from actionplan.ical import IcalOptions, calendar_name, export_calendar
+    from actionplan.calendar.ical import IcalOptions, calendar_name, export_calendar
 
     f = feed.scope.task_filter()
     options = IcalOptions(reminder_events=feed.reminder_events)

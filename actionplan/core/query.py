@@ -26,8 +26,8 @@ import shlex
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from actionplan.i18n import _
-from actionplan.model import DEFAULT_HORIZON_DAYS, parse_priority, parse_status
+from actionplan.core.i18n import _
+from actionplan.core.model import DEFAULT_HORIZON_DAYS, parse_priority, parse_status
 
 
 class QueryError(ValueError):
@@ -96,7 +96,7 @@ def _split(text: str) -> list[str]:
 
 def parse_query(text: str) -> TaskFilter:
     """Parse the filter language into a TaskFilter; raises QueryError naming the bad term."""
-    from actionplan.dates import DateError, parse_deadline
+    from actionplan.core.dates import DateError, parse_deadline
 
     f = TaskFilter()
     for term in _split(text or ""):

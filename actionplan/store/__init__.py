@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 
-from actionplan import model
-from actionplan.i18n import _
-from actionplan.model import (
+from actionplan.core import model
+from actionplan.core.i18n import _
+from actionplan.core.model import (
     CLOSED_STATUSES,
     KPI,
     Change,
@@ -35,8 +35,8 @@ from actionplan.model import (
     Task,
     TaskStatus,
 )
-from actionplan.query import TaskFilter
-from actionplan.text import clean, clean_line, fold, key_sort
+from actionplan.core.query import TaskFilter
+from actionplan.core.text import clean, clean_line, fold, key_sort
 
 if TYPE_CHECKING:  # sqlite-utils is imported only to create or migrate the schema (it costs 0.1 s)
     import sqlite_utils
@@ -468,14 +468,14 @@ class Store:
         return self.get_setting("timezone") or "Asia/Ho_Chi_Minh"
 
     def set_timezone(self, name: str) -> None:
-        from actionplan.dates import get_zone
+        from actionplan.core.dates import get_zone
 
         get_zone(name)  # raises DateError for an unknown zone
         self.set_setting("timezone", name)
 
     def today(self) -> date:
         """Today's date in the committee's time zone, from the store's clock."""
-        from actionplan.dates import today_in
+        from actionplan.core.dates import today_in
 
         return today_in(self.timezone, self.clock())
 
@@ -778,7 +778,7 @@ class Store:
         """``list_tasks`` as JSON objects written by SQLite, for exporting many tasks fast.
 
         Each item is the task's stored fields as a JSON object (the fields of
-        :class:`~actionplan.model.Task` in their order, as ``cli_support.task_json`` gives
+        :class:`~actionplan.core.model.Task` in their order, as ``cli_support.task_json`` gives
         them) and a light Task holding what the derived fields are judged on (status,
         deadline, completion date).  Speed (issue 7): building every Task in Python and
         encoding it took 0.5 s of ``list --json`` on 10,000 tasks.
@@ -898,7 +898,7 @@ class Store:
             if key not in keys:
                 raise ValidationError(_("no task") + f' "{key}" ' + _("in this plan"), "depends_on")
         if task.recurrence:
-            from actionplan.recurrence import RecurrenceError, validate_rrule
+            from actionplan.core.recurrence import RecurrenceError, validate_rrule
 
             try:
                 validate_rrule(task.recurrence)
@@ -1027,7 +1027,7 @@ class Store:
                 raise ValidationError(_("the task is already done") + f" ({task.completed_on}); "
                                       + _("reopen it first by changing its status"), "status")
             if task.recurrence and task.deadline:
-                from actionplan.recurrence import next_occurrence
+                from actionplan.core.recurrence import next_occurrence
                 from datetime import timedelta
 
                 start = task.start or task.deadline

@@ -5,7 +5,7 @@ Recurring tasks (periodic reports) carry an RRULE text (RFC 5545) or a friendly 
 :func:`next_occurrence` and :func:`occurrences` compute deadlines from the task's start,
 and :func:`describe_rrule` says it in words.  :func:`rule_parts` and
 :func:`month_end_parts` give the rule parts these computations use, so that iCal
-export (:mod:`actionplan.ical_events`) hands calendars the same dates.
+export (:mod:`actionplan.calendar.events`) hands calendars the same dates.
 
 ``dateutil.rrule`` is imported lazily, inside the recurrence functions, so that CLI
 commands which never touch a recurrence do not pay for it.
@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING, NoReturn
 
-from actionplan.dates import (
+from actionplan.core.dates import (
     MONTH_ABBR,
     WEEKDAY_ABBR,
     fold_phrase,
@@ -27,7 +27,7 @@ from actionplan.dates import (
     month_length,
     shown_in_message,
 )
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from dateutil.rrule import rrule

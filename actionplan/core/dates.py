@@ -10,7 +10,7 @@ Parsing is done by hand with regular expressions: it is faster to import than
 anything we cannot read is refused with a message listing the forms we do read.
 
 Recurring tasks (RRULE validation, next occurrence, wording) are in
-:mod:`actionplan.recurrence`, which builds on the helpers here.
+:mod:`actionplan.core.recurrence`, which builds on the helpers here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import unicodedata
 from datetime import date, datetime, timezone, tzinfo
 from typing import Callable
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 __all__ = [
     "ACCEPTED_FORMS",

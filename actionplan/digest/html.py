@@ -2,7 +2,7 @@
 
 Inline styles only, tables for layout and progress bars, no external CSS,
 scripts or fonts; every piece of user text is escaped by Jinja2's autoescape.
-The phrases are those of :mod:`actionplan.digest_render`, so HTML says what
+The phrases are those of :mod:`actionplan.digest.render`, so HTML says what
 text and Markdown say.  Only ``render(digest, "html")`` imports this module,
 so text and Markdown never load Jinja2 or MarkupSafe.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from actionplan.dates import relative_days
-from actionplan.digest import ChangeKind, DeadlineChange, Digest
-from actionplan.digest_render import (
+from actionplan.core.dates import relative_days
+from actionplan.digest.data import ChangeKind, DeadlineChange, Digest
+from actionplan.digest.render import (
     accountability_headers,
     accountability_rows,
     blocked_phrase,
@@ -45,8 +45,8 @@ from actionplan.digest_render import (
     since_phrase,
     title_phrase,
 )
-from actionplan.i18n import _
-from actionplan.model import Task
+from actionplan.core.i18n import _
+from actionplan.core.model import Task
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -1,14 +1,14 @@
 """Calendar commands: iCal export (ics), default reminders, feeds and their server.
 
 Issue 5 (ics, reminders) and issue 8 (serve, feeds).  icalendar, starlette and
-uvicorn are imported inside the commands (through actionplan.ical / .feeds).
+uvicorn are imported inside the commands (through actionplan.calendar.ical / .feeds).
 """
 
 from __future__ import annotations
 
 import click
 
-from actionplan.cli_support import (
+from actionplan.cli.support import (
     Context,
     _handle,
     _quote_terms,
@@ -18,7 +18,7 @@ from actionplan.cli_support import (
     pass_ctx,
     today_for,
 )
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 # --- ics: iCal export (issue 5) -----------------------------------------------------------------
 
@@ -67,8 +67,8 @@ def ics(ctx: Context, query: tuple[str, ...], plans, leads, involving, coordinat
     """
     from datetime import timedelta
 
-    from actionplan.ical import IcalError, IcalOptions, build_calendar
-    from actionplan.query import TaskFilter, parse_query
+    from actionplan.calendar.ical import IcalError, IcalOptions, build_calendar
+    from actionplan.core.query import TaskFilter, parse_query
 
     if remind and no_alarms:
         raise click.UsageError(_("give --remind or --no-alarms, not both"))
@@ -135,7 +135,7 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
       actionplan reminders --plan cyber-2026 30d 7d 1d
       actionplan reminders --plan cyber-2026 --clear
     """
-    from actionplan.ical import DEFAULT_REMINDERS, IcalError, parse_offset_list
+    from actionplan.calendar.ical import DEFAULT_REMINDERS, IcalError, parse_offset_list
 
     store = ctx.store
     if offsets and clear:
@@ -177,7 +177,7 @@ def serve(ctx: Context, host: str, port: int) -> None:
     Example:
       actionplan serve --port 8080
     """
-    from actionplan.feed_server import serve as run_server
+    from actionplan.calendar.feed_server import serve as run_server
 
     store = ctx.store  # opens (and migrates) the database once, before serving
     active = len(store.list_feeds())
@@ -228,7 +228,7 @@ def feeds_add(ctx: Context, org: str | None, plan: str | None, accountable: str 
       actionplan feeds add --plan cyber-2026 --reminder-events
       actionplan feeds add --accountable "Minister of Public Security"
     """
-    from actionplan.feeds import create_feed, normalise_base_url, resolve_scope
+    from actionplan.services.feeds import create_feed, normalise_base_url, resolve_scope
 
     store = ctx.store
     base = normalise_base_url(base_url)
@@ -253,7 +253,7 @@ def feeds_list(ctx: Context, include_revoked: bool) -> None:
     Example:
       actionplan feeds list --all
     """
-    from actionplan.feeds import list_feeds
+    from actionplan.services.feeds import list_feeds
 
     items = list_feeds(ctx.store, include_revoked)
     if not items:

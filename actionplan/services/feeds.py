@@ -8,7 +8,7 @@ accountable person.
 
 This module is the feeds' domain side: create, list and find feeds (revoking
 is ``store.revoke_feed``), what each one shows, and what a token looks like.
-The HTTP app that serves them is :mod:`actionplan.feed_server`.
+The HTTP app that serves them is :mod:`actionplan.calendar.feed_server`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from actionplan.i18n import _
-from actionplan.query import TaskFilter
+from actionplan.core.i18n import _
+from actionplan.core.query import TaskFilter
 from actionplan.store import Store, ValidationError, hash_token
 
 SCOPE_KINDS = ("org", "plan", "accountable")

@@ -1,11 +1,11 @@
 """Status digests as text, Markdown and HTML.
 
-:func:`render` turns a :class:`~actionplan.digest.Digest` into one of three
+:func:`render` turns a :class:`~actionplan.digest.data.Digest` into one of three
 formats.  Text and Markdown are wrapped to 80 columns so they read well in a
 terminal and pasted into an email; both are written here.  HTML is one
 self-contained file: inline styles only, tables for layout and progress bars,
 no external CSS, scripts or fonts; every piece of user text is escaped by
-Jinja2's autoescape.  It is written in :mod:`actionplan.digest_html`, which
+Jinja2's autoescape.  It is written in :mod:`actionplan.digest.html`, which
 (and so Jinja2) is imported only when HTML is asked for.
 
 Every phrase is built once here (``*_phrase`` functions) so the three formats
@@ -18,8 +18,8 @@ import re
 from datetime import date
 from typing import Any, Callable, Sequence
 
-from actionplan.dates import format_date_long, relative_days
-from actionplan.digest import (
+from actionplan.core.dates import format_date_long, relative_days
+from actionplan.digest.data import (
     BlockedItem,
     ChangeKind,
     CompletedItem,
@@ -29,8 +29,8 @@ from actionplan.digest import (
     OverdueItem,
     SinceBasis,
 )
-from actionplan.i18n import _
-from actionplan.model import KPI, ProgressUpdate, Task
+from actionplan.core.i18n import _
+from actionplan.core.model import KPI, ProgressUpdate, Task
 
 FORMATS: tuple[str, ...] = ("text", "md", "html")
 WIDTH = 80
@@ -44,7 +44,7 @@ def render(digest: Digest, fmt: str) -> str:
     if fmt == "md":
         return render_markdown(digest)
     if fmt == "html":
-        from actionplan.digest_html import render_html
+        from actionplan.digest.html import render_html
 
         return render_html(digest)
     raise ValueError(_("unknown digest format") + f' "{fmt}" (' + _("use one of ") + ", ".join(FORMATS) + ")")

@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Callable
 
-from actionplan import model
-from actionplan.dates import DateError, parse_deadline
-from actionplan.i18n import _
-from actionplan.model import KPI, Task
-from actionplan.recurrence import RecurrenceError, validate_rrule
-from actionplan.text import clean
+from actionplan.core import model
+from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.i18n import _
+from actionplan.core.model import KPI, Task
+from actionplan.core.recurrence import RecurrenceError, validate_rrule
+from actionplan.core.text import clean
 
 
 class FieldError(ValueError):

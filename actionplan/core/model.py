@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Iterable, Mapping, Sequence
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 
 class TaskStatus(StrEnum):

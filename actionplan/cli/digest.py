@@ -1,6 +1,6 @@
 """The digest command: status digests for the committee (issue 6).
 
-jinja2 is imported inside the command (through actionplan.digest_render).
+jinja2 is imported inside the command (through actionplan.digest.render).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from actionplan.cli_support import Context, _handle, _write_out, parse_day, pass_ctx, today_for
-from actionplan.i18n import _
+from actionplan.cli.support import Context, _handle, _write_out, parse_day, pass_ctx, today_for
+from actionplan.core.i18n import _
 
 # --- digest: status digests (issue 6) -----------------------------------------------------------
 
@@ -49,8 +49,8 @@ def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool,
       actionplan digest --since-last -o committee-digest.html
       actionplan digest --plan cyber-2026 --limit 0      # every task in every list
     """
-    from actionplan.digest import DigestError, DigestOptions, SinceBasis, build_digest
-    from actionplan.digest_render import render
+    from actionplan.digest.data import DigestError, DigestOptions, SinceBasis, build_digest
+    from actionplan.digest.render import render
 
     if since and since_last:
         raise click.UsageError(_("give either --since or --since-last, not both"))

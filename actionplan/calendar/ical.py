@@ -5,7 +5,7 @@ DISPLAY alarms before it, optional heads-up events and to-dos; a UID per task
 that survives edits, a SEQUENCE that rises with every change the events show
 (ical_events.sequence), STATUS:CANCELLED for a cancelled task.  See docs/ical.md for the user's side.
 
-Speed: each task's components (written by :mod:`actionplan.ical_events`
+Speed: each task's components (written by :mod:`actionplan.calendar.events`
 with our own writer, icalendar's serialiser being too slow for 10,000 tasks)
 are serialised once and kept in the store's ``ical_cache`` keyed
 by (task id, options) and checked against the task's version and a stamp of
@@ -26,10 +26,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from actionplan.i18n import _
-from actionplan.model import TaskStatus
-from actionplan.query import TaskFilter, describe_filter
-from actionplan.text import clean, key_sort
+from actionplan.core.i18n import _
+from actionplan.core.model import TaskStatus
+from actionplan.core.query import TaskFilter, describe_filter
+from actionplan.core.text import clean, key_sort
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.store import Store
@@ -192,7 +192,7 @@ def calendar_name(store: "Store", f: TaskFilter) -> str:
 
 def fixed_offset(zone: str) -> tuple[timedelta, str | None] | None:
     """The one UTC offset (and its name) of *zone* over ZONE_RANGE; None if it keeps daylight saving."""
-    from actionplan.dates import get_zone
+    from actionplan.core.dates import get_zone
 
     info = get_zone(zone)
     first, last = ZONE_RANGE
@@ -209,14 +209,14 @@ def _zone_text(zone: str) -> str:
     part, written here; a zone with it is left to icalendar's ``Timezone.from_tzinfo``
     (30 ms, and the import of icalendar: only then).
     """
-    from actionplan import ical_text
+    from actionplan.calendar import text as ical_text
 
     first, last = ZONE_RANGE
     fixed = fixed_offset(zone)
     if fixed is None:
         from icalendar import Timezone
 
-        from actionplan.dates import get_zone
+        from actionplan.core.dates import get_zone
 
         return Timezone.from_tzinfo(get_zone(zone), zone, first, last).to_ical().decode("utf-8")
     offset, tzname = fixed
@@ -236,7 +236,7 @@ def _zone_text(zone: str) -> str:
 
 def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
     """Header and footer of the calendar, as icalendar writes them (tests/ical_reference.py)."""
-    from actionplan import ical_text
+    from actionplan.calendar import text as ical_text
 
     text = ical_text.escape_text
     header = ["BEGIN:VCALENDAR\r\n", "VERSION:2.0\r\n", ical_text.line("PRODID", text(PRODID)),
@@ -276,7 +276,7 @@ def build_calendar(store: "Store", f: TaskFilter, options: IcalOptions, *, now: 
     recurring duty, a start) have no event.  Output is the same for the
     same data and *now*.
     """
-    from actionplan.dates import today_in
+    from actionplan.core.dates import today_in
 
     f = with_default_statuses(f)
     today = today or today_in(store.timezone, now)
@@ -316,7 +316,7 @@ def export_calendar(store: "Store", f: TaskFilter, options: IcalOptions, *, now:
 
 def _contexts(store: "Store", options: IcalOptions, plans: set[str], now: datetime):
     """EventContext and cache stamp per plan."""
-    from actionplan.ical_events import EventContext
+    from actionplan.calendar.events import EventContext
 
     org_names = {o.key: o.name for o in store.list_orgs()}
     orgs_blob = "\x1f".join(f"{k}={v}" for k, v in sorted(org_names.items()))
@@ -351,7 +351,7 @@ def _rebuild(store: "Store", stale: list[int], contexts, stamps, key: str, bodie
     """Build the components of the stale tasks and keep them in the cache."""
     import sqlite3
 
-    from actionplan.ical_events import task_components
+    from actionplan.calendar.events import task_components
     from actionplan.store import StoreError
 
     tasks = store.tasks_by_ids(stale)

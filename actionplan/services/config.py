@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 APP_NAME = "actionplan"
 
@@ -46,7 +46,7 @@ def sample_plan_paths() -> list[Path]:
             return found
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         pass
-    here = Path(__file__).resolve().parent.parent / "plans"
+    here = Path(__file__).resolve().parents[2] / "plans"
     return sorted(here.glob("*.toml"))
 
 
@@ -69,6 +69,6 @@ def open_store(choice: DatabaseChoice, actor: str | None = None, *, seed_new_def
 
 def seed_samples(store) -> list:
     """Import the sample plans into *store*."""
-    from actionplan.planfile import import_plan_files
+    from actionplan.services.planfile import import_plan_files
 
     return import_plan_files(store, sample_plan_paths())

@@ -5,10 +5,10 @@ module, and prints.  Heavy modules are imported inside the commands that
 need them, so ``actionplan list`` never pays for Textual or icalendar.
 
 This module holds the group ``cli`` and the core plan and task commands.
-The helpers they share live in ``actionplan.cli_support``; the other
+The helpers they share live in ``actionplan.cli.support``; the other
 commands, one module per concept, are registered at the bottom:
-``actionplan.cli_calendar`` (ics, reminders, serve, feeds),
-``actionplan.cli_digest`` (digest) and ``actionplan.cli_maintenance``
+``actionplan.cli.calendar`` (ics, reminders, serve, feeds),
+``actionplan.cli.digest`` (digest) and ``actionplan.cli.maintenance``
 (backup, check).
 """
 
@@ -19,7 +19,7 @@ import sys
 
 import click
 
-from actionplan.cli_support import (
+from actionplan.cli.support import (
     Context,
     _handle,
     _quote_terms,
@@ -34,7 +34,7 @@ from actionplan.cli_support import (
     task_json_text,
     today_for,
 )
-from actionplan.i18n import _
+from actionplan.core.i18n import _
 
 
 # --- the group ---------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
     Example:
       actionplan --db committee.db init --timezone Asia/Ho_Chi_Minh
     """
-    from actionplan.config import choose_db, seed_samples
+    from actionplan.services.config import choose_db, seed_samples
     from actionplan.store import Store, StoreError
 
     choice = choose_db(ctx.db_option)
@@ -139,7 +139,7 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) ->
     Example:
       actionplan import plans/cyber-2026.toml plans/strategy-2030.toml
     """
-    from actionplan.planfile import PlanFileError, import_plan_files
+    from actionplan.services.planfile import PlanFileError, import_plan_files
 
     ctx.may_create = True
     try:
@@ -174,7 +174,7 @@ def export(ctx: Context, plan: str, out: str | None) -> None:
     Example:
       actionplan export cyber-2026 -o plans/cyber-2026.toml
     """
-    from actionplan.planfile import dump_plan
+    from actionplan.services.planfile import dump_plan
 
     text = dump_plan(*ctx.store.export_plan(plan))
     _write_out(text, out)
@@ -219,9 +219,9 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
       actionplan list lead:MPS status:open 'due<end of Q1 2027'
       actionplan list --org MIC --json
     """
-    from actionplan import model
-    from actionplan.dates import relative_days
-    from actionplan.query import TaskFilter, parse_query
+    from actionplan.core import model
+    from actionplan.core.dates import relative_days
+    from actionplan.core.query import TaskFilter, parse_query
 
     today = today_for(ctx, as_of)
     f = parse_query(" ".join(_quote_terms(query)))
@@ -269,9 +269,9 @@ def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
     Example:
       actionplan show cyber-2026/2
     """
-    from actionplan import model
-    from actionplan.dates import relative_days
-    from actionplan.recurrence import describe_rrule
+    from actionplan.core import model
+    from actionplan.core.dates import relative_days
+    from actionplan.core.recurrence import describe_rrule
 
     store = ctx.store
     today = today_for(ctx, as_of)
@@ -437,9 +437,9 @@ def add(ctx: Context, plan: str, key: str | None, parent: str, title: str, lead:
       actionplan add cyber-2026 --parent 2 --title "Draft decree on sanctions" \\
           --lead MPS --deadline "end of April 2026" --coordinating MOJ,MIC
     """
-    from actionplan.dates import describe_resolution
-    from actionplan.fields import next_task_key, parse_assignments
-    from actionplan.model import Task
+    from actionplan.core.dates import describe_resolution
+    from actionplan.core.fields import next_task_key, parse_assignments
+    from actionplan.core.model import Task
 
     store = ctx.store
     store.get_plan(plan)
@@ -476,8 +476,8 @@ def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int 
       actionplan set cyber-2026/2.3 deadline="end of Q1 2027" status=blocked \\
           blocked_reason="waiting for the MOJ opinion"
     """
-    from actionplan.dates import format_date
-    from actionplan.fields import parse_assignments
+    from actionplan.core.dates import format_date
+    from actionplan.core.fields import parse_assignments
 
     store = ctx.store
     current = store.get_task(task)
@@ -551,9 +551,9 @@ def undo(ctx: Context) -> None:
 
 # --- the other commands: one module per concept, registered on the group ---------------------------
 
-from actionplan.cli_calendar import feeds_group, ics, reminders, serve  # noqa: E402
-from actionplan.cli_digest import digest  # noqa: E402
-from actionplan.cli_maintenance import backup, check  # noqa: E402
+from actionplan.cli.calendar import feeds_group, ics, reminders, serve  # noqa: E402
+from actionplan.cli.digest import digest  # noqa: E402
+from actionplan.cli.maintenance import backup, check  # noqa: E402
 
 for _command in (ics, reminders, serve, feeds_group, digest, backup, check):
     cli.add_command(_command)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext as _gettext
 from pathlib import Path
 
-_LOCALE_DIR = Path(__file__).parent / "locale"
+_LOCALE_DIR = Path(__file__).parents[1] / "locale"
 _translation = _gettext.translation("actionplan", localedir=_LOCALE_DIR, fallback=True)
 
 

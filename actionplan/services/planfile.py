@@ -16,12 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from actionplan import model
-from actionplan.dates import DateError, parse_deadline
-from actionplan.i18n import _
-from actionplan.model import KPI, Org, Plan, Task
-from actionplan.recurrence import RecurrenceError, validate_rrule
-from actionplan.text import clean, clean_line
+from actionplan.core import model
+from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.i18n import _
+from actionplan.core.model import KPI, Org, Plan, Task
+from actionplan.core.recurrence import RecurrenceError, validate_rrule
+from actionplan.core.text import clean, clean_line
 
 PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}
 ORG_FIELDS = {"key", "name", "short_name", "parent", "head", "head_title", "email"}

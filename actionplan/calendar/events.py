@@ -3,10 +3,10 @@
 :func:`task_components` turns one task into the serialised text of its
 components (``BEGIN:VEVENT`` ... ``END:VEVENT``, CRLF line ends).  The text
 depends only on the task (its version), the :class:`EventContext` and
-nothing else (no clock), so :mod:`actionplan.ical` can keep it in the
+nothing else (no clock), so :mod:`actionplan.calendar.ical` can keep it in the
 store's cache and concatenate it on the next export.
 
-The text is written by :mod:`actionplan.ical_text`, not by icalendar, whose
+The text is written by :mod:`actionplan.calendar.text`, not by icalendar, whose
 serialiser manages about 2,000 events a second (5 s for 10,000 tasks).  It is
 byte for byte what icalendar writes for the same components, property order
 included (VEVENT: icalendar's ``Event.canonical_order`` first, then the rest
@@ -22,11 +22,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Mapping
 
-from actionplan.i18n import _
-from actionplan.ical_text import date_value, duration_value, escape_text, fold, line, text_list, utc_value
-from actionplan.model import Task, TaskStatus
-from actionplan.recurrence import describe_rrule, validate_rrule
-from actionplan.text import clean
+from actionplan.core.i18n import _
+from actionplan.calendar.text import date_value, duration_value, escape_text, fold, line, text_list, utc_value
+from actionplan.core.model import Task, TaskStatus
+from actionplan.core.recurrence import describe_rrule, validate_rrule
+from actionplan.core.text import clean
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from icalendar import vRecur
@@ -173,13 +173,13 @@ def sequence(task: Task, ctx: EventContext) -> int:
 def calendar_rule(rule: str, anchor: date) -> "vRecur":
     """The task's recurrence as calendars must see it to produce the program's dates.
 
-    Uses the same rule parts as :func:`actionplan.recurrence.next_occurrence` (a
+    Uses the same rule parts as :func:`actionplan.core.recurrence.next_occurrence` (a
     late-month start keeps to the month's end), and writes UNTIL as a date,
     the value type of an all-day DTSTART.
     """
     from icalendar import vRecur
 
-    from actionplan.recurrence import month_end_parts, rule_parts
+    from actionplan.core.recurrence import month_end_parts, rule_parts
 
     pairs = rule_parts(validate_rrule(rule))
     pairs += month_end_parts(pairs, anchor)

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from actionplan.cli_support import Context, _handle, fail, pass_ctx
-from actionplan.i18n import _
+from actionplan.cli.support import Context, _handle, fail, pass_ctx
+from actionplan.core.i18n import _
 
 # --- backup and check (issue 7) ------------------------------------------------------------------
 
 
 def _existing_db(ctx: Context) -> Path:
     """The chosen database file; an error (not a new empty database) when it does not exist."""
-    from actionplan.config import choose_db
+    from actionplan.services.config import choose_db
 
     path = choose_db(ctx.db_option).path
     if not path.is_file():

@@ -1,8 +1,8 @@
 """Status digests as data: what is overdue, what falls due, what was done, what slipped.
 
 :func:`build_digest` gathers every section of a digest from the store into
-plain dataclasses, judged with the rules in :mod:`actionplan.model` only; it
-formats nothing.  :mod:`actionplan.digest_render` turns a :class:`Digest` into
+plain dataclasses, judged with the rules in :mod:`actionplan.core.model` only; it
+formats nothing.  :mod:`actionplan.digest.render` turns a :class:`Digest` into
 text, Markdown or HTML, and the UI can show the same data in a preview.
 
 The "since" sections (completed, deadline changes) cover the days from the
@@ -17,11 +17,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, Sequence
 
-from actionplan import model
-from actionplan.i18n import _
-from actionplan.model import KPI, Org, OrgScore, Plan, PlanSummary, ProgressUpdate, Task, TaskStatus
-from actionplan.query import TaskFilter
-from actionplan.text import key_sort
+from actionplan.core import model
+from actionplan.core.i18n import _
+from actionplan.core.model import KPI, Org, OrgScore, Plan, PlanSummary, ProgressUpdate, Task, TaskStatus
+from actionplan.core.query import TaskFilter
+from actionplan.core.text import key_sort
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.store import Store
@@ -215,7 +215,7 @@ def resolve_since(store: "Store", options: DigestOptions) -> tuple[date, SinceBa
 
 def day_bounds(first: date, last: date, zone_name: str) -> tuple[str, str]:
     """UTC timestamps (as history stores them) of the start of *first* and the end of *last*."""
-    from actionplan.dates import get_zone
+    from actionplan.core.dates import get_zone
 
     zone = get_zone(zone_name)
     start = datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc)
@@ -327,7 +327,7 @@ def _deadline_changes(store: "Store", start_at: str, end_at: str, zone_name: str
     ``mark_done`` on a recurring duty moves its deadline to the next period;
     that move is a completion, not a slip, and is returned as such.
     """
-    from actionplan.dates import get_zone
+    from actionplan.core.dates import get_zone
 
     zone = get_zone(zone_name)
     history = store.history(fields=("deadline",), since=start_at, plan=plans[0] if len(plans) == 1 else None)

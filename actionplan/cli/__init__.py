@@ -1,0 +1,1 @@
+"""The ``actionplan`` command line: click commands, one module per concept."""
