@@ -46,9 +46,16 @@ from actionplan.services.planfile import import_plan_files  # noqa: E402
 from actionplan.store import Store  # noqa: E402
 
 VERBS = ["Xây dựng", "Rà soát", "Triển khai", "Đánh giá", "Ban hành", "Kiểm tra", "Hoàn thiện", "Tổ chức"]
-OBJECTS = ["kế hoạch bảo đảm an toàn thông tin", "hồ sơ cấp độ hệ thống", "quy chế phối hợp ứng cứu sự cố",
-           "chương trình đào tạo nhân lực an ninh mạng", "nghị định xử phạt vi phạm hành chính",
-           "trung tâm giám sát an ninh mạng", "báo cáo định kỳ về chủ quyền số", "danh mục sản phẩm Make in Vietnam"]
+OBJECTS = [
+    "kế hoạch bảo đảm an toàn thông tin",
+    "hồ sơ cấp độ hệ thống",
+    "quy chế phối hợp ứng cứu sự cố",
+    "chương trình đào tạo nhân lực an ninh mạng",
+    "nghị định xử phạt vi phạm hành chính",
+    "trung tâm giám sát an ninh mạng",
+    "báo cáo định kỳ về chủ quyền số",
+    "danh mục sản phẩm Make in Vietnam",
+]
 STATUSES = ["not started"] * 3 + ["in progress"] * 5 + ["blocked", "done", "done", "cancelled"]
 
 
@@ -63,13 +70,27 @@ def write_plans(folder: Path, tasks: int, plans: int = 4, orgs: int = 60, seed: 
     paths = []
     per_plan = tasks // plans
     for p in range(plans):
-        lines = ["[plan]", f'key = "bench-{p}"', f'reference = "Plan No. {p + 1:02d}"',
-                 f'title = "Kế hoạch hành động số {p + 1} năm 2027"', 'issuer = "Ban Chỉ đạo"',
-                 'issued_on = "2027-01-15"', 'period = "2027"', 'status = "active"', ""]
+        lines = [
+            "[plan]",
+            f'key = "bench-{p}"',
+            f'reference = "Plan No. {p + 1:02d}"',
+            f'title = "Kế hoạch hành động số {p + 1} năm 2027"',
+            'issuer = "Ban Chỉ đạo"',
+            'issued_on = "2027-01-15"',
+            'period = "2027"',
+            'status = "active"',
+            "",
+        ]
         if p == 0:
             for i, key in enumerate(org_keys):
-                lines += ["[[orgs]]", f'key = "{key}"', f'name = "Cơ quan số {i} (Agency {i})"',
-                          f'head = "Thủ trưởng cơ quan {i}"', 'head_title = "Bộ trưởng"', ""]
+                lines += [
+                    "[[orgs]]",
+                    f'key = "{key}"',
+                    f'name = "Cơ quan số {i} (Agency {i})"',
+                    f'head = "Thủ trưởng cơ quan {i}"',
+                    'head_title = "Bộ trưởng"',
+                    "",
+                ]
         count = per_plan if p < plans - 1 else tasks - per_plan * (plans - 1)
         parent = 0
         for n in range(1, count + 1):
@@ -82,13 +103,20 @@ def write_plans(folder: Path, tasks: int, plans: int = 4, orgs: int = 60, seed: 
             else:
                 key, parent_line = f"{parent}.{n}", [f'parent = "{parent}"']
             month, day = rng.randint(1, 12), rng.randint(1, 28)
-            lines += ["[[tasks]]", f'key = "{key}"', *parent_line,
-                      f"title = {_q(f'{rng.choice(VERBS)} {rng.choice(OBJECTS)} ({p}.{n})')}",
-                      f'lead = "{lead}"', f'accountable = "Thủ trưởng cơ quan {org_keys.index(lead)}"',
-                      f"coordinating = [{_q(coord[0])}, {_q(coord[1])}]",
-                      f'deadline = "2027-{month:02d}-{day:02d}"', f'status = "{status}"',
-                      f"progress = {100 if status == 'done' else rng.randint(0, 90)}",
-                      f"output = {_q('Báo cáo kết quả; văn bản ban hành')}", 'tags = ["bench"]']
+            lines += [
+                "[[tasks]]",
+                f'key = "{key}"',
+                *parent_line,
+                f"title = {_q(f'{rng.choice(VERBS)} {rng.choice(OBJECTS)} ({p}.{n})')}",
+                f'lead = "{lead}"',
+                f'accountable = "Thủ trưởng cơ quan {org_keys.index(lead)}"',
+                f"coordinating = [{_q(coord[0])}, {_q(coord[1])}]",
+                f'deadline = "2027-{month:02d}-{day:02d}"',
+                f'status = "{status}"',
+                f"progress = {100 if status == 'done' else rng.randint(0, 90)}",
+                f"output = {_q('Báo cáo kết quả; văn bản ban hành')}",
+                'tags = ["bench"]',
+            ]
             if status == "done":
                 lines += ['evidence = "Đã hoàn thành"', f'completed_on = "2027-{month:02d}-{day:02d}"']
             if status == "blocked":
@@ -120,8 +148,13 @@ def free_port() -> int:
 
 def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
     log = log_path.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "actionplan", "--db", str(db), "serve", "--port", str(port)],
-                            stdout=log, stderr=log, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "actionplan", "--db", str(db), "serve", "--port", str(port)],
+        stdout=log,
+        stderr=log,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     with httpx.Client(timeout=2) as client:
         for _ in range(300):  # wait until /health answers, at most ~30 s
             if proc.poll() is not None:
@@ -156,14 +189,27 @@ class Phase:
         lat = sorted(self.latencies)
         p50 = statistics.median(lat) * 1000
         p99 = lat[min(n - 1, int(n * 0.99))] * 1000
-        return (f"{self.name:<28} {n:>7} {n / self.seconds:>9.0f} {p50:>8.1f} {p99:>8.1f} "
-                f"{lat[-1] * 1000:>8.1f} {self.errors + self.wrong_status:>6} {self.bytes / n / 1024:>9.1f} "
-                f"{self.server_cpu / n * 1000:>10.2f}")
+        return (
+            f"{self.name:<28} {n:>7} {n / self.seconds:>9.0f} {p50:>8.1f} {p99:>8.1f} "
+            f"{lat[-1] * 1000:>8.1f} {self.errors + self.wrong_status:>6} {self.bytes / n / 1024:>9.1f} "
+            f"{self.server_cpu / n * 1000:>10.2f}"
+        )
 
 
-async def run_phase(name: str, server_pid: int, base: str, urls: list[str], etags: dict[str, str], *,
-                    conditional: bool, expect: int, clients: int, seconds: float, max_requests: int,
-                    rate: float | None = None) -> Phase:
+async def run_phase(
+    name: str,
+    server_pid: int,
+    base: str,
+    urls: list[str],
+    etags: dict[str, str],
+    *,
+    conditional: bool,
+    expect: int,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    rate: float | None = None,
+) -> Phase:
     """One load phase.  Without *rate*: every client asks again as soon as it has its answer
     (closed loop: measures the most the pair client+server can do).  With *rate*: requests are
     paced to *rate* per second in all, and latency counts from each request's scheduled time,
@@ -172,12 +218,15 @@ async def run_phase(name: str, server_pid: int, base: str, urls: list[str], etag
     phase = Phase(name)
     budget = [max_requests]
     # clients are made before the clock starts: an httpx client costs a few ms to create
-    pool = [httpx.AsyncClient(base_url=base, timeout=10,
-                              limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
-            for _ in range(clients)]
+    pool = [
+        httpx.AsyncClient(
+            base_url=base, timeout=10, limits=httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        )
+        for _ in range(clients)
+    ]
     deadline = time.perf_counter() + seconds
 
-    interval = clients / rate if rate else 0.0   # seconds between two requests of one client
+    interval = clients / rate if rate else 0.0  # seconds between two requests of one client
 
     async def one_client(i: int, c: httpx.AsyncClient) -> None:
         n = i
@@ -225,8 +274,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0, help="Longest time of each load phase.")
     ap.add_argument("--max-requests", type=int, default=30_000, help="Most requests of each load phase.")
-    ap.add_argument("--rate", type=float, default=200.0,
-                    help="Requests per second of the paced phase (200/s = 60,000 calendars polling every 5 min).")
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=200.0,
+        help="Requests per second of the paced phase (200/s = 60,000 calendars polling every 5 min).",
+    )
     ap.add_argument("--keep", action="store_true", help="Keep the temporary database and server log.")
     args = ap.parse_args()
 
@@ -259,8 +312,10 @@ def main() -> None:
                 warm = (time.perf_counter() - t) * 1000
                 assert r.status_code == r2.status_code == 200, r.status_code
                 etags[url] = r.headers["etag"]
-                print(f"{f.scope.describe():<34} {r.text.count('BEGIN:VEVENT'):>7} {len(r.content) / 1024:>8.0f} "
-                      f"{cold:>8.0f} {warm:>9.1f}")
+                print(
+                    f"{f.scope.describe():<34} {r.text.count('BEGIN:VEVENT'):>7} {len(r.content) / 1024:>8.0f} "
+                    f"{cold:>8.0f} {warm:>9.1f}"
+                )
             # one edit: every feed's ETag changes; the rebuild reuses each unchanged task's cached event
             task = store.list_tasks(scopes[0].task_filter(), limit=1)[0]
             store.update_task(task.ref, {"progress": (task.progress + 7) % 100}, task.version)
@@ -273,18 +328,39 @@ def main() -> None:
                 etags[url] = client.get(url).headers["etag"]
 
         load = os.getloadavg()[0]
-        print(f"\nmachine: {os.cpu_count()} cores, load average {load:.1f} before the run "
-              "(other processes share the cores; the client runs on the same machine)")
-        print(f"{args.clients} concurrent clients, at most {args.seconds:.0f} s and {args.max_requests} requests "
-              f"per phase, {len(urls)} feeds")
-        print(f"{'phase':<28} {'requests':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-              f"{'errors':>6} {'KiB/resp':>9} {'server CPU':>10}")
-        phases = (("304 (If-None-Match)", True, 304, None), ("200 (full body, cached)", False, 200, None),
-                  (f"304 paced at {args.rate:.0f}/s", True, 304, args.rate))
+        print(
+            f"\nmachine: {os.cpu_count()} cores, load average {load:.1f} before the run "
+            "(other processes share the cores; the client runs on the same machine)"
+        )
+        print(
+            f"{args.clients} concurrent clients, at most {args.seconds:.0f} s and {args.max_requests} requests "
+            f"per phase, {len(urls)} feeds"
+        )
+        print(
+            f"{'phase':<28} {'requests':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+            f"{'errors':>6} {'KiB/resp':>9} {'server CPU':>10}"
+        )
+        phases = (
+            ("304 (If-None-Match)", True, 304, None),
+            ("200 (full body, cached)", False, 200, None),
+            (f"304 paced at {args.rate:.0f}/s", True, 304, args.rate),
+        )
         for name, conditional, expect, rate in phases:
-            phase = asyncio.run(run_phase(name, proc.pid, base, urls, etags, conditional=conditional, expect=expect,
-                                          clients=args.clients, seconds=args.seconds,
-                                          max_requests=args.max_requests, rate=rate))
+            phase = asyncio.run(
+                run_phase(
+                    name,
+                    proc.pid,
+                    base,
+                    urls,
+                    etags,
+                    conditional=conditional,
+                    expect=expect,
+                    clients=args.clients,
+                    seconds=args.seconds,
+                    max_requests=args.max_requests,
+                    rate=rate,
+                )
+            )
             print(phase.line())
             if phase.wrong_status:
                 print(f"  unexpected statuses: {phase.statuses}")
@@ -294,9 +370,11 @@ def main() -> None:
         store.close()
     log_lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
     leaked = sum(1 for line in log_lines for f in feeds if f.token in line)
-    print("(closed loop: each client asks again as soon as it has its answer; paced: open loop at a fixed rate,\n"
-          " latency counted from each request's scheduled time.  KiB/resp: calendar size after decompression;\n"
-          " server CPU: milliseconds of server CPU per request)")
+    print(
+        "(closed loop: each client asks again as soon as it has its answer; paced: open loop at a fixed rate,\n"
+        " latency counted from each request's scheduled time.  KiB/resp: calendar size after decompression;\n"
+        " server CPU: milliseconds of server CPU per request)"
+    )
     print(f"\nserver log: {len(log_lines)} lines, {leaked} containing a token")
     if args.keep:
         print(f"kept {work}")

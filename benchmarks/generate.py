@@ -24,7 +24,7 @@ import json
 import random
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,89 +51,206 @@ COMMITTEE = [
     ("SUB-INTL", "Tiểu ban Hợp tác quốc tế", "Tiểu ban Quốc tế", "NSC"),
 ]
 MINISTRIES = [
-    ("MPS", "Bộ Công an", "BCA"), ("MND", "Bộ Quốc phòng", "BQP"),
-    ("MIC", "Bộ Thông tin và Truyền thông", "Bộ TT&TT"), ("MOFA", "Bộ Ngoại giao", "BNG"),
-    ("MOJ", "Bộ Tư pháp", "BTP"), ("MOET", "Bộ Giáo dục và Đào tạo", "Bộ GD&ĐT"),
-    ("MOF", "Bộ Tài chính", "BTC"), ("MPI", "Bộ Kế hoạch và Đầu tư", "Bộ KH&ĐT"),
-    ("MOIT", "Bộ Công Thương", "BCT"), ("MOST", "Bộ Khoa học và Công nghệ", "Bộ KH&CN"),
-    ("MOH", "Bộ Y tế", "BYT"), ("MOHA", "Bộ Nội vụ", "BNV"),
+    ("MPS", "Bộ Công an", "BCA"),
+    ("MND", "Bộ Quốc phòng", "BQP"),
+    ("MIC", "Bộ Thông tin và Truyền thông", "Bộ TT&TT"),
+    ("MOFA", "Bộ Ngoại giao", "BNG"),
+    ("MOJ", "Bộ Tư pháp", "BTP"),
+    ("MOET", "Bộ Giáo dục và Đào tạo", "Bộ GD&ĐT"),
+    ("MOF", "Bộ Tài chính", "BTC"),
+    ("MPI", "Bộ Kế hoạch và Đầu tư", "Bộ KH&ĐT"),
+    ("MOIT", "Bộ Công Thương", "BCT"),
+    ("MOST", "Bộ Khoa học và Công nghệ", "Bộ KH&CN"),
+    ("MOH", "Bộ Y tế", "BYT"),
+    ("MOHA", "Bộ Nội vụ", "BNV"),
     ("MOLISA", "Bộ Lao động - Thương binh và Xã hội", "Bộ LĐTBXH"),
     ("MARD", "Bộ Nông nghiệp và Phát triển nông thôn", "Bộ NN&PTNT"),
-    ("MONRE", "Bộ Tài nguyên và Môi trường", "Bộ TN&MT"), ("MOT", "Bộ Giao thông vận tải", "Bộ GTVT"),
-    ("MOC", "Bộ Xây dựng", "BXD"), ("MOCST", "Bộ Văn hóa, Thể thao và Du lịch", "Bộ VHTTDL"),
-    ("SBV", "Ngân hàng Nhà nước Việt Nam", "NHNN"), ("GOV-OFFICE", "Văn phòng Chính phủ", "VPCP"),
-    ("GI", "Thanh tra Chính phủ", "TTCP"), ("CEMA", "Ủy ban Dân tộc", "UBDT"),
-    ("VTV", "Đài Truyền hình Việt Nam", "VTV"), ("VNA", "Thông tấn xã Việt Nam", "TTXVN"),
-    ("VOV", "Đài Tiếng nói Việt Nam", "VOV"), ("VAST", "Viện Hàn lâm Khoa học và Công nghệ Việt Nam", "Viện HLKHCN"),
+    ("MONRE", "Bộ Tài nguyên và Môi trường", "Bộ TN&MT"),
+    ("MOT", "Bộ Giao thông vận tải", "Bộ GTVT"),
+    ("MOC", "Bộ Xây dựng", "BXD"),
+    ("MOCST", "Bộ Văn hóa, Thể thao và Du lịch", "Bộ VHTTDL"),
+    ("SBV", "Ngân hàng Nhà nước Việt Nam", "NHNN"),
+    ("GOV-OFFICE", "Văn phòng Chính phủ", "VPCP"),
+    ("GI", "Thanh tra Chính phủ", "TTCP"),
+    ("CEMA", "Ủy ban Dân tộc", "UBDT"),
+    ("VTV", "Đài Truyền hình Việt Nam", "VTV"),
+    ("VNA", "Thông tấn xã Việt Nam", "TTXVN"),
+    ("VOV", "Đài Tiếng nói Việt Nam", "VOV"),
+    ("VAST", "Viện Hàn lâm Khoa học và Công nghệ Việt Nam", "Viện HLKHCN"),
 ]
 PROVINCES = [
-    ("HN", "thành phố Hà Nội", "Hà Nội"), ("HCM", "Thành phố Hồ Chí Minh", "TP. Hồ Chí Minh"),
-    ("HP", "thành phố Hải Phòng", "Hải Phòng"), ("DN", "thành phố Đà Nẵng", "Đà Nẵng"),
-    ("CT", "thành phố Cần Thơ", "Cần Thơ"), ("HUE", "thành phố Huế", "Huế"),
-    ("QN", "tỉnh Quảng Ninh", "Quảng Ninh"), ("BN", "tỉnh Bắc Ninh", "Bắc Ninh"),
-    ("TN", "tỉnh Thái Nguyên", "Thái Nguyên"), ("LC", "tỉnh Lào Cai", "Lào Cai"),
-    ("NA", "tỉnh Nghệ An", "Nghệ An"), ("TH", "tỉnh Thanh Hóa", "Thanh Hóa"),
-    ("HT", "tỉnh Hà Tĩnh", "Hà Tĩnh"), ("QB", "tỉnh Quảng Bình", "Quảng Bình"),
-    ("QNAM", "tỉnh Quảng Nam", "Quảng Nam"), ("QNG", "tỉnh Quảng Ngãi", "Quảng Ngãi"),
-    ("BDI", "tỉnh Bình Định", "Bình Định"), ("KH", "tỉnh Khánh Hòa", "Khánh Hòa"),
-    ("DL", "tỉnh Đắk Lắk", "Đắk Lắk"), ("LD", "tỉnh Lâm Đồng", "Lâm Đồng"),
-    ("DNAI", "tỉnh Đồng Nai", "Đồng Nai"), ("BDU", "tỉnh Bình Dương", "Bình Dương"),
-    ("BRVT", "tỉnh Bà Rịa - Vũng Tàu", "Bà Rịa - Vũng Tàu"), ("LA", "tỉnh Long An", "Long An"),
-    ("AG", "tỉnh An Giang", "An Giang"), ("KG", "tỉnh Kiên Giang", "Kiên Giang"),
-    ("CM", "tỉnh Cà Mau", "Cà Mau"), ("ST", "tỉnh Sóc Trăng", "Sóc Trăng"),
+    ("HN", "thành phố Hà Nội", "Hà Nội"),
+    ("HCM", "Thành phố Hồ Chí Minh", "TP. Hồ Chí Minh"),
+    ("HP", "thành phố Hải Phòng", "Hải Phòng"),
+    ("DN", "thành phố Đà Nẵng", "Đà Nẵng"),
+    ("CT", "thành phố Cần Thơ", "Cần Thơ"),
+    ("HUE", "thành phố Huế", "Huế"),
+    ("QN", "tỉnh Quảng Ninh", "Quảng Ninh"),
+    ("BN", "tỉnh Bắc Ninh", "Bắc Ninh"),
+    ("TN", "tỉnh Thái Nguyên", "Thái Nguyên"),
+    ("LC", "tỉnh Lào Cai", "Lào Cai"),
+    ("NA", "tỉnh Nghệ An", "Nghệ An"),
+    ("TH", "tỉnh Thanh Hóa", "Thanh Hóa"),
+    ("HT", "tỉnh Hà Tĩnh", "Hà Tĩnh"),
+    ("QB", "tỉnh Quảng Bình", "Quảng Bình"),
+    ("QNAM", "tỉnh Quảng Nam", "Quảng Nam"),
+    ("QNG", "tỉnh Quảng Ngãi", "Quảng Ngãi"),
+    ("BDI", "tỉnh Bình Định", "Bình Định"),
+    ("KH", "tỉnh Khánh Hòa", "Khánh Hòa"),
+    ("DL", "tỉnh Đắk Lắk", "Đắk Lắk"),
+    ("LD", "tỉnh Lâm Đồng", "Lâm Đồng"),
+    ("DNAI", "tỉnh Đồng Nai", "Đồng Nai"),
+    ("BDU", "tỉnh Bình Dương", "Bình Dương"),
+    ("BRVT", "tỉnh Bà Rịa - Vũng Tàu", "Bà Rịa - Vũng Tàu"),
+    ("LA", "tỉnh Long An", "Long An"),
+    ("AG", "tỉnh An Giang", "An Giang"),
+    ("KG", "tỉnh Kiên Giang", "Kiên Giang"),
+    ("CM", "tỉnh Cà Mau", "Cà Mau"),
+    ("ST", "tỉnh Sóc Trăng", "Sóc Trăng"),
 ]
 
 FAMILY = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh".split()
 MIDDLE = "Văn Thị Hữu Đức Minh Quốc Thanh Ngọc Xuân Hồng Anh Thu".split()
-GIVEN = ("An Bình Cường Dũng Giang Hà Hải Hạnh Hiếu Hùng Hương Khánh Lan Long Mai Nam Phong Quân Sơn "
-         "Thảo Trung Tuấn Việt Yến Thắng Nghĩa Phúc Tâm Trang Đạt").split()
+GIVEN = (
+    "An Bình Cường Dũng Giang Hà Hải Hạnh Hiếu Hùng Hương Khánh Lan Long Mai Nam Phong Quân Sơn "
+    "Thảo Trung Tuấn Việt Yến Thắng Nghĩa Phúc Tâm Trang Đạt"
+).split()
 
 # --- words of the tasks -------------------------------------------------------------------
 
-VERBS = ["Xây dựng", "Hoàn thiện", "Triển khai", "Ban hành", "Rà soát", "Tổ chức", "Đánh giá", "Nâng cấp",
-         "Phê duyệt", "Tổng kết", "Kiểm tra", "Sửa đổi, bổ sung", "Thí điểm", "Nhân rộng", "Vận hành"]
-OBJECTS = [
-    "hệ thống giám sát an toàn thông tin mạng", "phương án bảo đảm an toàn hệ thống thông tin theo cấp độ",
-    "quy chế ứng cứu sự cố an ninh mạng", "Nghị định xử phạt vi phạm hành chính về an ninh mạng",
-    "chương trình đào tạo chuyên gia an ninh mạng", "Trung tâm điều hành an ninh mạng (SOC)",
-    "cơ sở dữ liệu quốc gia về dân cư", "bộ chỉ số đánh giá an toàn thông tin",
-    "diễn tập thực chiến an ninh mạng", "chiến dịch tuyên truyền nâng cao nhận thức về lừa đảo trực tuyến",
-    "danh mục sản phẩm an ninh mạng nội địa", "hạ tầng điện toán đám mây Chính phủ",
-    "quy trình cấp phép hệ thống thông tin cấp độ 3", "mạng lưới ứng cứu sự cố quốc gia",
-    "đề án bảo vệ trẻ em trên không gian mạng", "kế hoạch bảo vệ bí mật nhà nước trên môi trường mạng",
-    "hồ sơ đề xuất cấp độ cho hệ thống thông tin", "báo cáo Chỉ số an toàn an ninh mạng toàn cầu (GCI)",
-    "cơ chế chia sẻ thông tin về mã độc", "quy định về định danh và xác thực điện tử",
+VERBS = [
+    "Xây dựng",
+    "Hoàn thiện",
+    "Triển khai",
+    "Ban hành",
+    "Rà soát",
+    "Tổ chức",
+    "Đánh giá",
+    "Nâng cấp",
+    "Phê duyệt",
+    "Tổng kết",
+    "Kiểm tra",
+    "Sửa đổi, bổ sung",
+    "Thí điểm",
+    "Nhân rộng",
+    "Vận hành",
 ]
-QUALIFIERS = ["", "", "năm 2026", "giai đoạn 2026–2030", "cho các hệ thống cấp độ 3 trở lên",
-              "tại các cơ quan trung ương", "trong lĩnh vực ngân hàng", "tại {province}", "đợt 2", "theo Chỉ thị 09/CT-TTg"]
-OUTPUTS = ["Báo cáo kết quả gửi Văn phòng Ban Chỉ đạo", "Quyết định phê duyệt của Thủ tướng Chính phủ",
-           "Nghị định của Chính phủ", "Thông tư hướng dẫn", "Kế hoạch triển khai được ban hành",
-           "Biên bản nghiệm thu hệ thống", "Hồ sơ cấp độ được phê duyệt", "Kịch bản và báo cáo diễn tập",
-           "Danh sách học viên hoàn thành khoá đào tạo", "Văn bản góp ý gửi Bộ Tư pháp"]
-DESCRIPTIONS = ["Chủ trì, phối hợp với các bộ, ngành liên quan {verb} {obj}.",
-                "Bảo đảm tiến độ, chất lượng; báo cáo Ban Chỉ đạo trước ngày 15 của tháng cuối quý.",
-                "Ưu tiên nguồn lực cho các hệ thống thông tin quan trọng quốc gia.",
-                "Lấy ý kiến các cơ quan, tổ chức và doanh nghiệp; tổng hợp, tiếp thu, giải trình.",
-                "Coordinate with the Office on the budget estimate and the list of systems in scope.", ""]
-SOURCES = ["Kế hoạch số {n}/KH-BCĐ, mục II.{c}", "Quyết định {n}/QĐ-TTg, Điều 2, khoản {c}",
-           "Chỉ thị 09/CT-TTg, mục {c}", "Nghị quyết 57-NQ/TW, nhiệm vụ {c}",
-           "Kết luận phiên họp thứ nhất năm 2026 của Ban Chỉ đạo, mục {c}", "Luật An ninh mạng 2025, Điều {n2}"]
-TAGS = ["legal", "training", "infrastructure", "international", "awareness", "level-3", "soc", "incident-response",
-        "data", "cloud", "procurement", "domestic-products", "kpi-2030", "banking", "health", "education",
-        "children-online", "fraud", "pháp-luật", "đào-tạo", "ứng-cứu", "báo-cáo-định-kỳ"]
-EVIDENCE = ["Đã ban hành Quyết định số {n}/QĐ-{org} ngày {d}", "Báo cáo số {n}/BC-{org} gửi Văn phòng BCĐ ngày {d}",
-            "Hệ thống nghiệm thu, biên bản ngày {d}", "Published on the ministry portal on {d}",
-            "Công văn số {n}/{org}-VP ngày {d}"]
-BLOCKED = ["chờ ý kiến thẩm định của Bộ Tư pháp", "chưa được bố trí kinh phí", "waiting for the MIC technical opinion",
-           "chờ phê duyệt chủ trương đầu tư", "nhà thầu chậm bàn giao thiết bị"]
-KPIS = [("Số chuyên gia an ninh mạng được đào tạo", 10000, "người", 2000),
-        ("Xếp hạng Chỉ số an ninh mạng toàn cầu (GCI)", 10, "hạng", 25),
-        ("Tỷ lệ hệ thống thông tin được phê duyệt cấp độ", 100, "%", 40),
-        ("Thị phần sản phẩm an ninh mạng nội địa", 90, "%", 60),
-        ("Số cuộc diễn tập thực chiến", 12, "cuộc", 0),
-        ("Tỷ lệ cán bộ được phổ biến kiến thức an toàn thông tin", 100, "%", 30)]
-RECURRENCES = ["quarterly", "FREQ=MONTHLY;INTERVAL=3", "hằng quý", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=15",
-               "yearly", "FREQ=MONTHLY;INTERVAL=6"]
+OBJECTS = [
+    "hệ thống giám sát an toàn thông tin mạng",
+    "phương án bảo đảm an toàn hệ thống thông tin theo cấp độ",
+    "quy chế ứng cứu sự cố an ninh mạng",
+    "Nghị định xử phạt vi phạm hành chính về an ninh mạng",
+    "chương trình đào tạo chuyên gia an ninh mạng",
+    "Trung tâm điều hành an ninh mạng (SOC)",
+    "cơ sở dữ liệu quốc gia về dân cư",
+    "bộ chỉ số đánh giá an toàn thông tin",
+    "diễn tập thực chiến an ninh mạng",
+    "chiến dịch tuyên truyền nâng cao nhận thức về lừa đảo trực tuyến",
+    "danh mục sản phẩm an ninh mạng nội địa",
+    "hạ tầng điện toán đám mây Chính phủ",
+    "quy trình cấp phép hệ thống thông tin cấp độ 3",
+    "mạng lưới ứng cứu sự cố quốc gia",
+    "đề án bảo vệ trẻ em trên không gian mạng",
+    "kế hoạch bảo vệ bí mật nhà nước trên môi trường mạng",
+    "hồ sơ đề xuất cấp độ cho hệ thống thông tin",
+    "báo cáo Chỉ số an toàn an ninh mạng toàn cầu (GCI)",
+    "cơ chế chia sẻ thông tin về mã độc",
+    "quy định về định danh và xác thực điện tử",
+]
+QUALIFIERS = [
+    "",
+    "",
+    "năm 2026",
+    "giai đoạn 2026–2030",
+    "cho các hệ thống cấp độ 3 trở lên",
+    "tại các cơ quan trung ương",
+    "trong lĩnh vực ngân hàng",
+    "tại {province}",
+    "đợt 2",
+    "theo Chỉ thị 09/CT-TTg",
+]
+OUTPUTS = [
+    "Báo cáo kết quả gửi Văn phòng Ban Chỉ đạo",
+    "Quyết định phê duyệt của Thủ tướng Chính phủ",
+    "Nghị định của Chính phủ",
+    "Thông tư hướng dẫn",
+    "Kế hoạch triển khai được ban hành",
+    "Biên bản nghiệm thu hệ thống",
+    "Hồ sơ cấp độ được phê duyệt",
+    "Kịch bản và báo cáo diễn tập",
+    "Danh sách học viên hoàn thành khoá đào tạo",
+    "Văn bản góp ý gửi Bộ Tư pháp",
+]
+DESCRIPTIONS = [
+    "Chủ trì, phối hợp với các bộ, ngành liên quan {verb} {obj}.",
+    "Bảo đảm tiến độ, chất lượng; báo cáo Ban Chỉ đạo trước ngày 15 của tháng cuối quý.",
+    "Ưu tiên nguồn lực cho các hệ thống thông tin quan trọng quốc gia.",
+    "Lấy ý kiến các cơ quan, tổ chức và doanh nghiệp; tổng hợp, tiếp thu, giải trình.",
+    "Coordinate with the Office on the budget estimate and the list of systems in scope.",
+    "",
+]
+SOURCES = [
+    "Kế hoạch số {n}/KH-BCĐ, mục II.{c}",
+    "Quyết định {n}/QĐ-TTg, Điều 2, khoản {c}",
+    "Chỉ thị 09/CT-TTg, mục {c}",
+    "Nghị quyết 57-NQ/TW, nhiệm vụ {c}",
+    "Kết luận phiên họp thứ nhất năm 2026 của Ban Chỉ đạo, mục {c}",
+    "Luật An ninh mạng 2025, Điều {n2}",
+]
+TAGS = [
+    "legal",
+    "training",
+    "infrastructure",
+    "international",
+    "awareness",
+    "level-3",
+    "soc",
+    "incident-response",
+    "data",
+    "cloud",
+    "procurement",
+    "domestic-products",
+    "kpi-2030",
+    "banking",
+    "health",
+    "education",
+    "children-online",
+    "fraud",
+    "pháp-luật",
+    "đào-tạo",
+    "ứng-cứu",
+    "báo-cáo-định-kỳ",
+]
+EVIDENCE = [
+    "Đã ban hành Quyết định số {n}/QĐ-{org} ngày {d}",
+    "Báo cáo số {n}/BC-{org} gửi Văn phòng BCĐ ngày {d}",
+    "Hệ thống nghiệm thu, biên bản ngày {d}",
+    "Published on the ministry portal on {d}",
+    "Công văn số {n}/{org}-VP ngày {d}",
+]
+BLOCKED = [
+    "chờ ý kiến thẩm định của Bộ Tư pháp",
+    "chưa được bố trí kinh phí",
+    "waiting for the MIC technical opinion",
+    "chờ phê duyệt chủ trương đầu tư",
+    "nhà thầu chậm bàn giao thiết bị",
+]
+KPIS = [
+    ("Số chuyên gia an ninh mạng được đào tạo", 10000, "người", 2000),
+    ("Xếp hạng Chỉ số an ninh mạng toàn cầu (GCI)", 10, "hạng", 25),
+    ("Tỷ lệ hệ thống thông tin được phê duyệt cấp độ", 100, "%", 40),
+    ("Thị phần sản phẩm an ninh mạng nội địa", 90, "%", 60),
+    ("Số cuộc diễn tập thực chiến", 12, "cuộc", 0),
+    ("Tỷ lệ cán bộ được phổ biến kiến thức an toàn thông tin", 100, "%", 30),
+]
+RECURRENCES = [
+    "quarterly",
+    "FREQ=MONTHLY;INTERVAL=3",
+    "hằng quý",
+    "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=15",
+    "yearly",
+    "FREQ=MONTHLY;INTERVAL=6",
+]
 MONTHS = "January February March April May June July August September October November December".split()
 ROMAN = ["I", "II", "III", "IV"]
 
@@ -159,8 +276,9 @@ def all_orgs() -> list[dict[str, str]]:
     """The 60 agencies, as plan-file [[orgs]] tables (without heads)."""
     orgs = [dict(key=k, name=n, short_name=s, parent=p) for k, n, s, p in COMMITTEE]
     orgs += [dict(key=k, name=n, short_name=s, parent="") for k, n, s in MINISTRIES]
-    orgs += [dict(key=f"PROV-{k}", name=f"Ủy ban nhân dân {n}", short_name=f"UBND {s}", parent="")
-             for k, n, s in PROVINCES]
+    orgs += [
+        dict(key=f"PROV-{k}", name=f"Ủy ban nhân dân {n}", short_name=f"UBND {s}", parent="") for k, n, s in PROVINCES
+    ]
     assert len(orgs) == 60
     return orgs
 
@@ -174,13 +292,17 @@ class Generator:
         r = self.rng
         for o in self.orgs:
             o["head"] = self.person()
-            o["head_title"] = "Bộ trưởng" if o["key"] in {m[0] for m in MINISTRIES} else (
-                "Chủ tịch" if o["key"].startswith("PROV-") else "Trưởng ban")
+            o["head_title"] = (
+                "Bộ trưởng"
+                if o["key"] in {m[0] for m in MINISTRIES}
+                else ("Chủ tịch" if o["key"].startswith("PROV-") else "Trưởng ban")
+            )
             o["email"] = f"{o['key'].lower()}@example.gov.vn"
         self.keys = [o["key"] for o in self.orgs]
         # a few agencies lead most tasks, as in real plans
-        self.lead_weights = [8 if k in ("MPS", "MIC", "MND", "OFFICE") else (3 if not k.startswith("PROV-") else 1)
-                             for k in self.keys]
+        self.lead_weights = [
+            8 if k in ("MPS", "MIC", "MND", "OFFICE") else (3 if not k.startswith("PROV-") else 1) for k in self.keys
+        ]
         self.stats = Stats()
         self._serial = r.randint(100, 900)
 
@@ -196,16 +318,36 @@ class Generator:
         r = self.rng
         for _attempt in range(20):
             d = self.day_between(low, high)
-            form = r.choices(["iso", "toml", "dmy", "long", "month", "end-month", "by-month", "vn-month",
-                              "quarter", "vn-quarter", "half", "year"],
-                             [20, 6, 14, 6, 12, 8, 6, 6, 10, 5, 4, 3])[0]
+            form = r.choices(
+                [
+                    "iso",
+                    "toml",
+                    "dmy",
+                    "long",
+                    "month",
+                    "end-month",
+                    "by-month",
+                    "vn-month",
+                    "quarter",
+                    "vn-quarter",
+                    "half",
+                    "year",
+                ],
+                [20, 6, 14, 6, 12, 8, 6, 6, 10, 5, 4, 3],
+            )[0]
             q = (d.month - 1) // 3 + 1
             text: Any = {
-                "iso": d.isoformat(), "toml": d, "dmy": f"{d.day}/{d.month}/{d.year}",
-                "long": f"{d.day} {MONTHS[d.month - 1]} {d.year}", "month": f"{MONTHS[d.month - 1]} {d.year}",
-                "end-month": f"end of {MONTHS[d.month - 1]} {d.year}", "by-month": f"by {MONTHS[d.month - 1]} {d.year}",
-                "vn-month": f"tháng {d.month}/{d.year}", "quarter": f"end of Q{q} {d.year}",
-                "vn-quarter": f"quý {ROMAN[q - 1]}/{d.year}", "half": f"H{1 if d.month <= 6 else 2} {d.year}",
+                "iso": d.isoformat(),
+                "toml": d,
+                "dmy": f"{d.day}/{d.month}/{d.year}",
+                "long": f"{d.day} {MONTHS[d.month - 1]} {d.year}",
+                "month": f"{MONTHS[d.month - 1]} {d.year}",
+                "end-month": f"end of {MONTHS[d.month - 1]} {d.year}",
+                "by-month": f"by {MONTHS[d.month - 1]} {d.year}",
+                "vn-month": f"tháng {d.month}/{d.year}",
+                "quarter": f"end of Q{q} {d.year}",
+                "vn-quarter": f"quý {ROMAN[q - 1]}/{d.year}",
+                "half": f"H{1 if d.month <= 6 else 2} {d.year}",
                 "year": f"end of {d.year}",
             }[form]
             resolved = parse_deadline(text)
@@ -239,7 +381,9 @@ class Generator:
         if desc:
             t["description"] = desc
         t["lead"] = lead
-        t["accountable"] = f"{r.choice(['Thứ trưởng', 'Phó Chủ tịch', 'Cục trưởng', 'Vụ trưởng', 'Chánh Văn phòng'])} {self.person()}"
+        t["accountable"] = (
+            f"{r.choice(['Thứ trưởng', 'Phó Chủ tịch', 'Cục trưởng', 'Vụ trưởng', 'Chánh Văn phòng'])} {self.person()}"
+        )
         coord = r.sample([k for k in self.keys if k != lead], r.choices([0, 1, 2, 3], [30, 35, 25, 10])[0])
         if coord:
             t["coordinating"] = coord
@@ -322,8 +466,13 @@ class Generator:
         if r.random() < 0.05:
             metric, target, unit, baseline = r.choice(KPIS)
             span = target - baseline
-            t["kpi"] = {"metric": metric, "target": target, "current": baseline + round(span * r.random()),
-                        "unit": unit, "baseline": baseline}
+            t["kpi"] = {
+                "metric": metric,
+                "target": target,
+                "current": baseline + round(span * r.random()),
+                "unit": unit,
+                "baseline": baseline,
+            }
             s.kpi += 1
         return t
 
@@ -345,7 +494,9 @@ class Generator:
                 earlier.append(key_)
                 depth = key_.count(".")
                 if depth < 2:
-                    n_children = r.choices([0, 1, 2, 3, 4], [35, 15, 25, 15, 10] if depth == 0 else [70, 10, 15, 5, 0])[0]
+                    n_children = r.choices([0, 1, 2, 3, 4], [35, 15, 25, 15, 10] if depth == 0 else [70, 10, 15, 5, 0])[
+                        0
+                    ]
                     stack += [(f"{key_}.{i}", key_, ancestors | {key_}) for i in range(1, n_children + 1)]
         used: set[str] = set()
         for t in tasks:
@@ -356,10 +507,15 @@ class Generator:
             if by_key[k]["parent"]:
                 used.add(by_key[k]["parent"])
         orgs = [{k: v for k, v in o.items() if v} for o in self.orgs if o["key"] in used]
-        plan = {"key": key, "reference": f"Kế hoạch số {self.number()}/KH-{issuer_org['key']}",
-                "title": f"Kế hoạch hành động năm 2026 của {issuer_org['name']} về an toàn, an ninh mạng (số {index})",
-                "issuer": issuer_org["name"], "issued_on": self.day_between(date(2026, 1, 5), date(2026, 4, 30)),
-                "period": "2026", "status": "active"}
+        plan = {
+            "key": key,
+            "reference": f"Kế hoạch số {self.number()}/KH-{issuer_org['key']}",
+            "title": f"Kế hoạch hành động năm 2026 của {issuer_org['name']} về an toàn, an ninh mạng (số {index})",
+            "issuer": issuer_org["name"],
+            "issued_on": self.day_between(date(2026, 1, 5), date(2026, 4, 30)),
+            "period": "2026",
+            "status": "active",
+        }
         self.stats.plans += 1
         self.stats.tasks += len(tasks)
         self.stats.by_plan[key] = len(tasks)
@@ -385,12 +541,13 @@ def generate(tasks: int, out: Path, seed: int = 7, plans: int | None = None) -> 
         if size == 0:
             continue
         doc = gen.plan(i, size)
-        text = (f"# Synthetic plan for the benchmarks (seed {seed}); not real data.\n\n"
-                + tomli_w.dumps(doc))
+        text = f"# Synthetic plan for the benchmarks (seed {seed}); not real data.\n\n" + tomli_w.dumps(doc)
         (out / f"plan-{i:03d}.toml").write_text(text, encoding="utf-8")
     stats = gen.stats
-    (out / "manifest.json").write_text(json.dumps({"seed": seed, "as_of": AS_OF.isoformat(), **stats.__dict__},
-                                                  ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps({"seed": seed, "as_of": AS_OF.isoformat(), **stats.__dict__}, ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
     return stats
 
 
@@ -406,23 +563,27 @@ def add_history(db: Path, share: float = 0.1, seed: int = 7) -> dict[str, int]:
     """
     from actionplan.store import Store
 
-    clock_at = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+    clock_at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
     store = Store(db, actor="thu-ky", clock=lambda: clock_at)
     rng = random.Random(seed)
     briefs = [b for b in store.brief_tasks() if b.status not in ("done", "cancelled")]
     briefs.sort(key=lambda b: (b.plan, b.key))
     chosen = rng.sample(briefs, int(len(briefs) * share))
     notes = edits = 0
-    texts = ["Đã họp triển khai với các đơn vị phối hợp", "Dự thảo đã gửi lấy ý kiến",
-             "Hoàn thành khảo sát hiện trạng", "Draft sent to the Ministry of Justice for review",
-             "Đang chờ ý kiến của Văn phòng Chính phủ", "Đã tổ chức tập huấn cho cán bộ đầu mối"]
+    texts = [
+        "Đã họp triển khai với các đơn vị phối hợp",
+        "Dự thảo đã gửi lấy ý kiến",
+        "Hoàn thành khảo sát hiện trạng",
+        "Draft sent to the Ministry of Justice for review",
+        "Đang chờ ý kiến của Văn phòng Chính phủ",
+        "Đã tổ chức tập huấn cho cán bộ đầu mối",
+    ]
     with store.write():
         for b in chosen:
             ref = f"{b.plan}/{b.key}"
             for i in range(rng.choice([1, 1, 2, 3])):
                 progress = min(95, b.progress + 10 * (i + 1)) if rng.random() < 0.6 else None
-                store.add_note(ref, rng.choice(texts), progress,
-                               on=AS_OF - timedelta(days=rng.randint(1, 120)))
+                store.add_note(ref, rng.choice(texts), progress, on=AS_OF - timedelta(days=rng.randint(1, 120)))
                 notes += 1
             if rng.random() < 0.3:
                 task = store.get_task(ref)
@@ -442,8 +603,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="Folder for the plan files (created; old plan-*.toml removed).")
     ap.add_argument("--seed", type=int, default=7, help="Random seed (default 7).")
     ap.add_argument("--plans", type=int, help="How many plan files (default: 20 to 200 by size).")
-    ap.add_argument("--notes", type=Path, metavar="DB",
-                    help="Instead: add progress notes and edits to an imported database DB.")
+    ap.add_argument(
+        "--notes", type=Path, metavar="DB", help="Instead: add progress notes and edits to an imported database DB."
+    )
     ap.add_argument("--share", type=float, default=0.1, help="With --notes: share of open tasks noted (0.1).")
     args = ap.parse_args(argv)
     if args.notes:
@@ -453,8 +615,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.tasks or not args.out:
         ap.error("give --tasks N and --out DIR (or --notes DB)")
     stats = generate(args.tasks, args.out, args.seed, args.plans)
-    print(f"{args.out}: {stats.tasks} tasks in {stats.plans} plans; {stats.overdue} overdue as of {AS_OF}, "
-          f"{stats.done} done, {stats.recurring} recurring, {stats.kpi} KPI, {stats.subtasks} subtasks")
+    print(
+        f"{args.out}: {stats.tasks} tasks in {stats.plans} plans; {stats.overdue} overdue as of {AS_OF}, "
+        f"{stats.done} done, {stats.recurring} recurring, {stats.kpi} KPI, {stats.subtasks} subtasks"
+    )
     return 0
 
 

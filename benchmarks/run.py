@@ -28,10 +28,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -114,13 +114,18 @@ sys.exit(0 if code == 0 else 1)
 """
 
 
-def run_once(cmd: list[str], *, env: dict[str, str] | None = None, stdout: Path | None = None,
-             check: bool = True) -> Sample:
+def run_once(
+    cmd: list[str], *, env: dict[str, str] | None = None, stdout: Path | None = None, check: bool = True
+) -> Sample:
     """Run *cmd* to the end: wall time, CPU time (with the workers it waited for) and peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        done = subprocess.run([sys.executable, "-c", MEASURE, str(report), str(stdout or ""), *cmd],
-                              stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(report), str(stdout or ""), *cmd],
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
         if not report.exists() or (check and done.returncode != 0):
             raise Failed(f"{' '.join(cmd[:6])}... failed: {done.stderr.decode(errors='replace')[-800:]}")
         r = json.loads(report.read_text())
@@ -148,8 +153,9 @@ def copy_db(source: Path, target: Path) -> None:
 
 
 def commands_available() -> set[str]:
-    text = subprocess.run([sys.executable, "-m", "actionplan", "--help"], capture_output=True, text=True,
-                          cwd=ROOT).stdout
+    text = subprocess.run(
+        [sys.executable, "-m", "actionplan", "--help"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
     names = set()
     in_commands = False
     for line in text.splitlines():
@@ -230,16 +236,26 @@ def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) 
     db = bench_db(size, files)
     if wanted("list", only):
         listing = work / "overdue.txt"
-        row = timed(Row(size, "list --overdue"), runs,
-                    lambda _i: run_once(actionplan(db, "list", "--overdue", "--as-of", AS_OF), stdout=listing))
+        row = timed(
+            Row(size, "list --overdue"),
+            runs,
+            lambda _i: run_once(actionplan(db, "list", "--overdue", "--as-of", AS_OF), stdout=listing),
+        )
         shown = sum(1 for line in listing.read_text(encoding="utf-8").splitlines()[1:] if line.strip())
         row.note = f"{shown} overdue (generator: {manifest['overdue']})"
         rows.append(row)
 
     if wanted("digest", only):
         if "digest" in available:
-            rows.append(timed(Row(size, "digest", note="text, not recorded"), runs, lambda _i: run_once(
-                actionplan(db, "digest", "--as-of", AS_OF, "--no-record"), stdout=work / "digest.txt")))
+            rows.append(
+                timed(
+                    Row(size, "digest", note="text, not recorded"),
+                    runs,
+                    lambda _i: run_once(
+                        actionplan(db, "digest", "--as-of", AS_OF, "--no-record"), stdout=work / "digest.txt"
+                    ),
+                )
+            )
         else:
             rows.append(Row(size, "digest", note="not yet available"))
 
@@ -261,8 +277,15 @@ def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) 
             warm_db = work / "ics-warm.db"
             copy_db(db, warm_db)
             run_once(actionplan(warm_db, "ics", *scope, "--as-of", AS_OF, "-o", str(target)))  # fills the cache
-            rows.append(timed(Row(size, f"{label} (warm)", note="cached events"), runs, lambda _i, scope=scope: run_once(
-                actionplan(warm_db, "ics", *scope, "--as-of", AS_OF, "-o", str(target)))))
+            rows.append(
+                timed(
+                    Row(size, f"{label} (warm)", note="cached events"),
+                    runs,
+                    lambda _i, scope=scope: run_once(
+                        actionplan(warm_db, "ics", *scope, "--as-of", AS_OF, "-o", str(target))
+                    ),
+                )
+            )
             remove_db(cold_db)
             remove_db(warm_db)
 
@@ -275,7 +298,7 @@ def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) 
     return rows
 
 
-UI_PROBE = r'''
+UI_PROBE = r"""
 import asyncio, json, sys, time
 T0 = float(sys.argv[3])
 from datetime import date
@@ -314,7 +337,7 @@ async def main():
     print(json.dumps(out))
 
 asyncio.run(main())
-'''
+"""
 
 
 def bench_ui(size: int, db: Path, runs: int) -> list[Row]:
@@ -350,9 +373,14 @@ def taskwarrior_json(files: list[Path], shift_days: int) -> list[dict]:
         pf = read_plan_file(path, known)
         ids = {t.key: str(uuid.uuid5(namespace, f"{t.plan}/{t.key}")) for t in pf.tasks}
         for t in pf.tasks:
-            r: dict = {"uuid": ids[t.key], "description": t.title, "project": t.plan,
-                       "entry": "20260101T000000Z", "modified": "20260101T000000Z",
-                       "status": {"done": "completed", "cancelled": "deleted"}.get(t.status, "pending")}
+            r: dict = {
+                "uuid": ids[t.key],
+                "description": t.title,
+                "project": t.plan,
+                "entry": "20260101T000000Z",
+                "modified": "20260101T000000Z",
+                "status": {"done": "completed", "cancelled": "deleted"}.get(t.status, "pending"),
+            }
             if t.deadline:
                 due = t.deadline + timedelta(days=shift_days)
                 r["due"] = due.strftime("%Y%m%dT235959Z")
@@ -372,8 +400,10 @@ def bench_taskwarrior(size: int, runs: int, only: set[str], ours: list[Row]) -> 
     """(operation, actionplan row, Taskwarrior row) for the operations both tools have."""
     task = shutil.which("task")
     if not task:
-        print("Taskwarrior (`task`) is not installed: its rows are skipped "
-              "(apt-get install taskwarrior).", file=sys.stderr)
+        print(
+            "Taskwarrior (`task`) is not installed: its rows are skipped (apt-get install taskwarrior).",
+            file=sys.stderr,
+        )
         return []
     files = plan_files(size)
     work = OUT / f"work-{size}" / "taskwarrior"
@@ -381,7 +411,7 @@ def bench_taskwarrior(size: int, runs: int, only: set[str], ours: list[Row]) -> 
     work.mkdir(parents=True)
     # deadlines shifted so that Taskwarrior, which judges by the real clock, sees the same
     # tasks overdue as actionplan does with --as-of
-    shift = (datetime.now(timezone.utc).date() - date.fromisoformat(AS_OF)).days
+    shift = (datetime.now(UTC).date() - date.fromisoformat(AS_OF)).days
     records = taskwarrior_json(files, shift)
     data_file = work / "tasks.json"
     data_file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
@@ -407,8 +437,10 @@ def bench_taskwarrior(size: int, runs: int, only: set[str], ours: list[Row]) -> 
     # Taskwarrior is much slower on tasks with dependencies (it works out what blocks what):
     # the same operations on the same tasks without their dependencies are shown too
     plain_file = work / "tasks-without-dependencies.json"
-    plain_file.write_text(json.dumps([{k: v for k, v in r.items() if k != "depends"} for r in records],
-                                     ensure_ascii=False), encoding="utf-8")
+    plain_file.write_text(
+        json.dumps([{k: v for k, v in r.items() if k != "depends"} for r in records], ensure_ascii=False),
+        encoding="utf-8",
+    )
     tw_rows: dict[str, list[Row]] = {}
     for variant, source in (("", data_file), (" (no deps)", plain_file)):
         data = work / f"data{variant.strip(' ()').replace(' ', '-')}"
@@ -416,26 +448,48 @@ def bench_taskwarrior(size: int, runs: int, only: set[str], ours: list[Row]) -> 
         run_once([task, *quiet, "import", str(source)], env=env_for(data))
         run_once([task, *quiet, "+OVERDUE", "count"], env=env_for(data))  # the first run after import tidies up
         count_file = work / "count.txt"
-        count = timed(Row(size, f"task +OVERDUE count{variant}"), runs, lambda _i, data=data: run_once(
-            [task, *quiet, "+OVERDUE", "count"], env=env_for(data), stdout=count_file))
+        count = timed(
+            Row(size, f"task +OVERDUE count{variant}"),
+            runs,
+            lambda _i, data=data: run_once([task, *quiet, "+OVERDUE", "count"], env=env_for(data), stdout=count_file),
+        )
         count.note = f"{count_file.read_text().strip()} overdue"
-        listing = timed(Row(size, f"task +OVERDUE list{variant}"), runs, lambda _i, data=data: run_once(
-            [task, *quiet, "+OVERDUE", "list"], env=env_for(data), stdout=work / "list.txt"))
-        export = timed(Row(size, f"task export{variant}"), runs, lambda _i, data=data: run_once(
-            [task, *quiet, "export"], env=env_for(data), stdout=work / "export.json"))
+        listing = timed(
+            Row(size, f"task +OVERDUE list{variant}"),
+            runs,
+            lambda _i, data=data: run_once(
+                [task, *quiet, "+OVERDUE", "list"], env=env_for(data), stdout=work / "list.txt"
+            ),
+        )
+        export = timed(
+            Row(size, f"task export{variant}"),
+            runs,
+            lambda _i, data=data: run_once([task, *quiet, "export"], env=env_for(data), stdout=work / "export.json"),
+        )
         tw_rows[variant] = [count, listing, export]
     db = bench_db(size, files)
     json_out = work / "ours.json"
-    our_export = timed(Row(size, "list --json (every task)"), runs,
-                       lambda _i: run_once(actionplan(db, "list", "--json", "--as-of", AS_OF), stdout=json_out))
-    our_count = timed(Row(size, "plans (overdue count per plan)"), runs,
-                      lambda _i: run_once(actionplan(db, "plans"), stdout=work / "plans.txt"))
+    our_export = timed(
+        Row(size, "list --json (every task)"),
+        runs,
+        lambda _i: run_once(actionplan(db, "list", "--json", "--as-of", AS_OF), stdout=json_out),
+    )
+    our_count = timed(
+        Row(size, "plans (overdue count per plan)"),
+        runs,
+        lambda _i: run_once(actionplan(db, "plans"), stdout=work / "plans.txt"),
+    )
     our_list = by_op.get("list --overdue") or timed(
-        Row(size, "list --overdue"), runs,
-        lambda _i: run_once(actionplan(db, "list", "--overdue", "--as-of", AS_OF), stdout=work / "ours.txt"))
+        Row(size, "list --overdue"),
+        runs,
+        lambda _i: run_once(actionplan(db, "list", "--overdue", "--as-of", AS_OF), stdout=work / "ours.txt"),
+    )
     for variant, (tw_count, tw_list, tw_export) in tw_rows.items():
-        results += [("count overdue" + variant, our_count, tw_count), ("list overdue" + variant, our_list, tw_list),
-                    ("export every task" + variant, our_export, tw_export)]
+        results += [
+            ("count overdue" + variant, our_count, tw_count),
+            ("list overdue" + variant, our_list, tw_list),
+            ("export every task" + variant, our_export, tw_export),
+        ]
     return results
 
 
@@ -473,8 +527,10 @@ def target_cell(row: Row) -> tuple[str, str]:
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
-             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
     lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -483,23 +539,48 @@ def report(rows: list[Row], tw: list[tuple[str, Row, Row]], runs: int) -> str:
     body = []
     for r in rows:
         target, verdict = target_cell(r)
-        body.append([f"{r.size:,}", r.op, fmt_s(r.wall), fmt_s(r.cpu),
-                     f"{r.rss:.0f} MB" if r.rss is not None else "—", target, verdict, r.note])
-    text = [f"actionplan benchmarks: median of {runs} runs, whole processes, as of {AS_OF} "
-            f"({datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-            f"load average {os.getloadavg()[0]:.1f})", "",
-            table(["tasks", "operation", "wall", "CPU", "peak RSS", "target", "", "notes"], body)]
+        body.append(
+            [
+                f"{r.size:,}",
+                r.op,
+                fmt_s(r.wall),
+                fmt_s(r.cpu),
+                f"{r.rss:.0f} MB" if r.rss is not None else "—",
+                target,
+                verdict,
+                r.note,
+            ]
+        )
+    text = [
+        f"actionplan benchmarks: median of {runs} runs, whole processes, as of {AS_OF} "
+        f"({datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f})",
+        "",
+        table(["tasks", "operation", "wall", "CPU", "peak RSS", "target", "", "notes"], body),
+    ]
     if tw:
         lines = []
         for op, ours, theirs in tw:
             ratio = (theirs.wall / ours.wall) if ours.wall and theirs.wall else None
-            lines.append([f"{ours.size:,}", op, f"{ours.op}: {fmt_s(ours.wall)}", f"{theirs.op}: {fmt_s(theirs.wall)}",
-                          f"{ratio:.2f}x" if ratio else "—",
-                          "ok" if ratio and ratio > 1 else "MISS", theirs.note])
-        text += ["", "Side by side with Taskwarrior " + _tw_version() + " (ratio = Taskwarrior time / actionplan time; "
-                 "above 1 means actionplan is faster; \"no deps\": Taskwarrior given the same tasks without "
-                 "their dependencies, on which it is much faster):", "",
-                 table(["tasks", "operation", "actionplan", "Taskwarrior", "ratio", "", "notes"], lines)]
+            lines.append(
+                [
+                    f"{ours.size:,}",
+                    op,
+                    f"{ours.op}: {fmt_s(ours.wall)}",
+                    f"{theirs.op}: {fmt_s(theirs.wall)}",
+                    f"{ratio:.2f}x" if ratio else "—",
+                    "ok" if ratio and ratio > 1 else "MISS",
+                    theirs.note,
+                ]
+            )
+        text += [
+            "",
+            "Side by side with Taskwarrior " + _tw_version() + " (ratio = Taskwarrior time / actionplan time; "
+            'above 1 means actionplan is faster; "no deps": Taskwarrior given the same tasks without '
+            "their dependencies, on which it is much faster):",
+            "",
+            table(["tasks", "operation", "actionplan", "Taskwarrior", "ratio", "", "notes"], lines),
+        ]
     return "\n".join(text)
 
 
@@ -534,10 +615,23 @@ def main(argv: list[str] | None = None) -> int:
             tw = bench_taskwarrior(size, args.runs, only, rows)
     text = report(rows, tw, args.runs)
     print(text)
-    results = {"when": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
-               "rows": [{"size": r.size, "op": r.op, "wall": r.wall, "cpu": r.cpu, "rss_mb": r.rss, "note": r.note,
-                         "walls": [s.wall for s in r.samples]} for r in rows],
-               "taskwarrior": [{"op": op, "ours": a.wall, "taskwarrior": b.wall} for op, a, b in tw]}
+    results = {
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "runs": args.runs,
+        "rows": [
+            {
+                "size": r.size,
+                "op": r.op,
+                "wall": r.wall,
+                "cpu": r.cpu,
+                "rss_mb": r.rss,
+                "note": r.note,
+                "walls": [s.wall for s in r.samples],
+            }
+            for r in rows
+        ],
+        "taskwarrior": [{"op": op, "ours": a.wall, "taskwarrior": b.wall} for op, a, b in tw],
+    }
     (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     (OUT / "results.md").write_text(text + "\n", encoding="utf-8")
     return 0

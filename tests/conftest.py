@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from actionplan.store import Store
 
 #: "Today" in every test: the sample plans were written as of late November 2026.
 TODAY = date(2026, 11, 26)
-NOW = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)  # 10:00 in Ha Noi
+NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # 10:00 in Ha Noi
 
 
 class Clock:

@@ -124,8 +124,8 @@ def zone_text(zone: str) -> str:
 
     from icalendar import Timezone, TimezoneStandard
 
-    from actionplan.core.dates import get_zone
     from actionplan.calendar.ical import ZONE_RANGE, fixed_offset
+    from actionplan.core.dates import get_zone
 
     first, last = ZONE_RANGE
     if fixed_offset(zone) is None:  # which zones keep daylight saving is not what this checks

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from actionplan.cli.main import cli
-from actionplan.services.planfile import dump_plan
 from actionplan.core.query import parse_query
+from actionplan.services.planfile import dump_plan
 from actionplan.store import Store
 
 AS_OF = ["--as-of", "2026-11-26"]
 TODAY = date(2026, 11, 26)
 
-SMALL_PLAN = '''\
+SMALL_PLAN = """\
 [plan]
 key = "small"
 title = "Small plan"
@@ -42,7 +42,7 @@ key = "1.1"
 parent = "1"
 title = "List the gaps"
 lead = "MPS"
-'''
+"""
 
 
 class Cli:
@@ -97,8 +97,7 @@ def test_every_command_help_shows_an_example(words):
 
 def test_top_level_help_lists_the_commands():
     output = CliRunner().invoke(cli, ["--help"]).output
-    for name in ("init", "import", "export", "list", "show", "add", "set", "done", "note", "history", "orgs",
-                 "undo"):
+    for name in ("init", "import", "export", "list", "show", "add", "set", "done", "note", "history", "orgs", "undo"):
         assert name in output
 
 
@@ -157,15 +156,17 @@ def test_import_lists_tasks_missing_from_the_file_and_prunes_on_request(run, tmp
 
 def test_bad_import_exits_1_with_file_line_messages_and_writes_nothing(seeded, tmp_path):
     plan = tmp_path / "bad.toml"
-    text = (SMALL_PLAN.replace('title = "Review the Criminal Code"\nlead = "MPS"',
-                               'title = "Review the Criminal Code"\nlead = "NOBODY"')
-            .replace("end of Q3 2026", "end of Q5 2026"))
+    text = SMALL_PLAN.replace(
+        'title = "Review the Criminal Code"\nlead = "MPS"', 'title = "Review the Criminal Code"\nlead = "NOBODY"'
+    ).replace("end of Q3 2026", "end of Q5 2026")
     assert text.splitlines()[12:14] == ['lead = "NOBODY"', 'deadline = "end of Q5 2026"']
     plan.write_text(text, encoding="utf-8")
     before = seeded.state()
     result = seeded("import", str(plan), code=1)
     lines = result.stderr.splitlines()
-    assert lines[0] == f'error: {plan}:13: task 1 lead: unknown agency "NOBODY" (define it in [[orgs]] or import it first)'
+    assert (
+        lines[0] == f'error: {plan}:13: task 1 lead: unknown agency "NOBODY" (define it in [[orgs]] or import it first)'
+    )
     assert lines[1].startswith(f"error: {plan}:14: task 1 deadline: ") and '"end of Q5 2026"' in lines[1]
     assert lines[2] == "Nothing was imported (2 problem(s))."
     assert result.stdout == ""
@@ -247,7 +248,7 @@ def test_list_json_gives_each_task_exactly_as_task_json_does_even_hostile_text(s
     hostile = 'Quote " back\\slash \\n tab\t line\nbreak 🙂 Bộ Công an </script> \u2028'
     with seeded.store() as s:
         t = s.get_task("strategy-2030/1")
-        s.update_task(t.ref, {"description": hostile, "tags": ["a\"b", "c\\d"]}, t.version)
+        s.update_task(t.ref, {"description": hostile, "tags": ['a"b', "c\\d"]}, t.version)
     items = json.loads(seeded("list", "--json", *AS_OF).stdout)
     with seeded.store() as s:
         expected_items = [task_json(t, TODAY) for t in s.list_tasks(today=TODAY)]
@@ -265,25 +266,28 @@ def test_list_as_of_changes_what_is_overdue(seeded):
     assert earlier != listed(seeded, "--overdue")
 
 
-@pytest.mark.parametrize("args, query", [
-    (["--plan", "strategy-2030"], "plan:strategy-2030"),
-    (["--lead", "MPS"], "lead:MPS"),
-    (["--lead", "bo cong an"], "lead:MPS"),
-    (["--org", "MOJ"], "org:MOJ"),
-    (["--status", "open"], "status:open"),
-    (["--status", "done", "--status", "blocked"], "status:done,blocked"),
-    (["--tag", "legal"], "tag:legal"),
-    (["--soon", "30"], "soon:30"),
-    (["--due-before", "end of Q3 2026"], "due<2026-09-30"),
-    (["--due-after", "2027-01-01"], "due>2027-01-01"),
-    (["--search", "criminal code"], "criminal code"),
-    (["--search", "bo cong an"], "bo cong an"),
-    (["lead:MPS", "status:open", "due<end of Q1 2027"], "lead:MPS status:open due<2027-03-31"),
-    (['lead:MPS status:open due<"end of Q1 2027"'], "lead:MPS status:open due<2027-03-31"),
-    (["who:Chief of the Committee Office"], 'who:"Chief of the Committee Office"'),
-    (["criminal code", "tag:legal"], "criminal code tag:legal"),
-    (["tag:legal", "--lead", "MPS"], "tag:legal lead:MPS"),
-])
+@pytest.mark.parametrize(
+    "args, query",
+    [
+        (["--plan", "strategy-2030"], "plan:strategy-2030"),
+        (["--lead", "MPS"], "lead:MPS"),
+        (["--lead", "bo cong an"], "lead:MPS"),
+        (["--org", "MOJ"], "org:MOJ"),
+        (["--status", "open"], "status:open"),
+        (["--status", "done", "--status", "blocked"], "status:done,blocked"),
+        (["--tag", "legal"], "tag:legal"),
+        (["--soon", "30"], "soon:30"),
+        (["--due-before", "end of Q3 2026"], "due<2026-09-30"),
+        (["--due-after", "2027-01-01"], "due>2027-01-01"),
+        (["--search", "criminal code"], "criminal code"),
+        (["--search", "bo cong an"], "bo cong an"),
+        (["lead:MPS", "status:open", "due<end of Q1 2027"], "lead:MPS status:open due<2027-03-31"),
+        (['lead:MPS status:open due<"end of Q1 2027"'], "lead:MPS status:open due<2027-03-31"),
+        (["who:Chief of the Committee Office"], 'who:"Chief of the Committee Office"'),
+        (["criminal code", "tag:legal"], "criminal code tag:legal"),
+        (["tag:legal", "--lead", "MPS"], "tag:legal lead:MPS"),
+    ],
+)
 def test_list_filters(seeded, args, query):
     want = expected(seeded, query)
     assert want, "the sample data should exercise this filter"
@@ -323,8 +327,16 @@ def test_show_kpi_and_json(seeded):
     assert data["ref"] == "cyber-2026/3" and data["overdue"] is True and data["notes"] == []
 
 
-@pytest.mark.parametrize("command", [["show"], ["history"], ["set", "--", "{ref}", "progress=5"],
-                                     ["done", "--evidence", "x", "{ref}"], ["note", "{ref}", "text"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show"],
+        ["history"],
+        ["set", "--", "{ref}", "progress=5"],
+        ["done", "--evidence", "x", "{ref}"],
+        ["note", "{ref}", "text"],
+    ],
+)
 def test_unknown_task_reference_is_named(seeded, command):
     args = [a.replace("{ref}", "cyber-2026/99") for a in command]
     if "{ref}" not in command:
@@ -364,27 +376,51 @@ def test_plans_show_progress_and_counts_as_of_a_day(seeded):
 
 
 def test_add_shows_the_resolved_deadline(seeded):
-    result = seeded("add", "cyber-2026", "--title", "Draft decree on sanctions", "--lead", "bo cong an",
-                    "--deadline", "end of April 2026", "--parent", "2", "--coordinating", "MOJ,MIC",
-                    "--tag", "legal", "--tag", "decree")
+    result = seeded(
+        "add",
+        "cyber-2026",
+        "--title",
+        "Draft decree on sanctions",
+        "--lead",
+        "bo cong an",
+        "--deadline",
+        "end of April 2026",
+        "--parent",
+        "2",
+        "--coordinating",
+        "MOJ,MIC",
+        "--tag",
+        "legal",
+        "--tag",
+        "decree",
+    )
     assert "Added cyber-2026/2.4: Draft decree on sanctions" in result.output
     assert '"end of April 2026" → 2026-04-30' in result.output
     with seeded.store() as s:
         t = s.get_task("cyber-2026/2.4")
     assert (t.lead, t.parent, t.deadline, t.deadline_text, t.coordinating, t.tags) == (
-        "MPS", "2", date(2026, 4, 30), "end of April 2026", ["MOJ", "MIC"], ["legal", "decree"])
+        "MPS",
+        "2",
+        date(2026, 4, 30),
+        "end of April 2026",
+        ["MOJ", "MIC"],
+        ["legal", "decree"],
+    )
 
 
 def test_add_next_top_level_key(seeded):
     assert "Added cyber-2026/9:" in seeded("add", "cyber-2026", "--title", "New", "--lead", "MIC").output
 
 
-@pytest.mark.parametrize("extra, words", [
-    (["--deadline", "end of Aprill 2026"], '"end of Aprill 2026"'),
-    (["--lead", "Ministry of Magic"], '"Ministry of Magic"'),
-    (["--priority", "urgent"], '"urgent"'),
-    (["--parent", "77"], '"77"'),
-])
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (["--deadline", "end of Aprill 2026"], '"end of Aprill 2026"'),
+        (["--lead", "Ministry of Magic"], '"Ministry of Magic"'),
+        (["--priority", "urgent"], '"urgent"'),
+        (["--parent", "77"], '"77"'),
+    ],
+)
 def test_add_refuses_bad_input_and_writes_nothing(seeded, extra, words):
     before = seeded.state()
     args = ["add", "cyber-2026", "--title", "Bad", "--lead", "MPS", *extra]
@@ -394,14 +430,24 @@ def test_add_refuses_bad_input_and_writes_nothing(seeded, extra, words):
 
 
 def test_set_fields(seeded):
-    result = seeded("set", "cyber-2026/2.3", 'deadline=end of Q1 2027', "status=blocked",
-                    "blocked_reason=waiting for the MOJ opinion", "progress=45%")
+    result = seeded(
+        "set",
+        "cyber-2026/2.3",
+        "deadline=end of Q1 2027",
+        "status=blocked",
+        "blocked_reason=waiting for the MOJ opinion",
+        "progress=45%",
+    )
     assert "Saved cyber-2026/2.3 (version 2)" in result.output
     assert "deadline 2027-03-31" in result.output
     with seeded.store() as s:
         t = s.get_task("cyber-2026/2.3")
     assert (t.status, t.blocked_reason, t.progress, t.deadline_text) == (
-        "blocked", "waiting for the MOJ opinion", 45, "end of Q1 2027")
+        "blocked",
+        "waiting for the MOJ opinion",
+        45,
+        "end of Q1 2027",
+    )
 
 
 def test_set_without_change(seeded):
@@ -417,15 +463,18 @@ def test_set_with_a_stale_version_is_a_conflict(seeded):
     assert seeded.state() == before
 
 
-@pytest.mark.parametrize("assignment, words", [
-    ("deadline=Aprill 2026", 'deadline: cannot read deadline "Aprill 2026"'),
-    ("dealine=April 2026", "dealine: unknown field"),
-    ("progress=lots", 'progress: progress must be a whole number from 0 to 100: "lots"'),
-    ("lead=NOBODY", 'lead: unknown agency "NOBODY"'),
-    ("parent=2.3", "parent: a task cannot be its own parent"),
-    ("depends_on=2.3", "depends_on: a task cannot depend on itself"),
-    ("status", "write field=value"),
-])
+@pytest.mark.parametrize(
+    "assignment, words",
+    [
+        ("deadline=Aprill 2026", 'deadline: cannot read deadline "Aprill 2026"'),
+        ("dealine=April 2026", "dealine: unknown field"),
+        ("progress=lots", 'progress: progress must be a whole number from 0 to 100: "lots"'),
+        ("lead=NOBODY", 'lead: unknown agency "NOBODY"'),
+        ("parent=2.3", "parent: a task cannot be its own parent"),
+        ("depends_on=2.3", "depends_on: a task cannot depend on itself"),
+        ("status", "write field=value"),
+    ],
+)
 def test_set_errors_name_the_field_and_write_nothing(seeded, assignment, words):
     before = seeded.state()
     result = seeded("set", "cyber-2026/2.3", assignment, code=1)
@@ -446,7 +495,11 @@ def test_done_with_evidence(seeded):
     with seeded.store() as s:
         t = s.get_task("cyber-2026/2.3")
     assert (t.status, t.progress, t.evidence, t.completed_on) == (
-        "done", 100, "Draft sent to MOJ, letter 45/BCA", date(2026, 11, 20))
+        "done",
+        100,
+        "Draft sent to MOJ, letter 45/BCA",
+        date(2026, 11, 20),
+    )
 
 
 def test_done_needs_evidence(seeded):
@@ -460,8 +513,16 @@ def test_done_on_a_recurring_duty_moves_its_deadline(seeded):
 
 
 def test_note_with_progress_and_history(seeded):
-    result = seeded("note", "cyber-2026/2", "Draft sent to the Ministry of Justice", "--progress", "60",
-                    "--on", "2026-11-26", actor="Secretary Lan")
+    result = seeded(
+        "note",
+        "cyber-2026/2",
+        "Draft sent to the Ministry of Justice",
+        "--progress",
+        "60",
+        "--on",
+        "2026-11-26",
+        actor="Secretary Lan",
+    )
     assert "Noted cyber-2026/2 (60%)" in result.output
     shown = seeded("show", "cyber-2026/2", *AS_OF).stdout
     assert "2026-11-26  Secretary Lan [60%]: Draft sent to the Ministry of Justice" in shown

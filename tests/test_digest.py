@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
-from actionplan.core import model
 from actionplan.cli.main import cli
-from actionplan.services.config import seed_samples
+from actionplan.core import model
+from actionplan.core.model import Org, Task
 from actionplan.digest.data import ChangeKind, DigestError, DigestOptions, SinceBasis, build_digest
 from actionplan.digest.render import render
-from actionplan.core.model import Org, Task
+from actionplan.services.config import seed_samples
 from actionplan.store import NotFoundError, Store, ValidationError
 
 TODAY = date(2026, 11, 26)
@@ -64,8 +64,11 @@ def week_store(fresh_store: Store, db_path: Path, clock) -> Store:
     clock.now = hanoi(2026, 11, 17, 16, 0)  # before the digest's week: must not show
     edit(store, "cyber-2026/4", deadline=date(2027, 4, 30), deadline_text="end of April 2027")
     clock.now = hanoi(2026, 11, 18, 10, 15)
-    store.add_note("cyber-2026/3.2", "Approved 88% of inventoried systems; the rest are level 1 and 2 systems of "
-                   "commune-level units, due for approval in December.")
+    store.add_note(
+        "cyber-2026/3.2",
+        "Approved 88% of inventoried systems; the rest are level 1 and 2 systems of "
+        "commune-level units, due for approval in December.",
+    )
     clock.now = hanoi(2026, 11, 20, 9, 30)
     edit(liaison, "cyber-2026/2.3", deadline=date(2027, 1, 31), deadline_text="end of January 2027")
     clock.now = hanoi(2026, 11, 21, 14, 0)
@@ -73,8 +76,9 @@ def week_store(fresh_store: Store, db_path: Path, clock) -> Store:
     clock.now = hanoi(2026, 11, 23, 11, 0)
     done(liaison, "cyber-2026/6.2", "Proposal sent to the Government on 23 Nov 2026 (Submission No. 512/TTr-BCA)")
     clock.now = hanoi(2026, 11, 24, 15, 45)
-    store.add_note("cyber-2026/3.3", "City People's Committee will decide on the duplicated systems at its "
-                   "December meeting.")
+    store.add_note(
+        "cyber-2026/3.3", "City People's Committee will decide on the duplicated systems at its December meeting."
+    )
     clock.now = hanoi(2026, 11, 25, 10, 0)
     done(store, "cyber-2026/7.2", "Review report sent to the Committee Office on 25 Nov 2026")
     done(store, "strategy-2030/3.4", "2026 implementation report sent to the Prime Minister on 25 Nov 2026")
@@ -138,7 +142,11 @@ def test_overdue_tasks_come_most_days_late_first_with_who_answers(week_store: St
     by_ref = {i.task.ref: i for i in d.overdue}
     assert "cyber-2026/7.2" not in by_ref  # done on 25 Nov
     item = by_ref["cyber-2026/3.2"]
-    assert (item.days_late, item.task.lead, item.accountable) == (57, "MIC", "Minister of Information and Communications")
+    assert (item.days_late, item.task.lead, item.accountable) == (
+        57,
+        "MIC",
+        "Minister of Information and Communications",
+    )
     assert item.last_note is not None and item.last_note.text.startswith("Approved 88%")
 
 
@@ -263,7 +271,8 @@ def run(db: Path, *args: str):
 
 
 def test_since_last_shows_a_slip_and_a_completion_made_after_the_previous_digest(
-        fresh_store: Store, db_path: Path, clock) -> None:
+    fresh_store: Store, db_path: Path, clock
+) -> None:
     first = run(db_path, "--as-of", "2026-11-19", "--since-last")
     assert first.exit_code == 0
     assert "No previous digest before 2026-11-19" in first.stderr
@@ -312,10 +321,18 @@ HOSTILE_ORG = 'Evil "&<> Org'
 @pytest.fixture
 def hostile_store(fresh_store: Store, clock) -> Store:
     fresh_store.save_org(Org(key="EVIL", name=HOSTILE_ORG, head='<b>"Boss"</b>'))
-    fresh_store.add_task(Task(plan="cyber-2026", key="9", title=HOSTILE_TITLE, lead="EVIL",
-                              deadline=date(2026, 11, 1), status="blocked",
-                              blocked_reason="<img src=x onerror=alert(2)>",
-                              kpi=model.KPI(metric="<i>hits</i>", target=10, current=5, unit="<u>")))
+    fresh_store.add_task(
+        Task(
+            plan="cyber-2026",
+            key="9",
+            title=HOSTILE_TITLE,
+            lead="EVIL",
+            deadline=date(2026, 11, 1),
+            status="blocked",
+            blocked_reason="<img src=x onerror=alert(2)>",
+            kpi=model.KPI(metric="<i>hits</i>", target=10, current=5, unit="<u>"),
+        )
+    )
     clock.now = hanoi(2026, 11, 25)
     fresh_store.add_note("cyber-2026/9", "</td></tr></table><a href='javascript:x'>click</a>")
     return fresh_store
@@ -345,17 +362,29 @@ def test_an_empty_database_says_so_in_every_section(empty_store: Store) -> None:
     assert d.is_empty
     for fmt in ("text", "md", "html"):
         out = render(d, fmt)
-        for sentence in ("No plans in the database.", "No overdue tasks.", "Nothing falls due in the next 14 days.",
-                         "No tasks completed since 19 Nov 2026.", "No deadline changes since 19 Nov 2026.",
-                         "No blocked tasks.", "No KPI targets.", "No plans to show progress for.",
-                         "No tasks assigned to any agency."):
+        for sentence in (
+            "No plans in the database.",
+            "No overdue tasks.",
+            "Nothing falls due in the next 14 days.",
+            "No tasks completed since 19 Nov 2026.",
+            "No deadline changes since 19 Nov 2026.",
+            "No blocked tasks.",
+            "No KPI targets.",
+            "No plans to show progress for.",
+            "No tasks assigned to any agency.",
+        ):
             assert sentence in out, (fmt, sentence)
 
 
 def test_empty_sections_say_so_plainly(week_store: Store) -> None:
     text = render(sample_digest(week_store, lead="SBV", horizon=3), "text")
-    for sentence in ("No overdue tasks.", "Nothing falls due in the next 3 days.", "No blocked tasks.",
-                     "No KPI targets.", "No tasks completed since 19 Nov 2026."):
+    for sentence in (
+        "No overdue tasks.",
+        "Nothing falls due in the next 3 days.",
+        "No blocked tasks.",
+        "No KPI targets.",
+        "No tasks completed since 19 Nov 2026.",
+    ):
         assert sentence in text
 
 
@@ -377,16 +406,19 @@ def test_command_takes_the_format_from_the_file_name(week_store: Store, db_path:
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--format", "pdf"], "Invalid value for '--format': 'pdf' is not one of 'text', 'md', 'html'"),
-    (["--as-of", "32/13/2026"], "Invalid value for --as-of"),
-    (["--since", "someday"], "Invalid value for --since"),
-    (["--since", "2026-11-01", "--since-last"], "give either --since or --since-last, not both"),
-    (["--as-of", "2026-11-26", "--since", "2026-12-01"], "is after the as-of date 2026-11-26"),
-    (["--plan", "nope"], 'no plan "nope" (known plans: cyber-2026, strategy-2030)'),
-    (["--lead", "Ministry"], 'lead: "Ministry" matches several agencies'),
-    (["--horizon", "-1"], "Invalid value for '--horizon'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "pdf"], "Invalid value for '--format': 'pdf' is not one of 'text', 'md', 'html'"),
+        (["--as-of", "32/13/2026"], "Invalid value for --as-of"),
+        (["--since", "someday"], "Invalid value for --since"),
+        (["--since", "2026-11-01", "--since-last"], "give either --since or --since-last, not both"),
+        (["--as-of", "2026-11-26", "--since", "2026-12-01"], "is after the as-of date 2026-11-26"),
+        (["--plan", "nope"], 'no plan "nope" (known plans: cyber-2026, strategy-2030)'),
+        (["--lead", "Ministry"], 'lead: "Ministry" matches several agencies'),
+        (["--horizon", "-1"], "Invalid value for '--horizon'"),
+    ],
+)
 def test_command_errors_are_clear(fresh_store: Store, db_path: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db_path), "digest", *args])
     assert result.exit_code != 0
@@ -428,7 +460,8 @@ def test_many_plans_are_counted_not_listed_in_the_heading(week_store: Store, mon
     monkeypatch.setattr(digest_render, "MAX_NAMED_PLANS", 1)
     assert "Plans: all 2; all lead agencies." in render(sample_digest(week_store), "text")
     assert "Plans: cyber-2026, strategy-2030;" in render(
-        sample_digest(week_store, plans=("cyber-2026", "strategy-2030")), "text")
+        sample_digest(week_store, plans=("cyber-2026", "strategy-2030")), "text"
+    )
 
 
 def test_an_unknown_format_is_refused(week_store: Store) -> None:
@@ -441,12 +474,14 @@ def test_text_and_markdown_do_not_load_jinja(db_path: Path, fresh_store: Store) 
     import subprocess
     import sys
 
-    code = ("import sys; from actionplan.cli.main import main; sys.argv = ['actionplan', '--db', sys.argv[1], 'digest', "
-            "'--as-of', '2026-11-26', '--format', 'md', '--no-record']; "
-            "import contextlib, io\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    try: main()\n"
-            "    except SystemExit: pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markupsafe')))")
+    code = (
+        "import sys; from actionplan.cli.main import main; sys.argv = ['actionplan', '--db', sys.argv[1], 'digest', "
+        "'--as-of', '2026-11-26', '--format', 'md', '--no-record']; "
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main()\n"
+        "    except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markupsafe')))"
+    )
     out = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

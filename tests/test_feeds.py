@@ -8,9 +8,9 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import icalendar
@@ -18,8 +18,8 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from actionplan.cli.main import cli
 from actionplan.calendar.feed_server import NOT_FOUND_BODY, accepts_gzip, create_app, not_modified
+from actionplan.cli.main import cli
 from actionplan.services.feeds import FeedScope, create_feed, find_feed, resolve_scope, token_from_name
 from actionplan.store import Store, ValidationError, hash_token
 
@@ -104,9 +104,9 @@ def test_org_feed_shows_tasks_the_org_leads_or_coordinates_and_no_others(sample_
     r = http.get(feed_path(moj.token))
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/calendar; charset=utf-8"
-    coordinated = sample_store.get_task("cyber-2026/2.3")   # led by MPS, MOJ coordinates
-    led = sample_store.get_task("cyber-2026/7.2")           # led by MOJ
-    elsewhere = sample_store.get_task("cyber-2026/3.5")     # MIC with MPS: no MOJ part
+    coordinated = sample_store.get_task("cyber-2026/2.3")  # led by MPS, MOJ coordinates
+    led = sample_store.get_task("cyber-2026/7.2")  # led by MOJ
+    elsewhere = sample_store.get_task("cyber-2026/3.5")  # MIC with MPS: no MOJ part
     assert "MOJ" in coordinated.coordinating and led.lead == "MOJ"
     assert "MOJ" not in elsewhere.coordinating + [elsewhere.lead]
     assert shows(r.text, coordinated.title)
@@ -147,16 +147,19 @@ def test_revoked_feed_answers_404_with_the_same_body_as_an_unknown_one(sample_st
     assert "etag" not in revoked.headers
 
 
-@pytest.mark.parametrize("path", [
-    "/feeds/..%2F..%2Fetc%2Fpasswd.ics",
-    "/feeds/../../etc/passwd.ics",
-    "/feeds/" + "A" * 10_000 + ".ics",
-    "/feeds/" + "Ă" * 43 + ".ics",
-    "/feeds/tökenñ-with-vietnamese-đ-characters-x.ics",
-    "/feeds/%00" + "A" * 42 + ".ics",
-    "/feeds/",
-    "/feeds",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feeds/..%2F..%2Fetc%2Fpasswd.ics",
+        "/feeds/../../etc/passwd.ics",
+        "/feeds/" + "A" * 10_000 + ".ics",
+        "/feeds/" + "Ă" * 43 + ".ics",
+        "/feeds/tökenñ-with-vietnamese-đ-characters-x.ics",
+        "/feeds/%00" + "A" * 42 + ".ics",
+        "/feeds/",
+        "/feeds",
+    ],
+)
 def test_hostile_paths_get_the_unknown_token_answer(sample_store, http, path):
     create_feed(sample_store, FeedScope("plan", "cyber-2026"))
     r = http.get(path)
@@ -264,17 +267,18 @@ def test_many_polls_of_an_unchanged_feed_build_it_once(sample_store, app):
 
 
 def test_if_none_match_is_compared_weakly_and_accepts_lists():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    when = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
     etag = '"7-abc"'
     assert not_modified({"if-none-match": '"7-abc"'}, etag, when)
-    assert not_modified({"if-none-match": 'W/"7-abc"'}, etag, when)      # weakened by a gzip proxy
+    assert not_modified({"if-none-match": 'W/"7-abc"'}, etag, when)  # weakened by a gzip proxy
     assert not_modified({"if-none-match": '"1-x", "7-abc"'}, etag, when)
     assert not not_modified({"if-none-match": '"7-abd"'}, etag, when)
     # If-None-Match wins over If-Modified-Since
-    assert not not_modified({"if-none-match": '"old"', "if-modified-since": "Thu, 26 Nov 2026 04:00:00 GMT"},
-                            etag, when)
+    assert not not_modified(
+        {"if-none-match": '"old"', "if-modified-since": "Thu, 26 Nov 2026 04:00:00 GMT"}, etag, when
+    )
     assert not_modified({"if-modified-since": "Thu, 26 Nov 2026 03:00:00 GMT"}, etag, when)
     assert not not_modified({"if-modified-since": "Thu, 26 Nov 2026 02:59:59 GMT"}, etag, when)
     assert not not_modified({"if-modified-since": "not a date"}, etag, when)
@@ -302,8 +306,14 @@ def test_each_request_is_logged_in_one_line_without_its_token(sample_store, http
     new = create_feed(sample_store, FeedScope("org", "MPS"))
     revoked = create_feed(sample_store, FeedScope("org", "MOJ"))
     sample_store.revoke_feed(revoked.id)
-    requests = [feed_path(new.token), feed_path(revoked.token), "/feeds/..%2F..%2Fetc%2Fpasswd.ics",
-                "/health", f"/calendar/feeds/{new.token}.ics", "/feeds/" + "Z" * 10_000 + ".ics"]
+    requests = [
+        feed_path(new.token),
+        feed_path(revoked.token),
+        "/feeds/..%2F..%2Fetc%2Fpasswd.ics",
+        "/health",
+        f"/calendar/feeds/{new.token}.ics",
+        "/feeds/" + "Z" * 10_000 + ".ics",
+    ]
     for path in requests:
         http.get(path)
     http.head(feed_path(new.token))
@@ -335,8 +345,9 @@ def run(db: Path, *args: str):
 
 def test_feeds_add_prints_the_url_once_and_stores_only_its_hash(sample_store):
     db = sample_store.path
-    result = run(db, "feeds", "add", "--org", "MOJ", "--label", "MOJ legal desk",
-                 "--base-url", "https://cal.example.gov.vn/")
+    result = run(
+        db, "feeds", "add", "--org", "MOJ", "--label", "MOJ legal desk", "--base-url", "https://cal.example.gov.vn/"
+    )
     assert result.exit_code == 0, result.output
     url = next(w for w in result.output.split() if w.startswith("https://"))
     assert url.startswith("https://cal.example.gov.vn/feeds/") and url.endswith(".ics")
@@ -369,8 +380,13 @@ def test_feeds_revoke_removes_the_feed_from_the_list(sample_store):
 
 def test_feeds_add_refuses_a_bad_scope_or_base_url_and_writes_nothing(sample_store):
     db = sample_store.path
-    for args in (["--org", "MOJ", "--plan", "cyber-2026"], [], ["--org", "Nowhere Agency"], ["--plan", "nope"],
-                 ["--org", "MOJ", "--base-url", "ftp://cal.example"]):
+    for args in (
+        ["--org", "MOJ", "--plan", "cyber-2026"],
+        [],
+        ["--org", "Nowhere Agency"],
+        ["--plan", "nope"],
+        ["--org", "MOJ", "--base-url", "ftp://cal.example"],
+    ):
         result = run(db, "feeds", "add", *args)
         assert result.exit_code == 1, args
         assert "Error" in result.output
@@ -382,8 +398,12 @@ def test_serve_command_answers_and_logs_to_stderr(sample_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "actionplan", "--db", str(sample_store.path), "serve",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "actionplan", "--db", str(sample_store.path), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for _ in range(300):  # wait for the condition "health answers", at most ~30 s
@@ -404,12 +424,19 @@ def test_serve_command_answers_and_logs_to_stderr(sample_store):
 
 
 def test_a_person_feed_shows_that_person_only(sample_store):
-    from actionplan.services.feeds import resolve_scope
     from actionplan.core.model import Task
+    from actionplan.services.feeds import resolve_scope
     from actionplan.store import ValidationError
 
-    sample_store.add_task(Task(plan="cyber-2026", key="9", title="Deputy's task", lead="MPS",
-                               accountable="Deputy Minister of Public Security"))
+    sample_store.add_task(
+        Task(
+            plan="cyber-2026",
+            key="9",
+            title="Deputy's task",
+            lead="MPS",
+            accountable="Deputy Minister of Public Security",
+        )
+    )
     scope = resolve_scope(sample_store, accountable="minister of public security")
     refs = {t.ref for t in sample_store.list_tasks(scope.task_filter())}
     assert refs and "cyber-2026/9" not in refs

@@ -27,8 +27,9 @@ def parse(name: str, text: str, task: Task | None = None) -> dict:
 # --- every field -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["title", "description", "accountable", "output", "evidence", "blocked_reason",
-                                  "source"])
+@pytest.mark.parametrize(
+    "name", ["title", "description", "accountable", "output", "evidence", "blocked_reason", "source"]
+)
 def test_text_fields_are_cleaned(name):
     assert parse(name, "  Bo\u0323\u0302 Co\u0302ng an\x07 report ") == {name: "Bộ Công an report"}
 
@@ -68,13 +69,16 @@ def test_parent_is_a_key_or_empty():
     assert parse("parent", "") == {"parent": ""}
 
 
-@pytest.mark.parametrize("text, when, written", [
-    ("end of April 2026", date(2026, 4, 30), "end of April 2026"),
-    ("30/4/2026", date(2026, 4, 30), "30/4/2026"),
-    ("2026-04-30", date(2026, 4, 30), ""),
-    ("Q3 2026", date(2026, 9, 30), "Q3 2026"),
-    ("", None, ""),
-])
+@pytest.mark.parametrize(
+    "text, when, written",
+    [
+        ("end of April 2026", date(2026, 4, 30), "end of April 2026"),
+        ("30/4/2026", date(2026, 4, 30), "30/4/2026"),
+        ("2026-04-30", date(2026, 4, 30), ""),
+        ("Q3 2026", date(2026, 9, 30), "Q3 2026"),
+        ("", None, ""),
+    ],
+)
 def test_deadline_keeps_what_was_written_and_the_resolved_date(text, when, written):
     assert parse("deadline", text) == {"deadline": when, "deadline_text": written}
     assert parse("due", text) == parse("deadline", text)
@@ -112,8 +116,13 @@ def test_status_priority_and_progress():
 
 
 def test_kpi_fields_amend_the_tasks_kpi():
-    task = Task(plan="p", key="1", title="t", lead="MPS",
-                kpi=KPI(metric="GCI rank", target=30, current=40, unit="rank", baseline=50))
+    task = Task(
+        plan="p",
+        key="1",
+        title="t",
+        lead="MPS",
+        kpi=KPI(metric="GCI rank", target=30, current=40, unit="rank", baseline=50),
+    )
     assert parse("kpi.current", "25", task) == {"kpi": KPI("GCI rank", 30, 25, "rank", 50)}
     assert parse("kpi_target", "1,000", task)["kpi"].target == 1000
     assert parse("kpi.current", "12.5", task)["kpi"].current == 12.5
@@ -137,11 +146,21 @@ def test_unknown_field_names_it_and_lists_the_known_ones():
 
 def test_every_documented_field_can_be_parsed():
     task = Task(plan="p", key="1", title="t", lead="MPS", kpi=KPI("m", 1, 0))
-    samples = {"lead": "MPS", "coordinating": "MOJ", "status": "done", "priority": "low", "progress": "5",
-               "recurrence": "FREQ=YEARLY", "kpi.metric": "m", "kpi.unit": "%"}
+    samples = {
+        "lead": "MPS",
+        "coordinating": "MOJ",
+        "status": "done",
+        "priority": "low",
+        "progress": "5",
+        "recurrence": "FREQ=YEARLY",
+        "kpi.metric": "m",
+        "kpi.unit": "%",
+    }
     for name in FIELD_HELP:
-        text = samples.get(name, "2026-04-30" if name in ("start", "deadline", "completed_on") else
-                           "3" if name.startswith("kpi.") else "x")
+        text = samples.get(
+            name,
+            "2026-04-30" if name in ("start", "deadline", "completed_on") else "3" if name.startswith("kpi.") else "x",
+        )
         assert parse(name, text, task), name
         assert canonical(name.upper()) == name
 
@@ -150,8 +169,10 @@ def test_every_documented_field_can_be_parsed():
 
 
 def test_assignments_combine_and_kpi_parts_build_on_each_other():
-    changes = parse_assignments(["status=blocked", "blocked_reason=waiting for MOJ", "kpi.metric=Articles",
-                                 "kpi.target=40", "kpi.current=12"], resolve)
+    changes = parse_assignments(
+        ["status=blocked", "blocked_reason=waiting for MOJ", "kpi.metric=Articles", "kpi.target=40", "kpi.current=12"],
+        resolve,
+    )
     assert changes["status"] == "blocked" and changes["blocked_reason"] == "waiting for MOJ"
     assert changes["kpi"] == KPI("Articles", 40, 12)
 
@@ -169,13 +190,16 @@ def test_assignment_without_equals_sign_explains_the_form():
 # --- next key -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("existing, parent, expected", [
-    ([], "", "1"),
-    (["1", "2", "2.1", "10"], "", "11"),
-    (["1", "2", "2.1", "2.2", "2.10"], "2", "2.11"),
-    (["1", "2"], "2", "2.1"),
-    (["2.1", "2.1.1", "2.a"], "2.1", "2.1.2"),
-    (["3", "A"], "", "4"),
-])
+@pytest.mark.parametrize(
+    "existing, parent, expected",
+    [
+        ([], "", "1"),
+        (["1", "2", "2.1", "10"], "", "11"),
+        (["1", "2", "2.1", "2.2", "2.10"], "2", "2.11"),
+        (["1", "2"], "2", "2.1"),
+        (["2.1", "2.1.1", "2.a"], "2.1", "2.1.2"),
+        (["3", "A"], "", "4"),
+    ],
+)
 def test_next_task_key(existing, parent, expected):
     assert next_task_key(existing, parent) == expected

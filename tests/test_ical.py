@@ -10,8 +10,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 from click.testing import CliRunner
+from conftest import NOW
 
-from actionplan.cli.main import cli
+from actionplan.calendar.events import trigger_for
 from actionplan.calendar.ical import (
     IcalError,
     IcalOptions,
@@ -21,19 +22,41 @@ from actionplan.calendar.ical import (
     parse_offset,
     store_cache_key,
 )
-from actionplan.calendar.events import trigger_for
+from actionplan.cli.main import cli
 from actionplan.core.model import Org, Task
 from actionplan.core.query import TaskFilter
 from actionplan.core.recurrence import occurrences
 from actionplan.core.text import clean, clean_line
 
-from conftest import NOW
-
-EVENT_PROPERTIES = {"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "SUMMARY", "DTSTART", "DTEND", "TRANSP",
-                    "DESCRIPTION", "CATEGORIES", "PRIORITY", "STATUS", "RRULE"}
+EVENT_PROPERTIES = {
+    "UID",
+    "DTSTAMP",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "SUMMARY",
+    "DTSTART",
+    "DTEND",
+    "TRANSP",
+    "DESCRIPTION",
+    "CATEGORIES",
+    "PRIORITY",
+    "STATUS",
+    "RRULE",
+}
 ALARM_PROPERTIES = {"ACTION", "DESCRIPTION", "TRIGGER"}
-TODO_PROPERTIES = {"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "SUMMARY", "DUE", "DESCRIPTION", "CATEGORIES",
-                   "PRIORITY", "STATUS", "PERCENT-COMPLETE"}
+TODO_PROPERTIES = {
+    "UID",
+    "DTSTAMP",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "SUMMARY",
+    "DUE",
+    "DESCRIPTION",
+    "CATEGORIES",
+    "PRIORITY",
+    "STATUS",
+    "PERCENT-COMPLETE",
+}
 
 
 def export(store, f: TaskFilter | None = None, options: IcalOptions | None = None, **kw) -> str:
@@ -109,10 +132,15 @@ def test_event_carries_the_task_details(sample_store):
     assert str(event["SUMMARY"]) == f"2.3 {task.title} — MPS"
     assert event["DTSTART"].dt == date(2026, 12, 31) and event["DTEND"].dt == date(2027, 1, 1)
     text = str(event["DESCRIPTION"])
-    for expected in ("Lead: MPS — Ministry of Public Security", f"Accountable: {task.accountable}",
-                     "Coordinating: MIC — Ministry of Information and Communications; MOJ — Ministry of Justice",
-                     f"Expected output: {task.output}", f"Status: in progress, {task.progress}% done",
-                     f"Source: {task.source}", "Plan: cyber-2026 — National Steering Committee"):
+    for expected in (
+        "Lead: MPS — Ministry of Public Security",
+        f"Accountable: {task.accountable}",
+        "Coordinating: MIC — Ministry of Information and Communications; MOJ — Ministry of Justice",
+        f"Expected output: {task.output}",
+        f"Status: in progress, {task.progress}% done",
+        f"Source: {task.source}",
+        "Plan: cyber-2026 — National Steering Committee",
+    ):
         assert expected in text
     assert [str(c) for c in event["CATEGORIES"].cats] == task.tags + ["cyber-2026"]
     assert str(event["STATUS"]) == "CONFIRMED"
@@ -132,10 +160,16 @@ def test_alarms_fire_seven_days_and_one_day_before_at_nine(sample_store):
     assert [start + a["TRIGGER"].dt for a in alarms] == [datetime(2026, 12, 24, 9), datetime(2026, 12, 30, 9)]
 
 
-@pytest.mark.parametrize("days, at, expected", [
-    (7, time(9), "-P6DT15H"), (1, time(9), "-PT15H"), (0, time(9), "PT9H"), (14, time(8, 30), "-P13DT15H30M"),
-    (1, time(0), "-P1D"),
-])
+@pytest.mark.parametrize(
+    "days, at, expected",
+    [
+        (7, time(9), "-P6DT15H"),
+        (1, time(9), "-PT15H"),
+        (0, time(9), "PT9H"),
+        (14, time(8, 30), "-P13DT15H30M"),
+        (1, time(0), "-P1D"),
+    ],
+)
 def test_trigger_is_computed_from_offset_and_time(days, at, expected):
     assert icalendar.vDuration(trigger_for(days, at)).to_ical().decode() == expected
 
@@ -178,8 +212,7 @@ def test_uid_stays_and_sequence_rises_when_the_task_changes(sample_store, clock)
     before = events(parse(export(sample_store)))[uid(sample_store, ref)]
     task = sample_store.get_task(ref)
     clock.now = NOW + timedelta(days=2)
-    sample_store.update_task(ref, {"deadline": date(2027, 1, 31), "title": "Draft the sanctions decree"},
-                             task.version)
+    sample_store.update_task(ref, {"deadline": date(2027, 1, 31), "title": "Draft the sanctions decree"}, task.version)
     after = events(parse(export(sample_store)))[uid(sample_store, ref)]
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1  # one edit of the task, nothing else
     assert after["DTSTART"].dt == date(2027, 1, 31)
@@ -211,7 +244,9 @@ def test_renaming_the_plan_or_an_agency_or_changing_reminders_raises_sequence_an
     assert [str(a["DESCRIPTION"]).split(":")[0] for a in event.walk("VALARM")] == ["Due in 14 days"]
     for before, after in zip(seen, seen[1:]):
         assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
-        assert after["LAST-MODIFIED"].dt > before["LAST-MODIFIED"].dt and after["DTSTAMP"].dt == after["LAST-MODIFIED"].dt
+        assert (
+            after["LAST-MODIFIED"].dt > before["LAST-MODIFIED"].dt and after["DTSTAMP"].dt == after["LAST-MODIFIED"].dt
+        )
     assert seen[-1]["LAST-MODIFIED"].dt == clock.now
     unchanged = events(parse(export(sample_store)))[uid(sample_store, ref)]
     assert unchanged["SEQUENCE"] == seen[-1]["SEQUENCE"], "an export with nothing changed keeps SEQUENCE"
@@ -308,26 +343,37 @@ def _expanded(cal, ref_uid: str) -> list[date]:
 def test_recurring_duties_expand_to_the_program_s_own_dates(sample_store):
     cal = parse(export(sample_store))
     quarterly = sample_store.get_task("cyber-2026/8.3")  # FREQ=MONTHLY;INTERVAL=3;COUNT=3 from 2026-07-15
-    assert _expanded(cal, uid(sample_store, quarterly.ref)) == [date(2026, 7, 15), date(2026, 10, 15),
-                                                                 date(2027, 1, 15)]
+    assert _expanded(cal, uid(sample_store, quarterly.ref)) == [
+        date(2026, 7, 15),
+        date(2026, 10, 15),
+        date(2027, 1, 15),
+    ]
     yearly = sample_store.get_task("strategy-2030/3.4")  # FREQ=YEARLY;UNTIL=20301215 from 2023-12-15
     event = events(cal)[uid(sample_store, yearly.ref)]
     assert event["RRULE"]["UNTIL"] == [date(2030, 12, 15)]
     assert _expanded(cal, uid(sample_store, yearly.ref)) == occurrences(
-        yearly.recurrence, yearly.start, date(2031, 12, 31))
+        yearly.recurrence, yearly.start, date(2031, 12, 31)
+    )
 
 
 def test_month_end_series_and_datetime_until_become_calendar_rules(sample_store):
-    sample_store.add_task(Task(plan="cyber-2026", key="9", title="Quarterly report to the Committee", lead="OFFICE",
-                               start=date(2026, 3, 31), deadline=date(2026, 3, 31),
-                               recurrence="FREQ=MONTHLY;INTERVAL=3;UNTIL=20270401T000000Z"))
+    sample_store.add_task(
+        Task(
+            plan="cyber-2026",
+            key="9",
+            title="Quarterly report to the Committee",
+            lead="OFFICE",
+            start=date(2026, 3, 31),
+            deadline=date(2026, 3, 31),
+            recurrence="FREQ=MONTHLY;INTERVAL=3;UNTIL=20270401T000000Z",
+        )
+    )
     text = export(sample_store, TaskFilter(plans=["cyber-2026"]))
     cal = parse(text)
     event = events(cal)[uid(sample_store, "cyber-2026/9")]
     assert type(event["RRULE"]["UNTIL"][0]) is date  # a DATE like the all-day DTSTART
     expected = occurrences("FREQ=MONTHLY;INTERVAL=3;UNTIL=20270401T000000Z", date(2026, 3, 31), date(2031, 1, 1))
-    assert expected == [date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30), date(2026, 12, 31),
-                        date(2027, 3, 31)]
+    assert expected == [date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30), date(2026, 12, 31), date(2027, 3, 31)]
     assert _expanded(cal, uid(sample_store, "cyber-2026/9")) == expected
 
 
@@ -344,9 +390,21 @@ INJECTIONS = [
 def test_user_text_cannot_inject_properties_or_components(sample_store):
     sample_store.save_org(Org(key="EVIL", name="Org\r\nBEGIN:VALARM\r\nACTION:AUDIO\r\nEND:VALARM;X=1:y"))
     for i, text in enumerate(INJECTIONS, start=1):
-        sample_store.add_task(Task(plan="cyber-2026", key=f"9.{i}", title=text, description=text, lead="EVIL",
-                                   accountable=text, coordinating=["EVIL"], output=text, source=text,
-                                   tags=[f"t{i};x", text], deadline=date(2027, 2, i)))
+        sample_store.add_task(
+            Task(
+                plan="cyber-2026",
+                key=f"9.{i}",
+                title=text,
+                description=text,
+                lead="EVIL",
+                accountable=text,
+                coordinating=["EVIL"],
+                output=text,
+                source=text,
+                tags=[f"t{i};x", text],
+                deadline=date(2027, 2, i),
+            )
+        )
     f = TaskFilter(plans=["cyber-2026"])
     raw = export(sample_store, f, IcalOptions(reminder_events=True, todo=True), name=INJECTIONS[1])
     cal = parse(raw)
@@ -376,8 +434,16 @@ def test_vietnamese_text_round_trips_nfc(sample_store):
     title = "Xây dựng Đề án bảo đảm an toàn thông tin mạng; rà soát, đánh giá"
     decomposed = unicodedata.normalize("NFD", title)
     sample_store.save_org(Org(key="BCA", name=unicodedata.normalize("NFD", "Bộ Công an")))
-    sample_store.add_task(Task(plan="cyber-2026", key="9", title=decomposed, lead="BCA",
-                               accountable="Bộ trưởng Bộ Công an", deadline=date(2027, 3, 31)))
+    sample_store.add_task(
+        Task(
+            plan="cyber-2026",
+            key="9",
+            title=decomposed,
+            lead="BCA",
+            accountable="Bộ trưởng Bộ Công an",
+            deadline=date(2027, 3, 31),
+        )
+    )
     raw = export(sample_store, TaskFilter(plans=["cyber-2026"], leads=["BCA"]))
     assert unicodedata.is_normalized("NFC", raw)
     event = events(parse(raw))[uid(sample_store, "cyber-2026/9")]
@@ -388,8 +454,16 @@ def test_vietnamese_text_round_trips_nfc(sample_store):
 
 def test_long_lines_are_folded_at_75_octets(sample_store):
     title = "Rà soát, sửa đổi Bộ luật Hình sự; " * 12
-    sample_store.add_task(Task(plan="cyber-2026", key="9", title=title.strip(), lead="MPS",
-                               description="ộ" * 500, deadline=date(2027, 3, 31)))
+    sample_store.add_task(
+        Task(
+            plan="cyber-2026",
+            key="9",
+            title=title.strip(),
+            lead="MPS",
+            description="ộ" * 500,
+            deadline=date(2027, 3, 31),
+        )
+    )
     raw = export(sample_store, TaskFilter(plans=["cyber-2026"]), IcalOptions(reminder_events=True))
     lines = raw.split("\r\n")
     assert max(len(line.encode("utf-8")) for line in lines) <= 75
@@ -459,8 +533,9 @@ def test_cli_writes_a_file_and_stdout(cli_db, tmp_path, sample_store):
     in_file = out.read_bytes().decode("utf-8")
     assert "\r\n" in in_file  # CRLF kept in the file
     found = events(parse(in_file))
-    assert set(found) == {uid(sample_store, r) for r in open_refs(sample_store, TaskFilter(
-        plans=["cyber-2026"], involving=["MPS"]))}
+    assert set(found) == {
+        uid(sample_store, r) for r in open_refs(sample_store, TaskFilter(plans=["cyber-2026"], involving=["MPS"]))
+    }
     stdout = _run(cli_db, "ics", "--org", "MPS", "--plan", "cyber-2026")
     assert stdout.exit_code == 0
     assert stdout.stdout_bytes.startswith(b"BEGIN:VCALENDAR\r\n")  # CRLF on standard output too
@@ -468,9 +543,26 @@ def test_cli_writes_a_file_and_stdout(cli_db, tmp_path, sample_store):
 
 
 def test_cli_options_reach_the_calendar(cli_db, sample_store):
-    result = _run(cli_db, "ics", "--plan", "cyber-2026", "--remind", "2w", "--remind", "1d", "--reminder-time",
-                  "08:00", "--reminder-events", "--todo", "--name", "MPS deadlines", "--from", "2026-12-01",
-                  "--to", "2026-12-31")
+    result = _run(
+        cli_db,
+        "ics",
+        "--plan",
+        "cyber-2026",
+        "--remind",
+        "2w",
+        "--remind",
+        "1d",
+        "--reminder-time",
+        "08:00",
+        "--reminder-events",
+        "--todo",
+        "--name",
+        "MPS deadlines",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-31",
+    )
     assert result.exit_code == 0, result.output
     cal = parse(result.stdout_bytes.decode("utf-8"))
     assert str(cal["X-WR-CALNAME"]) == "MPS deadlines"
@@ -483,15 +575,18 @@ def test_cli_options_reach_the_calendar(cli_db, sample_store):
     assert uid(sample_store, "cyber-2026/2.1") in quiet.stdout  # done, included by --all
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--remind", "7x"], "7x"),
-    (["--remind", "7d", "--no-alarms"], "not both"),
-    (["--reminder-time", "9am"], "HH:MM"),
-    (["--org", "NO-SUCH-ORG"], "unknown agency"),
-    (["--plan", "no-such-plan"], "no plan"),
-    (["--from", "2027-01-01", "--to", "2026-01-01"], "before"),
-    (["--status", "finished"], "unknown status"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--remind", "7x"], "7x"),
+        (["--remind", "7d", "--no-alarms"], "not both"),
+        (["--reminder-time", "9am"], "HH:MM"),
+        (["--org", "NO-SUCH-ORG"], "unknown agency"),
+        (["--plan", "no-such-plan"], "no plan"),
+        (["--from", "2027-01-01", "--to", "2026-01-01"], "before"),
+        (["--status", "finished"], "unknown status"),
+    ],
+)
 def test_cli_bad_values_give_a_clear_error(cli_db, args, message):
     result = _run(cli_db, "ics", *args)
     assert result.exit_code != 0

@@ -9,33 +9,59 @@ every option, and read it back with icalendar.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
+import ical_reference
 import icalendar
 import pytest
+from conftest import NOW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar.parser import Contentline
 
-import ical_reference
 from actionplan.calendar import events as ical_events
-from actionplan.calendar.ical import IcalOptions, _contexts
 from actionplan.calendar.events import EventContext, description, summary, task_components, task_uid
+from actionplan.calendar.ical import IcalOptions, _contexts
 from actionplan.calendar.text import date_value, duration_value, escape_text, fold, utc_value
 from actionplan.core.model import KPI, Priority, Task, TaskStatus
 from actionplan.core.query import TaskFilter
 
-from conftest import NOW
-
 # --- the writer's pieces against icalendar's ---------------------------------------------------------
 
 #: Characters that escaping or folding treat specially, and characters of every UTF-8 width.
-HOSTILE = ["\\", "^", ";", ",", ":", '"', "\r", "\n", "\r\n", "\t", "\\N", "\\n", "N", " ", "a", "é", "ộ", "Đ",
-           "€", "😀", "\u2028", "=", "'"]
+HOSTILE = [
+    "\\",
+    "^",
+    ";",
+    ",",
+    ":",
+    '"',
+    "\r",
+    "\n",
+    "\r\n",
+    "\t",
+    "\\N",
+    "\\n",
+    "N",
+    " ",
+    "a",
+    "é",
+    "ộ",
+    "Đ",
+    "€",
+    "😀",
+    "\u2028",
+    "=",
+    "'",
+]
 hostile_text = st.lists(st.sampled_from(HOSTILE) | st.text(max_size=3), max_size=40).map("".join)
 #: Text that ends near the 75-octet fold with a backslash or caret.
-near_fold = st.builds(lambda n, c, end: c * n + end, st.integers(20, 80), st.sampled_from(["a", "é", "ộ", "😀"]),
-                      st.sampled_from(["", "\\", "^", "\\\\", "\\;", ";", ",", "\n", "ộ\\"]))
+near_fold = st.builds(
+    lambda n, c, end: c * n + end,
+    st.integers(20, 80),
+    st.sampled_from(["a", "é", "ộ", "😀"]),
+    st.sampled_from(["", "\\", "^", "\\\\", "\\;", ";", ",", "\n", "ộ\\"]),
+)
 user_text = hostile_text | near_fold | st.text(max_size=200)
 
 
@@ -77,28 +103,46 @@ def test_lines_of_73_to_77_octets_fold_like_icalendar(width_char, end):
     assert set(range(73, 78)) <= lengths
 
 
-@pytest.mark.parametrize("delta", [timedelta(hours=9) - timedelta(days=7), timedelta(hours=-15),
-                                   timedelta(hours=9), timedelta(days=-1), timedelta(days=-13, hours=-15, minutes=-30),
-                                   timedelta(0), timedelta(days=-999, hours=23, minutes=59), timedelta(minutes=5),
-                                   timedelta(hours=1, seconds=1), timedelta(days=2)])
+@pytest.mark.parametrize(
+    "delta",
+    [
+        timedelta(hours=9) - timedelta(days=7),
+        timedelta(hours=-15),
+        timedelta(hours=9),
+        timedelta(days=-1),
+        timedelta(days=-13, hours=-15, minutes=-30),
+        timedelta(0),
+        timedelta(days=-999, hours=23, minutes=59),
+        timedelta(minutes=5),
+        timedelta(hours=1, seconds=1),
+        timedelta(days=2),
+    ],
+)
 def test_durations_dates_and_stamps_as_icalendar_writes_them(delta):
     assert duration_value(delta) == icalendar.vDuration(delta).to_ical().decode()
     for day in (date(2026, 12, 31), date(1, 1, 1), date(999, 3, 4), date(9999, 12, 31)):
         assert date_value(day) == icalendar.vDate(day).to_ical().decode()
-    moment = datetime(2026, 11, 26, 3, 4, 5, 123456, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 26, 3, 4, 5, 123456, tzinfo=UTC)
     assert utc_value(moment) == icalendar.vDatetime(moment).to_ical().decode() == "20261126T030405Z"
 
 
 # --- whole components: random tasks and options ------------------------------------------------------
 
-RULES = ["", "FREQ=MONTHLY;INTERVAL=3;COUNT=3", "FREQ=YEARLY;UNTIL=20301215", "FREQ=WEEKLY;BYDAY=MO,TH",
-         "FREQ=MONTHLY;INTERVAL=3;UNTIL=20270401T000000Z", "FREQ=DAILY;INTERVAL=10;COUNT=5"]
+RULES = [
+    "",
+    "FREQ=MONTHLY;INTERVAL=3;COUNT=3",
+    "FREQ=YEARLY;UNTIL=20301215",
+    "FREQ=WEEKLY;BYDAY=MO,TH",
+    "FREQ=MONTHLY;INTERVAL=3;UNTIL=20270401T000000Z",
+    "FREQ=DAILY;INTERVAL=10;COUNT=5",
+]
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 # keys and org keys are not cleaned on the way out: hostile ones reach the writer as they are
 keys = st.sampled_from(["1", "2.3", "10.4.1", "x;y", "a,b\\c", "k\r1", "k\r\n2\\N"]) | st.text(min_size=1, max_size=12)
 org_keys = st.sampled_from(["MPS", "MOJ", "SUB-TECH", "PROV-HCM", "E;VIL", "CR\rLF\n"])
-stamps = st.sampled_from(["", "not a time", "2026-11-26T07:16:56", "2026-11-26T07:16:56.123456+00:00",
-                          "2026-01-31T23:59:59+07:00"])
+stamps = st.sampled_from(
+    ["", "not a time", "2026-11-26T07:16:56", "2026-11-26T07:16:56.123456+00:00", "2026-01-31T23:59:59+07:00"]
+)
 kpis = st.none() | st.builds(KPI, metric=user_text, target=st.none() | st.floats(0, 100), unit=user_text)
 
 
@@ -107,26 +151,44 @@ def tasks(draw) -> Task:
     deadline = draw(st.none() | days)
     recurrence = draw(st.sampled_from(RULES))
     start = draw(st.none() | days) if recurrence else None
-    return Task(plan=draw(st.sampled_from(["cyber-2026", "strategy-2030", "p"])), key=draw(keys),
-                title=draw(user_text), lead=draw(org_keys), lead_name=draw(user_text), description=draw(user_text),
-                accountable=draw(user_text), coordinating=draw(st.lists(org_keys, max_size=4)), start=start,
-                deadline=deadline, deadline_text=draw(user_text), recurrence=recurrence,
-                status=draw(st.sampled_from(list(TaskStatus))), progress=draw(st.integers(-5, 120)),
-                priority=draw(st.sampled_from(list(Priority))), output=draw(user_text), kpi=draw(kpis),
-                blocked_reason=draw(user_text), tags=draw(st.lists(user_text, max_size=4)), source=draw(user_text),
-                version=draw(st.integers(-1, 2**31 - 1)), updated_at=draw(stamps))
+    return Task(
+        plan=draw(st.sampled_from(["cyber-2026", "strategy-2030", "p"])),
+        key=draw(keys),
+        title=draw(user_text),
+        lead=draw(org_keys),
+        lead_name=draw(user_text),
+        description=draw(user_text),
+        accountable=draw(user_text),
+        coordinating=draw(st.lists(org_keys, max_size=4)),
+        start=start,
+        deadline=deadline,
+        deadline_text=draw(user_text),
+        recurrence=recurrence,
+        status=draw(st.sampled_from(list(TaskStatus))),
+        progress=draw(st.integers(-5, 120)),
+        priority=draw(st.sampled_from(list(Priority))),
+        output=draw(user_text),
+        kpi=draw(kpis),
+        blocked_reason=draw(user_text),
+        tags=draw(st.lists(user_text, max_size=4)),
+        source=draw(user_text),
+        version=draw(st.integers(-1, 2**31 - 1)),
+        updated_at=draw(stamps),
+    )
 
 
 contexts = st.builds(
     EventContext,
     db_id=st.sampled_from(["abc91537d045", "x;y/z"]),
-    plan_title=user_text, plan_reference=user_text,
+    plan_title=user_text,
+    plan_reference=user_text,
     org_names=st.dictionaries(org_keys, user_text, max_size=5),
     reminder_days=st.lists(st.integers(0, 999), max_size=3).map(tuple),
     reminder_time=st.builds(time, st.integers(0, 23), st.integers(0, 59)),
-    reminder_events=st.booleans(), todo=st.booleans(),
-    fallback_stamp=st.none() | st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1),
-                                            timezones=st.just(timezone.utc)),
+    reminder_events=st.booleans(),
+    todo=st.booleans(),
+    fallback_stamp=st.none()
+    | st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)),
 )
 
 
@@ -157,8 +219,11 @@ def test_sample_plans_with_every_option_are_byte_identical(sample_store):
     store = sample_store
     tasks_ = store.tasks_by_ids([r[0] for r in store.task_versions(TaskFilter(), today=NOW.date())]).values()
     assert len(tasks_) > 40
-    for options in (IcalOptions(), IcalOptions(reminder_events=True, todo=True, reminders=("2w", "0d", "1d")),
-                    IcalOptions(reminders=(), reminder_time="23:59")):
+    for options in (
+        IcalOptions(),
+        IcalOptions(reminder_events=True, todo=True, reminders=("2w", "0d", "1d")),
+        IcalOptions(reminders=(), reminder_time="23:59"),
+    ):
         ctxs, _stamps = _contexts(store, options, {t.plan for t in tasks_}, NOW)
         for task in tasks_:
             assert task_components(task, ctxs[task.plan]) == ical_reference.task_components(task, ctxs[task.plan])
@@ -166,19 +231,40 @@ def test_sample_plans_with_every_option_are_byte_identical(sample_store):
 
 def test_one_event_as_a_calendar_program_receives_it():
     """Escaped text, all-day dates, the UTC stamp and icalendar's property order, written out."""
-    task = Task(plan="p", key="1", title="Báo cáo; tổng kết, \\ năm", lead="MPS", deadline=date(2026, 12, 31),
-                updated_at="2026-11-26T03:00:00+00:00", version=2)
+    task = Task(
+        plan="p",
+        key="1",
+        title="Báo cáo; tổng kết, \\ năm",
+        lead="MPS",
+        deadline=date(2026, 12, 31),
+        updated_at="2026-11-26T03:00:00+00:00",
+        version=2,
+    )
     text = ical_events.task_components(task, EventContext(db_id="db"))
-    assert text.startswith("BEGIN:VEVENT\r\nSUMMARY:1 Báo cáo\\; tổng kết\\, \\\\ năm — MPS\r\n"
-                           "DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\n"
-                           "DTSTAMP:20261126T030000Z\r\nUID:p.1.db@actionplan\r\nSEQUENCE:2\r\n")
+    assert text.startswith(
+        "BEGIN:VEVENT\r\nSUMMARY:1 Báo cáo\\; tổng kết\\, \\\\ năm — MPS\r\n"
+        "DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\n"
+        "DTSTAMP:20261126T030000Z\r\nUID:p.1.db@actionplan\r\nSEQUENCE:2\r\n"
+    )
     assert "TRIGGER:-P6DT15H\r\n" in text and text.endswith("END:VALARM\r\nEND:VEVENT\r\n")
 
 
 @settings(max_examples=100, deadline=None)
-@given(name=user_text, caption=st.one_of(st.just(""), user_text),
-       zone=st.sampled_from(["Asia/Ho_Chi_Minh", "UTC", "Asia/Kathmandu", "America/St_Johns", "Europe/Berlin",
-                             "Pacific/Chatham", "Asia/Bangkok"]))
+@given(
+    name=user_text,
+    caption=st.one_of(st.just(""), user_text),
+    zone=st.sampled_from(
+        [
+            "Asia/Ho_Chi_Minh",
+            "UTC",
+            "Asia/Kathmandu",
+            "America/St_Johns",
+            "Europe/Berlin",
+            "Pacific/Chatham",
+            "Asia/Bangkok",
+        ]
+    ),
+)
 def test_the_calendar_header_and_time_zone_are_icalendar_s(name, caption, zone):
     """The calendar's frame (name, caption, refresh, VTIMEZONE) is what icalendar writes,
     for zones with and without daylight saving, whole and half-hour offsets."""
@@ -187,9 +273,15 @@ def test_the_calendar_header_and_time_zone_are_icalendar_s(name, caption, zone):
     assert calendar_frame(name, zone, caption) == ical_reference.calendar_frame(name, zone, caption)
 
 
-@pytest.mark.parametrize("offset, text", [(timedelta(hours=7), "+0700"), (timedelta(hours=-3, minutes=-30), "-0330"),
-                                          (timedelta(hours=5, minutes=45, seconds=30), "+054530"),
-                                          (timedelta(0), "+0000")])
+@pytest.mark.parametrize(
+    "offset, text",
+    [
+        (timedelta(hours=7), "+0700"),
+        (timedelta(hours=-3, minutes=-30), "-0330"),
+        (timedelta(hours=5, minutes=45, seconds=30), "+054530"),
+        (timedelta(0), "+0000"),
+    ],
+)
 def test_utc_offsets_as_icalendar_writes_them(offset, text):
     from actionplan.calendar.text import utc_offset_value
 

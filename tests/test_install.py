@@ -43,11 +43,14 @@ def test_sample_plans_are_found_in_an_installed_layout(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(ROOT / "actionplan", site / "actionplan", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "plans", site / "actionplan" / "sample_plans", ignore=shutil.ignore_patterns("__pycache__"))
-    code = ("import json; from actionplan.services.config import sample_plan_paths; "
-            "print(json.dumps([str(p) for p in sample_plan_paths()]))")
+    code = (
+        "import json; from actionplan.services.config import sample_plan_paths; "
+        "print(json.dumps([str(p) for p in sample_plan_paths()]))"
+    )
     env = clean_env(tmp_path, PYTHONPATH=str(site))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     found = [Path(p) for p in json.loads(out.stdout)]
     assert sorted(p.name for p in found) == ["cyber-2026.toml", "strategy-2030.toml"]
@@ -56,20 +59,38 @@ def test_sample_plans_are_found_in_an_installed_layout(tmp_path):
 
 def test_first_list_creates_the_default_database_with_the_sample_plans(tmp_path):
     env = clean_env(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "actionplan", "list", "--as-of", "2026-11-26"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "actionplan", "list", "--as-of", "2026-11-26"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     database = tmp_path / "xdg-data" / "actionplan" / "actionplan.db"
     assert database.exists()
     assert f"Created {database} with the sample plans." in out.stderr
     assert "cyber-2026/" in out.stdout and "strategy-2030/" in out.stdout
     # the second run uses it, and does not seed twice
-    again = subprocess.run([sys.executable, "-m", "actionplan", "plans", "--as-of", "2026-11-26"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "actionplan", "plans", "--as-of", "2026-11-26"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr
     assert "Created" not in again.stderr
     assert [row.split()[0] for row in again.stdout.splitlines()[1:]] == ["cyber-2026", "strategy-2030"]
-    count = subprocess.run([sys.executable, "-m", "actionplan", "list", "--json", "--as-of", "2026-11-26"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    count = subprocess.run(
+        [sys.executable, "-m", "actionplan", "list", "--json", "--as-of", "2026-11-26"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     expected = sum(len(read_plan_file(p).tasks) for p in sample_plan_paths())
     assert count.stdout.count('"ref":') == expected, "every sample task once, not twice"

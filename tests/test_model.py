@@ -12,10 +12,30 @@ from actionplan.core.model import KPI, OrgScore, Task, TaskStatus
 TODAY = date(2026, 11, 26)
 
 
-def task(key: str = "1", *, plan: str = "p", parent: str = "", lead: str = "MPS", status: str = "in progress",
-         progress: int = 0, deadline: date | None = None, completed_on: date | None = None, **kw) -> Task:
-    return Task(plan=plan, key=key, title=f"task {key}", parent=parent, lead=lead, status=status,
-                progress=progress, deadline=deadline, completed_on=completed_on, **kw)
+def task(
+    key: str = "1",
+    *,
+    plan: str = "p",
+    parent: str = "",
+    lead: str = "MPS",
+    status: str = "in progress",
+    progress: int = 0,
+    deadline: date | None = None,
+    completed_on: date | None = None,
+    **kw,
+) -> Task:
+    return Task(
+        plan=plan,
+        key=key,
+        title=f"task {key}",
+        parent=parent,
+        lead=lead,
+        status=status,
+        progress=progress,
+        deadline=deadline,
+        completed_on=completed_on,
+        **kw,
+    )
 
 
 # --- overdue, due soon, days late ---------------------------------------------------------------
@@ -88,22 +108,30 @@ def test_cancelled_task_is_never_late():
 
 
 def test_parent_progress_is_the_mean_of_its_subtasks():
-    tasks = [task("2", progress=5), task("2.1", parent="2", progress=100, status="done"),
-             task("2.2", parent="2", progress=20), task("2.3", parent="2", progress=60)]
+    tasks = [
+        task("2", progress=5),
+        task("2.1", parent="2", progress=100, status="done"),
+        task("2.2", parent="2", progress=20),
+        task("2.3", parent="2", progress=60),
+    ]
     rolled = model.rollup_progress(tasks)
     assert rolled["p/2"] == pytest.approx((100 + 20 + 60) / 3)
     assert rolled["p/2.2"] == 20
 
 
 def test_cancelled_subtasks_do_not_count_in_the_roll_up():
-    tasks = [task("2"), task("2.1", parent="2", progress=80),
-             task("2.2", parent="2", progress=0, status="cancelled")]
+    tasks = [task("2"), task("2.1", parent="2", progress=80), task("2.2", parent="2", progress=0, status="cancelled")]
     assert model.rollup_progress(tasks)["p/2"] == 80
 
 
 def test_roll_up_goes_through_every_level():
-    tasks = [task("1"), task("1.1", parent="1", progress=100, status="done"), task("1.2", parent="1"),
-             task("1.2.1", parent="1.2", progress=50), task("1.2.2", parent="1.2", progress=0)]
+    tasks = [
+        task("1"),
+        task("1.1", parent="1", progress=100, status="done"),
+        task("1.2", parent="1"),
+        task("1.2.1", parent="1.2", progress=50),
+        task("1.2.2", parent="1.2", progress=0),
+    ]
     rolled = model.rollup_progress(tasks)
     assert rolled["p/1.2"] == 25
     assert rolled["p/1"] == pytest.approx((100 + 25) / 2)
@@ -122,15 +150,23 @@ def test_parent_whose_subtasks_are_all_cancelled_keeps_its_own_progress():
 
 
 def test_same_keys_in_two_plans_do_not_mix():
-    tasks = [task("1", plan="a"), task("1.1", plan="a", parent="1", progress=100, status="done"),
-             task("1", plan="b"), task("1.1", plan="b", parent="1", progress=0)]
+    tasks = [
+        task("1", plan="a"),
+        task("1.1", plan="a", parent="1", progress=100, status="done"),
+        task("1", plan="b"),
+        task("1.1", plan="b", parent="1", progress=0),
+    ]
     rolled = model.rollup_progress(tasks)
     assert rolled["a/1"] == 100 and rolled["b/1"] == 0
 
 
 def test_plan_progress_is_the_mean_of_top_level_tasks_without_cancelled_ones():
-    tasks = [task("1", progress=0), task("1.1", parent="1", progress=100, status="done"),
-             task("2", progress=50), task("3", status="cancelled", progress=0)]
+    tasks = [
+        task("1", progress=0),
+        task("1.1", parent="1", progress=100, status="done"),
+        task("2", progress=50),
+        task("3", status="cancelled", progress=0),
+    ]
     assert model.plan_progress(tasks) == pytest.approx((100 + 50) / 2)
     assert model.plan_progress([]) == 0.0
 
@@ -140,7 +176,7 @@ def test_plan_progress_is_the_mean_of_top_level_tasks_without_cancelled_ones():
 
 def test_accountability_counts_each_lead_agency():
     tasks = [
-        task("1", lead="MIC", deadline=date(2026, 9, 30), status="in progress"),              # 57 days late
+        task("1", lead="MIC", deadline=date(2026, 9, 30), status="in progress"),  # 57 days late
         task("2", lead="MIC", deadline=date(2026, 6, 30), status="done", completed_on=date(2026, 7, 10)),
         task("3", lead="MIC", deadline=date(2026, 12, 31), status="not started"),
         task("4", lead="MIC", deadline=date(2026, 1, 31), status="cancelled"),
@@ -269,8 +305,9 @@ def test_marking_done_keeps_a_given_completion_date():
 
 def test_reopening_clears_the_completion_date_but_keeps_the_evidence():
     old = task(status="done", progress=100, completed_on=date(2026, 5, 1), evidence="Decision 12")
-    new = model.apply_status_rules(old, task(status="in progress", progress=100, completed_on=date(2026, 5, 1),
-                                             evidence="Decision 12"), TODAY)
+    new = model.apply_status_rules(
+        old, task(status="in progress", progress=100, completed_on=date(2026, 5, 1), evidence="Decision 12"), TODAY
+    )
     assert new.completed_on is None
     assert new.evidence == "Decision 12"
 
@@ -281,10 +318,19 @@ def test_other_changes_pass_through_status_rules_untouched():
     assert model.apply_status_rules(old, new, TODAY) == new
 
 
-@pytest.mark.parametrize("text, expected", [("done", "done"), ("Done", "done"), ("in-progress", "in progress"),
-                                            ("in_progress", "in progress"), ("todo", "not started"),
-                                            ("completed", "done"), ("canceled", "cancelled"),
-                                            ("  BLOCKED ", "blocked")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("done", "done"),
+        ("Done", "done"),
+        ("in-progress", "in progress"),
+        ("in_progress", "in progress"),
+        ("todo", "not started"),
+        ("completed", "done"),
+        ("canceled", "cancelled"),
+        ("  BLOCKED ", "blocked"),
+    ],
+)
 def test_status_accepts_what_people_type(text, expected):
     assert model.parse_status(text) == expected
 
@@ -314,8 +360,13 @@ def test_priority_parsing():
 
 
 def test_field_level_problems_of_a_task():
-    problems = dict(model.validate_task_fields(Task(plan="p", key="1 2", title=" ", lead="", progress=120,
-                                                    start=date(2026, 5, 1), deadline=date(2026, 4, 1))))
+    problems = dict(
+        model.validate_task_fields(
+            Task(
+                plan="p", key="1 2", title=" ", lead="", progress=120, start=date(2026, 5, 1), deadline=date(2026, 4, 1)
+            )
+        )
+    )
     assert set(problems) == {"key", "title", "lead", "progress", "start"}
     assert model.validate_task_fields(task("2.3", deadline=TODAY)) == []
     assert dict(model.validate_task_fields(task("2", parent="2")))["parent"]
@@ -326,9 +377,24 @@ def test_a_task_sent_to_another_process_arrives_whole() -> None:
     """Large imports send tasks from reader processes to the writer by pickle (issue 7)."""
     import pickle
 
-    task = Task(plan="cyber-2026", key="2.3", title="Dự thảo nghị định", lead="MPS", coordinating=["MOJ", "MIC"],
-                start=date(2026, 1, 1), deadline=date(2026, 12, 31), deadline_text="end of 2026",
-                recurrence="FREQ=YEARLY", status=TaskStatus.IN_PROGRESS, progress=40, kpi=KPI(metric="m", target=5),
-                depends_on=["2.1"], tags=["legal"], version=3, id=8, updated_at="2026-11-26T03:00:00+00:00")
+    task = Task(
+        plan="cyber-2026",
+        key="2.3",
+        title="Dự thảo nghị định",
+        lead="MPS",
+        coordinating=["MOJ", "MIC"],
+        start=date(2026, 1, 1),
+        deadline=date(2026, 12, 31),
+        deadline_text="end of 2026",
+        recurrence="FREQ=YEARLY",
+        status=TaskStatus.IN_PROGRESS,
+        progress=40,
+        kpi=KPI(metric="m", target=5),
+        depends_on=["2.1"],
+        tags=["legal"],
+        version=3,
+        id=8,
+        updated_at="2026-11-26T03:00:00+00:00",
+    )
     received = pickle.loads(pickle.dumps(task))
     assert received == task and received.ref == "cyber-2026/2.3" and received.coordinating is not task.coordinating

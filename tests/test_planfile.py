@@ -13,9 +13,12 @@ import tomli_w
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from actionplan.services.config import sample_plan_paths
 from actionplan.core.dates import parse_deadline
-from actionplan.core.model import KPI, Org, Plan, Priority, PlanStatus, Task, TaskStatus
+from actionplan.core.model import KPI, Org, Plan, PlanStatus, Priority, Task, TaskStatus
+from actionplan.core.query import TaskFilter
+from actionplan.core.recurrence import validate_rrule
+from actionplan.core.text import clean, clean_line, key_sort
+from actionplan.services.config import sample_plan_paths
 from actionplan.services.planfile import (
     PlanFile,
     PlanFileError,
@@ -24,12 +27,9 @@ from actionplan.services.planfile import (
     parse_plan_text,
     read_plan_file,
 )
-from actionplan.core.query import TaskFilter
-from actionplan.core.recurrence import validate_rrule
 from actionplan.store import Store
-from actionplan.core.text import clean, clean_line, key_sort
 
-GOOD = '''\
+GOOD = """\
 [plan]
 key = "test-plan"
 title = "A small plan"
@@ -64,7 +64,7 @@ title = "Draft the sanctions decree"
 lead = "MOJ"
 depends_on = ["1"]
 deadline = "by March 2027"
-'''
+"""
 
 
 def line_of(text: str, snippet: str, nth: int = 1) -> int:
@@ -147,8 +147,10 @@ def test_unknown_lead_agency(sample_store, tmp_path):
     text = GOOD.replace('lead = "MOJ"\ndepends_on', 'lead = "MINISTRY-X"\ndepends_on')
     path = write(tmp_path, text)
     problems = refused(sample_store, path)
-    assert problems == [f'{path}:{line_of(text, "MINISTRY-X")}: task 2 lead: unknown agency "MINISTRY-X" '
-                        "(define it in [[orgs]] or import it first)"]
+    assert problems == [
+        f'{path}:{line_of(text, "MINISTRY-X")}: task 2 lead: unknown agency "MINISTRY-X" '
+        "(define it in [[orgs]] or import it first)"
+    ]
 
 
 def test_unknown_coordinating_agency(sample_store, tmp_path):
@@ -252,7 +254,9 @@ def test_subtasks_listed_long_before_their_parents_import_whole(empty_store, tmp
 
 def test_dependency_cycle(sample_store, tmp_path):
     text = GOOD.replace('key = "1.1"\nparent = "1"', 'key = "1.1"\nparent = "1"\ndepends_on = ["2"]')
-    text = text.replace('title = "Review the Criminal Code"', 'title = "Review the Criminal Code"\ndepends_on = ["1.1"]')
+    text = text.replace(
+        'title = "Review the Criminal Code"', 'title = "Review the Criminal Code"\ndepends_on = ["1.1"]'
+    )
     path = write(tmp_path, text)
     (problem,) = refused(sample_store, path)
     line = line_of(text, 'key = "1"')
@@ -264,30 +268,37 @@ def test_parent_or_dependency_missing_from_the_file(sample_store, tmp_path):
     path = write(tmp_path, text)
     problems = refused(sample_store, path)
     line = line_of(text, 'parent = "7"')
-    assert problems == [f'{path}:{line}: task 1.1 parent: no task "7" in this file',
-                        f'{path}:{line_of(text, "depends_on")}: task 2 depends_on: no task "8" in this file']
+    assert problems == [
+        f'{path}:{line}: task 1.1 parent: no task "7" in this file',
+        f'{path}:{line_of(text, "depends_on")}: task 2 depends_on: no task "8" in this file',
+    ]
 
 
-@pytest.mark.parametrize("field_line, message", [
-    ('progress = "forty"', "task 2 progress: must be a whole number from 0 to 100"),
-    ("progress = 140", "task 2 progress: must be a whole number from 0 to 100"),
-    ("progress = 40.5", "task 2 progress: must be a whole number from 0 to 100"),
-    ("title = 42", "task 2 title: must be text in quotes, not a number"),
-    ("tags = [1, 2]", 'task 2 tags: must be a list of text, like ["A", "B"]'),
-    ('coordinating = ["MPS", "MPS"]', "task 2 coordinating: lists the same value twice"),
-    ("output = true", "task 2 output: must be text in quotes, not true/false"),
-    ('status = "finished"', 'task 2 status: unknown status "finished"'),
-    ('priority = "urgent"', 'task 2 priority: unknown priority "urgent"'),
-    ('recurrence = "FREQ=SOMETIMES"', "task 2 recurrence: "),
-    ("start = 2026", "task 2 start: must be a date like 2026-04-30"),
-    ("kpi = 3", "task 2 kpi: must be a [tasks.kpi] table"),
-    ('kpi = { metric = "Articles", target = "forty" }', "task 2 kpi target: must be a number, not text"),
-    ('kpi = { metric = "Articles", target = nan }', "task 2 kpi target: must be a finite number"),
-    ("kpi = { target = 4 }", "task 2 kpi metric: is required"),
-    ('dealine = "April 2026"', 'task 2: unknown field "dealine"'),
-])
+@pytest.mark.parametrize(
+    "field_line, message",
+    [
+        ('progress = "forty"', "task 2 progress: must be a whole number from 0 to 100"),
+        ("progress = 140", "task 2 progress: must be a whole number from 0 to 100"),
+        ("progress = 40.5", "task 2 progress: must be a whole number from 0 to 100"),
+        ("title = 42", "task 2 title: must be text in quotes, not a number"),
+        ("tags = [1, 2]", 'task 2 tags: must be a list of text, like ["A", "B"]'),
+        ('coordinating = ["MPS", "MPS"]', "task 2 coordinating: lists the same value twice"),
+        ("output = true", "task 2 output: must be text in quotes, not true/false"),
+        ('status = "finished"', 'task 2 status: unknown status "finished"'),
+        ('priority = "urgent"', 'task 2 priority: unknown priority "urgent"'),
+        ('recurrence = "FREQ=SOMETIMES"', "task 2 recurrence: "),
+        ("start = 2026", "task 2 start: must be a date like 2026-04-30"),
+        ("kpi = 3", "task 2 kpi: must be a [tasks.kpi] table"),
+        ('kpi = { metric = "Articles", target = "forty" }', "task 2 kpi target: must be a number, not text"),
+        ('kpi = { metric = "Articles", target = nan }', "task 2 kpi target: must be a finite number"),
+        ("kpi = { target = 4 }", "task 2 kpi metric: is required"),
+        ('dealine = "April 2026"', 'task 2: unknown field "dealine"'),
+    ],
+)
 def test_wrong_type_or_value_in_a_task(sample_store, tmp_path, field_line, message):
-    text = GOOD.replace('title = "Draft the sanctions decree"\n', f'title = "Draft the sanctions decree"\n{field_line}\n')
+    text = GOOD.replace(
+        'title = "Draft the sanctions decree"\n', f'title = "Draft the sanctions decree"\n{field_line}\n'
+    )
     text = text.replace('title = "Draft the sanctions decree"\ntitle = 42', "title = 42")
     path = write(tmp_path, text)
     (problem,) = refused(sample_store, path)
@@ -306,21 +317,21 @@ def test_kpi_table_problem_points_into_the_kpi_table(sample_store, tmp_path):
     text = GOOD + '\n[tasks.kpi]\nmetric = "Drafts"\ntarget = "ten"\n'
     path = write(tmp_path, text)
     (problem,) = refused(sample_store, path)
-    assert problem.startswith(f'{path}:{line_of(text, "target = ")}: task 2 kpi target: must be a number')
+    assert problem.startswith(f"{path}:{line_of(text, 'target = ')}: task 2 kpi target: must be a number")
 
 
 def test_not_toml(sample_store, tmp_path):
     text = GOOD.replace('title = "List the gaps"', 'title = "List the gaps')
     path = write(tmp_path, text)
     (problem,) = refused(sample_store, path)
-    assert problem.startswith(f'{path}:{line_of(text, "List the gaps")}: not valid TOML')
+    assert problem.startswith(f"{path}:{line_of(text, 'List the gaps')}: not valid TOML")
 
 
 def test_not_utf8(sample_store, tmp_path):
     data = GOOD.replace("Bộ Công an", "B\xf4 C\xf4ng an").encode("latin-1", errors="replace")
     path = write(tmp_path, data)
     (problem,) = refused(sample_store, path)
-    assert problem == f'{path}:{line_of(GOOD, "short_name")}: the file is not UTF-8 text'
+    assert problem == f"{path}:{line_of(GOOD, 'short_name')}: the file is not UTF-8 text"
 
 
 def test_missing_plan_table(sample_store, tmp_path):
@@ -331,8 +342,10 @@ def test_missing_plan_table(sample_store, tmp_path):
 
 
 def test_tasks_or_orgs_not_written_as_tables(sample_store, tmp_path):
-    for text, word in [('tasks = [1, 2]\n' + GOOD.split("[[orgs]]")[0], "tasks"),
-                       ('orgs = ["MPS"]\n' + GOOD.split("[[orgs]]")[0], "orgs")]:
+    for text, word in [
+        ("tasks = [1, 2]\n" + GOOD.split("[[orgs]]")[0], "tasks"),
+        ('orgs = ["MPS"]\n' + GOOD.split("[[orgs]]")[0], "orgs"),
+    ]:
         path = write(tmp_path, text)
         (problem,) = refused(sample_store, path)
         assert problem == f"{path}:1: {word} must be written as [[{word}]] tables"
@@ -353,8 +366,11 @@ def test_unreadable_file(sample_store, tmp_path):
 
 
 def test_every_problem_of_a_file_is_listed_in_line_order(sample_store, tmp_path):
-    text = (GOOD.replace('"30/4/2026"', '"someday"').replace('lead = "MOJ"\ndepends_on', 'lead = "X"\ndepends_on')
-            .replace('tags = ["legal"]', 'tags = ["legal"]\ncolour = "red"'))
+    text = (
+        GOOD.replace('"30/4/2026"', '"someday"')
+        .replace('lead = "MOJ"\ndepends_on', 'lead = "X"\ndepends_on')
+        .replace('tags = ["legal"]', 'tags = ["legal"]\ncolour = "red"')
+    )
     path = write(tmp_path, text)
     problems = refused(sample_store, path)
     lines = [int(p.split(":")[1]) for p in problems]
@@ -364,8 +380,11 @@ def test_every_problem_of_a_file_is_listed_in_line_order(sample_store, tmp_path)
 
 def test_one_bad_file_stops_the_good_ones_too(empty_store, tmp_path):
     good = write(tmp_path, GOOD, "good.toml")
-    bad = write(tmp_path, GOOD.replace('key = "test-plan"', 'key = "other-plan"').replace('lead = "MOJ"', 'lead = "X"'),
-                "bad.toml")
+    bad = write(
+        tmp_path,
+        GOOD.replace('key = "test-plan"', 'key = "other-plan"').replace('lead = "MOJ"', 'lead = "X"'),
+        "bad.toml",
+    )
     before = snapshot(empty_store)
     with pytest.raises(PlanFileError) as e:
         import_plan_files(empty_store, [good, bad])
@@ -396,7 +415,14 @@ def test_reimport_of_the_same_file_changes_nothing(sample_store):
     before = snapshot(sample_store)
     reports = import_plan_files(sample_store, sample_plan_paths())
     for r in reports:
-        assert (r.added, r.changed, r.missing, r.plan_changed, r.orgs_added, r.orgs_changed) == ([], [], [], False, [], [])
+        assert (r.added, r.changed, r.missing, r.plan_changed, r.orgs_added, r.orgs_changed) == (
+            [],
+            [],
+            [],
+            False,
+            [],
+            [],
+        )
         assert len(r.unchanged) == sample_store.count_tasks(TaskFilter(plans=[r.plan]))
     assert snapshot(sample_store) == before, "not even a history entry"
 
@@ -405,19 +431,31 @@ def test_reimport_reports_added_changed_unchanged_and_missing(empty_store, tmp_p
     path = write(tmp_path, GOOD)
     import_plan_files(empty_store, [path])
     one = empty_store.get_task("test-plan/1")
-    edited = (GOOD.replace("Draft the sanctions decree", "Draft the revised sanctions decree")
-              .replace('[[tasks]]\nkey = "1.1"\nparent = "1"\ntitle = "List the gaps"\nlead = "MPS"\ndeadline = "30/4/2026"\n\n',
-                       "")
-              + '\n[[tasks]]\nkey = "3"\ntitle = "Train inspectors"\nlead = "MPS"\n')
+    edited = (
+        GOOD.replace("Draft the sanctions decree", "Draft the revised sanctions decree").replace(
+            '[[tasks]]\nkey = "1.1"\nparent = "1"\ntitle = "List the gaps"\nlead = "MPS"\ndeadline = "30/4/2026"\n\n',
+            "",
+        )
+        + '\n[[tasks]]\nkey = "3"\ntitle = "Train inspectors"\nlead = "MPS"\n'
+    )
     write(tmp_path, edited)
     (report,) = import_plan_files(empty_store, [path])
     assert (report.added, report.changed, report.unchanged, report.missing, report.pruned) == (
-        ["3"], ["2"], ["1"], ["1.1"], [])
+        ["3"],
+        ["2"],
+        ["1"],
+        ["1.1"],
+        [],
+    )
     assert empty_store.get_task("test-plan/1.1").title == "List the gaps", "missing tasks are kept"
     assert empty_store.get_task("test-plan/1").version == one.version
     change = empty_store.history("test-plan/2")[-1]
     assert (change.action, change.field, change.old, change.new) == (
-        "import", "title", "Draft the sanctions decree", "Draft the revised sanctions decree")
+        "import",
+        "title",
+        "Draft the sanctions decree",
+        "Draft the revised sanctions decree",
+    )
     (again,) = import_plan_files(empty_store, [path])
     assert (again.added, again.changed, again.missing) == ([], [], ["1.1"]), "idempotent"
 
@@ -469,30 +507,53 @@ def test_sample_plans_round_trip_through_the_store(sample_store):
 # --- hypothesis: random plans round-trip exactly ---------------------------------------------------------------
 
 VIETNAMESE = "ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵĂÂĐÊÔƠƯÀÁẠỆỘ"
-ALPHABET = st.sampled_from(list("abcxyzABCXYZ0123456789 .,;:-_/()#[]{}=+*&%$@!?~`|<>") + list(VIETNAMESE)
-                           + ['"', "'", "\\", "\n", "\t", '"""', "'''", "\\n", "\u00a0", "e\u0301"])
+ALPHABET = st.sampled_from(
+    list("abcxyzABCXYZ0123456789 .,;:-_/()#[]{}=+*&%$@!?~`|<>")
+    + list(VIETNAMESE)
+    + ['"', "'", "\\", "\n", "\t", '"""', "'''", "\\n", "\u00a0", "e\u0301"]
+)
 raw_text = st.lists(ALPHABET, max_size=24).map("".join)
-optional_text = raw_text.map(lambda s: clean(s).strip())          # many-line fields: description, output...
-optional_line = raw_text.map(lambda s: clean_line(s).strip())     # one-line fields: titles, names, tags
+optional_text = raw_text.map(lambda s: clean(s).strip())  # many-line fields: description, output...
+optional_line = raw_text.map(lambda s: clean_line(s).strip())  # one-line fields: titles, names, tags
 required_text = optional_line.map(lambda s: s or "x")
 tag_text = required_text.map(lambda s: s.replace(",", ";"))
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @st.composite
 def written_deadline(draw) -> str:
     """A deadline in one of the forms committee documents use."""
     d = draw(days)
-    form = draw(st.sampled_from(["iso", "dmy", "month", "end-month", "by-month", "quarter", "end-quarter",
-                                 "half", "year"]))
+    form = draw(
+        st.sampled_from(["iso", "dmy", "month", "end-month", "by-month", "quarter", "end-quarter", "half", "year"])
+    )
     month, quarter = MONTHS[d.month - 1], (d.month - 1) // 3 + 1
-    return {"iso": d.isoformat(), "dmy": f"{d.day}/{d.month}/{d.year}", "month": f"{month} {d.year}",
-            "end-month": f"end of {month} {d.year}", "by-month": f"by {month} {d.year}",
-            "quarter": f"Q{quarter} {d.year}", "end-quarter": f"end of Q{quarter} {d.year}",
-            "half": f"H{1 if d.month <= 6 else 2} {d.year}", "year": str(d.year)}[form]
+    return {
+        "iso": d.isoformat(),
+        "dmy": f"{d.day}/{d.month}/{d.year}",
+        "month": f"{month} {d.year}",
+        "end-month": f"end of {month} {d.year}",
+        "by-month": f"by {month} {d.year}",
+        "quarter": f"Q{quarter} {d.year}",
+        "end-quarter": f"end of Q{quarter} {d.year}",
+        "half": f"H{1 if d.month <= 6 else 2} {d.year}",
+        "year": str(d.year),
+    }[form]
 
 
 def period_end(text: str) -> date:
@@ -516,24 +577,51 @@ def period_end(text: str) -> date:
     return date(year, m, calendar.monthrange(year, m)[1])
 
 
-numbers = st.one_of(st.none(), st.integers(-10**9, 10**9),
-                    st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()))
-rrules = st.sampled_from(["", "FREQ=YEARLY", "FREQ=MONTHLY;INTERVAL=3", "FREQ=WEEKLY;BYDAY=MO,TH",
-                          "FREQ=YEARLY;UNTIL=20301215", "FREQ=MONTHLY;COUNT=4"])
+numbers = st.one_of(
+    st.none(),
+    st.integers(-(10**9), 10**9),
+    st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()),
+)
+rrules = st.sampled_from(
+    [
+        "",
+        "FREQ=YEARLY",
+        "FREQ=MONTHLY;INTERVAL=3",
+        "FREQ=WEEKLY;BYDAY=MO,TH",
+        "FREQ=YEARLY;UNTIL=20301215",
+        "FREQ=MONTHLY;COUNT=4",
+    ]
+)
 
 
 @st.composite
 def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
-    plan = Plan(key=draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)), title=draw(required_text),
-                reference=draw(optional_line), issuer=draw(optional_line), period=draw(optional_line),
-                issued_on=draw(st.none() | days), status=draw(st.sampled_from(list(PlanStatus))).value)
-    org_keys = draw(st.lists(st.from_regex(r"[A-Z][A-Z0-9-]{0,7}", fullmatch=True), min_size=1, max_size=5,
-                             unique=True))
+    plan = Plan(
+        key=draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)),
+        title=draw(required_text),
+        reference=draw(optional_line),
+        issuer=draw(optional_line),
+        period=draw(optional_line),
+        issued_on=draw(st.none() | days),
+        status=draw(st.sampled_from(list(PlanStatus))).value,
+    )
+    org_keys = draw(
+        st.lists(st.from_regex(r"[A-Z][A-Z0-9-]{0,7}", fullmatch=True), min_size=1, max_size=5, unique=True)
+    )
     orgs = []
     for i, key in enumerate(org_keys):
         parent = draw(st.sampled_from([""] + org_keys[:i]))
-        orgs.append(Org(key=key, name=draw(required_text), short_name=draw(optional_line), parent=parent,
-                        head=draw(optional_line), head_title=draw(optional_line), email=draw(optional_line)))
+        orgs.append(
+            Org(
+                key=key,
+                name=draw(required_text),
+                short_name=draw(optional_line),
+                parent=parent,
+                head=draw(optional_line),
+                head_title=draw(optional_line),
+                email=draw(optional_line),
+            )
+        )
     keys: list[str] = []
     tasks: list[Task] = []
     for _ in range(draw(st.integers(0, 7))):
@@ -547,20 +635,40 @@ def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
         status = draw(st.sampled_from(list(TaskStatus))).value
         kpi = None
         if draw(st.booleans()):
-            kpi = KPI(metric=draw(required_text), target=draw(numbers), current=draw(numbers),
-                      unit=draw(optional_line), baseline=draw(numbers))
-        tasks.append(Task(
-            plan=plan.key, key=key, parent=parent, title=draw(required_text), description=draw(optional_text),
-            lead=draw(st.sampled_from(org_keys)), accountable=draw(optional_line),
-            coordinating=draw(st.lists(st.sampled_from(org_keys), unique=True, max_size=3)),
-            start=start, deadline=deadline,
-            deadline_text="" if not deadline_text or deadline_text == deadline.isoformat() else deadline_text,
-            recurrence=validate_rrule(recurrence) if recurrence else "", status=status,
-            progress=draw(st.integers(0, 100)), priority=draw(st.sampled_from(list(Priority))).value,
-            output=draw(optional_text), kpi=kpi, evidence=draw(optional_text),
-            completed_on=draw(days if status == "done" else st.none() | days), blocked_reason=draw(optional_text),
-            depends_on=draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)) if keys else [],
-            tags=draw(st.lists(tag_text, unique=True, max_size=3)), source=draw(optional_line)))
+            kpi = KPI(
+                metric=draw(required_text),
+                target=draw(numbers),
+                current=draw(numbers),
+                unit=draw(optional_line),
+                baseline=draw(numbers),
+            )
+        tasks.append(
+            Task(
+                plan=plan.key,
+                key=key,
+                parent=parent,
+                title=draw(required_text),
+                description=draw(optional_text),
+                lead=draw(st.sampled_from(org_keys)),
+                accountable=draw(optional_line),
+                coordinating=draw(st.lists(st.sampled_from(org_keys), unique=True, max_size=3)),
+                start=start,
+                deadline=deadline,
+                deadline_text="" if not deadline_text or deadline_text == deadline.isoformat() else deadline_text,
+                recurrence=validate_rrule(recurrence) if recurrence else "",
+                status=status,
+                progress=draw(st.integers(0, 100)),
+                priority=draw(st.sampled_from(list(Priority))).value,
+                output=draw(optional_text),
+                kpi=kpi,
+                evidence=draw(optional_text),
+                completed_on=draw(days if status == "done" else st.none() | days),
+                blocked_reason=draw(optional_text),
+                depends_on=draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)) if keys else [],
+                tags=draw(st.lists(tag_text, unique=True, max_size=3)),
+                source=draw(optional_line),
+            )
+        )
         keys.append(key)
     # the export lists the agencies the tasks name, with their parents, by key
     by_key = {o.key: o for o in orgs}
@@ -575,8 +683,18 @@ def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
 
 
 def test_period_end_agrees_with_the_deadline_parser():
-    for text in ["2026-04-30", "30/4/2026", "April 2026", "end of February 2028", "by March 2027", "Q3 2026",
-                 "end of Q4 2026", "H1 2026", "H2 2026", "2030"]:
+    for text in [
+        "2026-04-30",
+        "30/4/2026",
+        "April 2026",
+        "end of February 2028",
+        "by March 2027",
+        "Q3 2026",
+        "end of Q4 2026",
+        "H1 2026",
+        "H2 2026",
+        "2030",
+    ]:
         assert period_end(text) == parse_deadline(text), text
 
 
@@ -599,18 +717,51 @@ def test_random_plans_round_trip_exactly(generated):
 
 # --- hypothesis: hostile input never crashes and never writes half ------------------------------------------------
 
-scalars = st.one_of(st.text(max_size=12), st.integers(-5, 200), st.floats(allow_nan=True), st.booleans(), days,
-                    st.datetimes(min_value=datetime(2000, 1, 1)))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.sampled_from(["metric", "target", "key", "x"]), inner, max_size=3), max_leaves=6)
-FIELD_NAMES = sorted({"key", "title", "name", "lead", "parent", "coordinating", "depends_on", "deadline", "start",
-                      "tags", "progress", "status", "priority", "kpi", "recurrence", "completed_on", "issued_on",
-                      "short_name", "dealine"})
+scalars = st.one_of(
+    st.text(max_size=12),
+    st.integers(-5, 200),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    days,
+    st.datetimes(min_value=datetime(2000, 1, 1)),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["metric", "target", "key", "x"]), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+FIELD_NAMES = sorted(
+    {
+        "key",
+        "title",
+        "name",
+        "lead",
+        "parent",
+        "coordinating",
+        "depends_on",
+        "deadline",
+        "start",
+        "tags",
+        "progress",
+        "status",
+        "priority",
+        "kpi",
+        "recurrence",
+        "completed_on",
+        "issued_on",
+        "short_name",
+        "dealine",
+    }
+)
 
 
 @st.composite
 def hostile_document(draw) -> str:
     """A TOML document shaped almost like a plan, with wrong types and references mixed in."""
+
     def table(required: dict) -> dict:
         extra = draw(st.dictionaries(st.sampled_from(FIELD_NAMES), values, max_size=4))
         return {**required, **extra} if draw(st.booleans()) else {**extra, **required}
@@ -618,10 +769,20 @@ def hostile_document(draw) -> str:
     doc: dict = {}
     if draw(st.booleans()):
         doc["plan"] = table({"key": "hostile", "title": "Hostile"})
-    orgs = [table({"key": draw(st.sampled_from(["MPS", "NEW", "X y"])), "name": "An org"})
-            for _ in range(draw(st.integers(0, 2)))]
-    tasks = [table({"key": draw(st.sampled_from(["1", "2", "1.1", "1", "x y"])), "title": "T",
-                    "lead": draw(st.sampled_from(["MPS", "NEW", "NOPE"]))}) for _ in range(draw(st.integers(0, 3)))]
+    orgs = [
+        table({"key": draw(st.sampled_from(["MPS", "NEW", "X y"])), "name": "An org"})
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    tasks = [
+        table(
+            {
+                "key": draw(st.sampled_from(["1", "2", "1.1", "1", "x y"])),
+                "title": "T",
+                "lead": draw(st.sampled_from(["MPS", "NEW", "NOPE"])),
+            }
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    ]
     if orgs:
         doc["orgs"] = orgs
     if tasks:
@@ -685,8 +846,11 @@ def test_arbitrary_text_is_a_plan_or_a_clear_refusal(hostile_store, text):
     check_hostile(*hostile_store, text)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.filter_too_much])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 @given(hostile_document())
 def test_plan_shaped_documents_with_wrong_types_never_crash(hostile_store, text):
     check_hostile(*hostile_store, text)

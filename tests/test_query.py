@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import TODAY
 
 from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
 from actionplan.core.text import fold
-
-from conftest import TODAY
 
 
 @pytest.fixture
@@ -40,41 +39,58 @@ def test_empty_query_is_the_empty_filter():
 
 
 def test_every_term_is_parsed():
-    f = parse_query('plan:cyber-2026 lead:MPS coord:MOJ org:MIC who:Minister status:open tag:legal '
-                    'priority:high,critical due<2027-01-01 due>=2026-10-01 overdue soon:30 gap review')
+    f = parse_query(
+        "plan:cyber-2026 lead:MPS coord:MOJ org:MIC who:Minister status:open tag:legal "
+        "priority:high,critical due<2027-01-01 due>=2026-10-01 overdue soon:30 gap review"
+    )
     assert f.plans == ["cyber-2026"] and f.leads == ["MPS"] and f.coordinating == ["MOJ"]
     assert f.involving == ["MIC"] and f.accountable == "Minister" and f.open_only
     assert f.tags == ["legal"] and f.priorities == ["high", "critical"]
     assert f.due_before == date(2027, 1, 1) and f.due_after == date(2026, 9, 30)
     assert f.overdue and f.due_within == 30 and f.words == ["gap", "review"]
     text = describe_filter(f)
-    for part in ("plan cyber-2026", "lead MPS", "coordinated by MOJ", "involving MIC", "open", "tag legal",
-                 "overdue", "due within 30 days", '"gap"'):
+    for part in (
+        "plan cyber-2026",
+        "lead MPS",
+        "coordinated by MOJ",
+        "involving MIC",
+        "open",
+        "tag legal",
+        "overdue",
+        "due within 30 days",
+        '"gap"',
+    ):
         assert part in text
 
 
-@pytest.mark.parametrize("text, before, after", [
-    ("due<2026-05-01", date(2026, 5, 1), None),
-    ("due<=2026-04-30", date(2026, 5, 1), None),
-    ("due>2026-04-30", None, date(2026, 4, 30)),
-    ("due>=2026-05-01", None, date(2026, 4, 30)),
-    ("due:2026-04-30", date(2026, 5, 1), date(2026, 4, 29)),
-    ('due<"end of Q3 2026"', date(2026, 9, 30), None),
-    ("due<Q3-2026", date(2026, 9, 30), None),
-    ("deadline<=April-2026", date(2026, 5, 1), None),
-])
+@pytest.mark.parametrize(
+    "text, before, after",
+    [
+        ("due<2026-05-01", date(2026, 5, 1), None),
+        ("due<=2026-04-30", date(2026, 5, 1), None),
+        ("due>2026-04-30", None, date(2026, 4, 30)),
+        ("due>=2026-05-01", None, date(2026, 4, 30)),
+        ("due:2026-04-30", date(2026, 5, 1), date(2026, 4, 29)),
+        ('due<"end of Q3 2026"', date(2026, 9, 30), None),
+        ("due<Q3-2026", date(2026, 9, 30), None),
+        ("deadline<=April-2026", date(2026, 5, 1), None),
+    ],
+)
 def test_deadline_comparisons_accept_every_deadline_form(text, before, after):
     f = parse_query(text)
     assert (f.due_before, f.due_after) == (before, after)
 
 
-@pytest.mark.parametrize("text, statuses, open_only, closed_only", [
-    ("status:open", [], True, False),
-    ("status:closed", [], False, True),
-    ("status:in-progress", ["in progress"], False, False),
-    ("status:not-started,blocked", ["not started", "blocked"], False, False),
-    ("status:DONE", ["done"], False, False),
-])
+@pytest.mark.parametrize(
+    "text, statuses, open_only, closed_only",
+    [
+        ("status:open", [], True, False),
+        ("status:closed", [], False, True),
+        ("status:in-progress", ["in progress"], False, False),
+        ("status:not-started,blocked", ["not started", "blocked"], False, False),
+        ("status:DONE", ["done"], False, False),
+    ],
+)
 def test_status_terms(text, statuses, open_only, closed_only):
     f = parse_query(text)
     assert (f.statuses, f.open_only, f.closed_only) == (statuses, open_only, closed_only)
@@ -94,15 +110,18 @@ def test_soon_without_number_uses_the_default_horizon():
     assert parse_query("overdue soon:7").due_within == 7
 
 
-@pytest.mark.parametrize("text, term", [
-    ("status:finished", "status:finished"),
-    ("priority:urgent", "priority:urgent"),
-    ("due<someday", "due<someday"),
-    ("due>=31/02/2026", "due>=31/02/2026"),
-    ("soon:two", "soon:two"),
-    ("colour:red", "colour:red"),
-    ("lead:", "lead:"),
-])
+@pytest.mark.parametrize(
+    "text, term",
+    [
+        ("status:finished", "status:finished"),
+        ("priority:urgent", "priority:urgent"),
+        ("due<someday", "due<someday"),
+        ("due>=31/02/2026", "due>=31/02/2026"),
+        ("soon:two", "soon:two"),
+        ("colour:red", "colour:red"),
+        ("lead:", "lead:"),
+    ],
+)
 def test_error_names_the_bad_term(text, term):
     with pytest.raises(QueryError) as e:
         parse_query(f"tag:legal {text} overdue")
@@ -161,27 +180,32 @@ def test_who_term(sample_store, everything):
     assert selected(sample_store, "who:chief") == where(everything, lambda t: "chief" in t.accountable.lower())
 
 
-@pytest.mark.parametrize("text, predicate", [
-    ("status:open", is_open),
-    ("status:closed", lambda t: not is_open(t)),
-    ("status:done", lambda t: t.status == "done"),
-    ("status:blocked,not-started", lambda t: t.status in ("blocked", "not started")),
-    ("tag:legal", lambda t: "legal" in t.tags),
-    ("tag:legal tag:planning", lambda t: "legal" in t.tags and "planning" in t.tags),
-    ("priority:critical", lambda t: t.priority == "critical"),
-    ("priority:low,normal", lambda t: t.priority in ("low", "normal")),
-    ("due<2026-10-01", lambda t: t.deadline is not None and t.deadline < date(2026, 10, 1)),
-    ("due<=2026-09-30", lambda t: t.deadline is not None and t.deadline <= date(2026, 9, 30)),
-    ("due>=2027-03-31", lambda t: t.deadline is not None and t.deadline >= date(2027, 3, 31)),
-    ("due>2027-03-31", lambda t: t.deadline is not None and t.deadline > date(2027, 3, 31)),
-    ("due:2026-09-30", lambda t: t.deadline == date(2026, 9, 30)),
-    ("overdue", lambda t: is_open(t) and t.deadline is not None and t.deadline < TODAY),
-    ("soon", lambda t: is_open(t) and t.deadline is not None and TODAY <= t.deadline <= TODAY + timedelta(14)),
-    ("soon:45", lambda t: is_open(t) and t.deadline is not None and TODAY <= t.deadline <= TODAY + timedelta(45)),
-    ("top", lambda t: not t.parent),
-    ("lead:MPS status:open due<2027-01-01",
-     lambda t: t.lead == "MPS" and is_open(t) and t.deadline is not None and t.deadline < date(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "text, predicate",
+    [
+        ("status:open", is_open),
+        ("status:closed", lambda t: not is_open(t)),
+        ("status:done", lambda t: t.status == "done"),
+        ("status:blocked,not-started", lambda t: t.status in ("blocked", "not started")),
+        ("tag:legal", lambda t: "legal" in t.tags),
+        ("tag:legal tag:planning", lambda t: "legal" in t.tags and "planning" in t.tags),
+        ("priority:critical", lambda t: t.priority == "critical"),
+        ("priority:low,normal", lambda t: t.priority in ("low", "normal")),
+        ("due<2026-10-01", lambda t: t.deadline is not None and t.deadline < date(2026, 10, 1)),
+        ("due<=2026-09-30", lambda t: t.deadline is not None and t.deadline <= date(2026, 9, 30)),
+        ("due>=2027-03-31", lambda t: t.deadline is not None and t.deadline >= date(2027, 3, 31)),
+        ("due>2027-03-31", lambda t: t.deadline is not None and t.deadline > date(2027, 3, 31)),
+        ("due:2026-09-30", lambda t: t.deadline == date(2026, 9, 30)),
+        ("overdue", lambda t: is_open(t) and t.deadline is not None and t.deadline < TODAY),
+        ("soon", lambda t: is_open(t) and t.deadline is not None and TODAY <= t.deadline <= TODAY + timedelta(14)),
+        ("soon:45", lambda t: is_open(t) and t.deadline is not None and TODAY <= t.deadline <= TODAY + timedelta(45)),
+        ("top", lambda t: not t.parent),
+        (
+            "lead:MPS status:open due<2027-01-01",
+            lambda t: t.lead == "MPS" and is_open(t) and t.deadline is not None and t.deadline < date(2027, 1, 1),
+        ),
+    ],
+)
 def test_store_applies_the_term(sample_store, everything, text, predicate):
     expected = where(everything, predicate)
     assert expected, f"the sample data should exercise {text}"
@@ -192,7 +216,8 @@ def test_store_applies_the_term(sample_store, everything, text, predicate):
 def test_overdue_depends_on_the_day_given(sample_store, everything):
     earlier = date(2026, 6, 1)
     assert selected(sample_store, "overdue", today=earlier) == where(
-        everything, lambda t: is_open(t) and t.deadline is not None and t.deadline < earlier)
+        everything, lambda t: is_open(t) and t.deadline is not None and t.deadline < earlier
+    )
     assert selected(sample_store, "overdue", today=earlier) != selected(sample_store, "overdue")
 
 
@@ -217,5 +242,6 @@ def test_results_are_ordered_by_deadline_then_limited(sample_store):
     tasks = sample_store.list_tasks(parse_query("status:open"), today=TODAY)
     deadlines = [t.deadline for t in tasks if t.deadline]
     assert deadlines == sorted(deadlines)
-    assert [t.ref for t in sample_store.list_tasks(parse_query("status:open"), today=TODAY, limit=3)] == \
-        [t.ref for t in tasks[:3]]
+    assert [t.ref for t in sample_store.list_tasks(parse_query("status:open"), today=TODAY, limit=3)] == [
+        t.ref for t in tasks[:3]
+    ]

@@ -57,8 +57,7 @@ def test_validate_rrule_aliases(alias: str, rule: str) -> None:
         ("FREQ=MONTHLY;UNTIL=20271231T235959Z", "FREQ=MONTHLY;UNTIL=20271231T235959Z"),
         ("FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=-1FR"),
         ("FREQ=WEEKLY;BYDAY=MO, FR;", "FREQ=WEEKLY;BYDAY=MO,FR"),
-        ("FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1",
-         "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"),
+        ("FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"),
     ],
 )
 def test_validate_rrule_normalises(text: str, normalised: str) -> None:
@@ -147,39 +146,57 @@ def test_next_occurrence_quarterly_from_march_31(after: date, expected: date) ->
 
 def test_monthly_from_the_30th_falls_back_to_a_short_months_last_day() -> None:
     assert occurrences("monthly", D(2026, 1, 30), D(2026, 4, 30)) == [
-        D(2026, 1, 30), D(2026, 2, 28), D(2026, 3, 30), D(2026, 4, 30),
+        D(2026, 1, 30),
+        D(2026, 2, 28),
+        D(2026, 3, 30),
+        D(2026, 4, 30),
     ]
 
 
 def test_monthly_from_a_month_end_stays_on_month_ends() -> None:
     assert occurrences("monthly", D(2026, 4, 30), D(2026, 7, 31)) == [
-        D(2026, 4, 30), D(2026, 5, 31), D(2026, 6, 30), D(2026, 7, 31),
+        D(2026, 4, 30),
+        D(2026, 5, 31),
+        D(2026, 6, 30),
+        D(2026, 7, 31),
     ]
 
 
 def test_monthly_from_the_28th_stays_on_the_28th() -> None:
     assert occurrences("monthly", D(2026, 2, 28), D(2026, 4, 30)) == [
-        D(2026, 2, 28), D(2026, 3, 28), D(2026, 4, 28),
+        D(2026, 2, 28),
+        D(2026, 3, 28),
+        D(2026, 4, 28),
     ]
 
 
 def test_yearly_from_29_february() -> None:
     assert occurrences("yearly", D(2028, 2, 29), D(2032, 12, 31)) == [
-        D(2028, 2, 29), D(2029, 2, 28), D(2030, 2, 28), D(2031, 2, 28), D(2032, 2, 29),
+        D(2028, 2, 29),
+        D(2029, 2, 28),
+        D(2030, 2, 28),
+        D(2031, 2, 28),
+        D(2032, 2, 29),
     ]
 
 
 def test_explicit_by_parts_are_kept() -> None:
     rule = "FREQ=MONTHLY;BYDAY=-1FR"  # the last Friday of each month
     assert occurrences(rule, D(2026, 1, 1), D(2026, 3, 31)) == [
-        D(2026, 1, 30), D(2026, 2, 27), D(2026, 3, 27),
+        D(2026, 1, 30),
+        D(2026, 2, 27),
+        D(2026, 3, 27),
     ]
 
 
 def test_last_working_day_of_each_month() -> None:
     rule = "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"
     assert occurrences(rule, D(2026, 1, 1), D(2026, 5, 31)) == [
-        D(2026, 1, 30), D(2026, 2, 27), D(2026, 3, 31), D(2026, 4, 30), D(2026, 5, 29),
+        D(2026, 1, 30),
+        D(2026, 2, 27),
+        D(2026, 3, 31),
+        D(2026, 4, 30),
+        D(2026, 5, 29),
     ]
 
 
@@ -196,13 +213,18 @@ def test_until_with_a_time_includes_that_day() -> None:
 
 def test_weekly_count() -> None:
     assert occurrences("FREQ=WEEKLY;COUNT=4", D(2026, 4, 6), D(2030, 1, 1)) == [
-        D(2026, 4, 6), D(2026, 4, 13), D(2026, 4, 20), D(2026, 4, 27),
+        D(2026, 4, 6),
+        D(2026, 4, 13),
+        D(2026, 4, 20),
+        D(2026, 4, 27),
     ]
 
 
 def test_occurrences_limit_and_empty_ranges() -> None:
     assert occurrences("daily", D(2026, 1, 1), D(2030, 1, 1), limit=3) == [
-        D(2026, 1, 1), D(2026, 1, 2), D(2026, 1, 3),
+        D(2026, 1, 1),
+        D(2026, 1, 2),
+        D(2026, 1, 3),
     ]
     assert len(occurrences("daily", D(2026, 1, 1), D(2030, 1, 1))) == 1000
     assert occurrences("daily", D(2026, 1, 1), D(2025, 1, 1)) == []
@@ -282,11 +304,34 @@ rule_like = st.builds(
     lambda parts: ";".join(parts),
     st.lists(
         st.sampled_from(
-            ["FREQ=DAILY", "FREQ=WEEKLY", "FREQ=MONTHLY", "FREQ=YEARLY", "FREQ=HOURLY",
-             "INTERVAL=2", "INTERVAL=0", "COUNT=3", "UNTIL=20271231", "UNTIL=20270230",
-             "BYDAY=MO", "BYDAY=-1FR", "BYDAY=2TU", "BYMONTHDAY=-1", "BYMONTHDAY=31",
-             "BYMONTH=2", "BYMONTH=12", "BYSETPOS=1", "BYSETPOS=-1", "BYWEEKNO=20",
-             "BYYEARDAY=100", "WKST=SU", "BYHOUR=9", "X=1", "=", ""]
+            [
+                "FREQ=DAILY",
+                "FREQ=WEEKLY",
+                "FREQ=MONTHLY",
+                "FREQ=YEARLY",
+                "FREQ=HOURLY",
+                "INTERVAL=2",
+                "INTERVAL=0",
+                "COUNT=3",
+                "UNTIL=20271231",
+                "UNTIL=20270230",
+                "BYDAY=MO",
+                "BYDAY=-1FR",
+                "BYDAY=2TU",
+                "BYMONTHDAY=-1",
+                "BYMONTHDAY=31",
+                "BYMONTH=2",
+                "BYMONTH=12",
+                "BYSETPOS=1",
+                "BYSETPOS=-1",
+                "BYWEEKNO=20",
+                "BYYEARDAY=100",
+                "WKST=SU",
+                "BYHOUR=9",
+                "X=1",
+                "=",
+                "",
+            ]
         ),
         max_size=5,
     ),

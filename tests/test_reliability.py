@@ -25,15 +25,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actionplan import store as store_module
 from actionplan.cli.main import cli
-from actionplan.services.config import seed_samples
 from actionplan.core.dates import DateError, parse_deadline
-from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.model import Task
 from actionplan.core.query import TaskFilter
-from actionplan.store import Store
+from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.text import fold
+from actionplan.services.config import seed_samples
+from actionplan.store import Store
+from actionplan.store import imports as store_imports
+from actionplan.store import schema as store_module
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -106,8 +107,9 @@ cli.main(args=sys.argv[3:], prog_name="actionplan")
 """
 
 
-def test_two_processes_saving_the_same_task_at_once_one_wins_and_nothing_is_lost(template_db: Path,
-                                                                                tmp_path: Path) -> None:
+def test_two_processes_saving_the_same_task_at_once_one_wins_and_nothing_is_lost(
+    template_db: Path, tmp_path: Path
+) -> None:
     db = copy_of(template_db, tmp_path / "committee.db")
     with Store(db) as s:
         before = s.get_task("cyber-2026/2")
@@ -116,10 +118,29 @@ def test_two_processes_saving_the_same_task_at_once_one_wins_and_nothing_is_lost
     procs = []
     for n, progress in enumerate((41, 77)):
         ready = tmp_path / f"ready-{n}"
-        args = ["--db", str(db), "--as", f"secretary-{n}", "set", "cyber-2026/2", f"progress={progress}",
-                "--if-version", str(before.version)]
-        procs.append((progress, ready, subprocess.Popen([sys.executable, "-c", STARTER, str(ready), str(go), *args],
-                                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+        args = [
+            "--db",
+            str(db),
+            "--as",
+            f"secretary-{n}",
+            "set",
+            "cyber-2026/2",
+            f"progress={progress}",
+            "--if-version",
+            str(before.version),
+        ]
+        procs.append(
+            (
+                progress,
+                ready,
+                subprocess.Popen(
+                    [sys.executable, "-c", STARTER, str(ready), str(go), *args],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+        )
     wait_until(lambda: all(ready.exists() for _p, ready, _proc in procs), "both processes to be ready")
     go.write_text("go")  # both start saving now
     results = [(progress, proc.wait(timeout=60), *proc.communicate()) for progress, _ready, proc in procs]
@@ -155,8 +176,9 @@ def _processes_using(db: Path) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc to find left-over processes")
-def test_an_import_killed_midway_leaves_all_of_the_old_state_or_all_of_the_new(template_db: Path,
-                                                                             tmp_path: Path) -> None:
+def test_an_import_killed_midway_leaves_all_of_the_old_state_or_all_of_the_new(
+    template_db: Path, tmp_path: Path
+) -> None:
     import generate
 
     db = copy_of(template_db, tmp_path / "committee.db")
@@ -164,11 +186,17 @@ def test_an_import_killed_midway_leaves_all_of_the_old_state_or_all_of_the_new(t
     stats = generate.generate(20000, tmp_path / "plans", seed=3)
     files = sorted(str(p) for p in (tmp_path / "plans").glob("plan-*.toml"))
     wal = Path(str(db) + "-wal")
-    proc = subprocess.Popen([sys.executable, "-m", "actionplan", "--db", str(db), "import", *files],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "actionplan", "--db", str(db), "import", *files],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     # the import is writing: its uncommitted pages already spill into the write-ahead log
-    wait_until(lambda: proc.poll() is not None or (wal.exists() and wal.stat().st_size > 2_000_000),
-               "the import to write", timeout=120)
+    wait_until(
+        lambda: proc.poll() is not None or (wal.exists() and wal.stat().st_size > 2_000_000),
+        "the import to write",
+        timeout=120,
+    )
     assert proc.poll() is None, "the import ended before it could be killed: use more tasks"
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
@@ -198,8 +226,10 @@ def _import_outcome(db: Path, files: list[Path]) -> tuple[str, object]:
             import_plan_files(s, files)
         except PlanFileError as e:
             return "refused", [str(p) for p in e.problems]
-        tasks = [(t.ref, t.title, t.lead, t.parent, t.deadline, t.status, t.coordinating, t.depends_on, t.tags)
-                 for t in s.list_tasks(order="key")]
+        tasks = [
+            (t.ref, t.title, t.lead, t.parent, t.deadline, t.status, t.coordinating, t.depends_on, t.tags)
+            for t in s.list_tasks(order="key")
+        ]
         return "imported", (s.counts(), tasks, [o.key for o in s.list_orgs()])
 
 
@@ -213,7 +243,8 @@ def many_plan_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def test_reading_files_in_worker_processes_gives_the_same_problems_and_the_same_data(
-        many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from actionplan.services import planfile
 
     files = [tmp_path / p.name for p in many_plan_files]
@@ -226,12 +257,23 @@ def test_reading_files_in_worker_processes_gives_the_same_problems_and_the_same_
     assert outcomes["workers"][0] == "imported" and outcomes["workers"] == outcomes["one by one"]
 
     # an agency used two files before the file that defines it, and a bad deadline
-    late = files[9].read_text(encoding="utf-8").replace('[[orgs]]\nkey = "MPS"', '[[orgs]]\nkey = "LATE"\nname = "Cục Mới"\n\n[[orgs]]\nkey = "MPS"', 1)
+    late = (
+        files[9]
+        .read_text(encoding="utf-8")
+        .replace('[[orgs]]\nkey = "MPS"', '[[orgs]]\nkey = "LATE"\nname = "Cục Mới"\n\n[[orgs]]\nkey = "MPS"', 1)
+    )
     files[9].write_text(late, encoding="utf-8")
-    files[7].write_text(files[7].read_text(encoding="utf-8").replace('lead = "', 'lead = "LATE', 1).replace(
-        'LATE', 'LATE"\n#', 1), encoding="utf-8")
-    files[12].write_text(files[12].read_text(encoding="utf-8").replace('deadline = "', 'deadline = "31/2/2026', 1).replace(
-        '31/2/2026', '31/2/2026"\n#', 1), encoding="utf-8")
+    files[7].write_text(
+        files[7].read_text(encoding="utf-8").replace('lead = "', 'lead = "LATE', 1).replace("LATE", 'LATE"\n#', 1),
+        encoding="utf-8",
+    )
+    files[12].write_text(
+        files[12]
+        .read_text(encoding="utf-8")
+        .replace('deadline = "', 'deadline = "31/2/2026', 1)
+        .replace("31/2/2026", '31/2/2026"\n#', 1),
+        encoding="utf-8",
+    )
     for mode, workers in (("one by one", 0), ("workers", 2)):
         monkeypatch.setattr(planfile, "_worker_count", lambda paths, n=workers: n)
         db = copy_of(template_db, tmp_path / f"bad-{workers}.db")
@@ -256,8 +298,9 @@ def _read_or_die(path: str):
     return read_plan_file(path, EVERY_ORG)
 
 
-def test_an_import_whose_worker_process_dies_still_lands_whole(many_plan_files: list[Path], template_db: Path,
-                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_import_whose_worker_process_dies_still_lands_whole(
+    many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from actionplan.services import planfile
 
     expected = _import_outcome(copy_of(template_db, tmp_path / "expected.db"), many_plan_files)
@@ -273,13 +316,52 @@ def test_an_import_whose_worker_process_dies_still_lands_whole(many_plan_files: 
 
 hostile_text = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", " ", "\x00", "\ufeff", "🙂", "Bộ Công an", "'", '"', "\\", "\n", "1e309", "-1", "101",
-                     "2026-02-30", "31/2/2026", "Q5 2026", "end of", "FREQ=HOURLY", "x" * 300, "[[tasks]]",
-                     "a.b", "NaN", "null", "true"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\ufeff",
+            "🙂",
+            "Bộ Công an",
+            "'",
+            '"',
+            "\\",
+            "\n",
+            "1e309",
+            "-1",
+            "101",
+            "2026-02-30",
+            "31/2/2026",
+            "Q5 2026",
+            "end of",
+            "FREQ=HOURLY",
+            "x" * 300,
+            "[[tasks]]",
+            "a.b",
+            "NaN",
+            "null",
+            "true",
+        ]
+    ),
 )
-deadline_text = st.one_of(st.sampled_from(["end of Q3 2026", "30/4/2026", "2026-04-30", "tháng 4/2026", "quý III/2026",
-                                           "April 2026", "by March 2027", "H1 2026", "2030", "before May"]),
-                          hostile_text)
+deadline_text = st.one_of(
+    st.sampled_from(
+        [
+            "end of Q3 2026",
+            "30/4/2026",
+            "2026-04-30",
+            "tháng 4/2026",
+            "quý III/2026",
+            "April 2026",
+            "by March 2027",
+            "H1 2026",
+            "2030",
+            "before May",
+        ]
+    ),
+    hostile_text,
+)
 # For each field of a task: values that are right, and values that are wrong in every way we can think of.
 TASK_VALUES = {
     "key": st.sampled_from(["1", "1.1", "2", "3", "", "bad key", "1..1", "x" * 80]),
@@ -291,17 +373,36 @@ TASK_VALUES = {
     "depends_on": st.one_of(st.lists(st.sampled_from(["1", "1.1", "2", "9", ""]), max_size=3), hostile_text),
     "coordinating": st.one_of(st.lists(st.sampled_from(["FZ", "MIC", "NOBODY", "MPS"]), max_size=3), hostile_text),
     "status": st.sampled_from(["done", "in progress", "blocked", "cancelled", "bogus", "", "DONE", "todo"]),
-    "progress": st.one_of(st.integers(-5, 105), st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
-                          st.just("50")),
+    "progress": st.one_of(
+        st.integers(-5, 105), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.just("50")
+    ),
     "priority": st.sampled_from(["high", "critical", "urgent", ""]),
-    "recurrence": st.one_of(st.sampled_from(["quarterly", "FREQ=MONTHLY;INTERVAL=3", "FREQ=YEARLY;BYMONTH=12",
-                                             "FREQ=HOURLY", "FREQ=DAILY;COUNT=0", "hằng quý"]), hostile_text),
+    "recurrence": st.one_of(
+        st.sampled_from(
+            [
+                "quarterly",
+                "FREQ=MONTHLY;INTERVAL=3",
+                "FREQ=YEARLY;BYMONTH=12",
+                "FREQ=HOURLY",
+                "FREQ=DAILY;COUNT=0",
+                "hằng quý",
+            ]
+        ),
+        hostile_text,
+    ),
     "tags": st.one_of(st.lists(st.sampled_from(["legal", "pháp-luật", "", "a b"]), max_size=3), st.integers()),
     "completed_on": st.one_of(deadline_text, st.dates()),
     "evidence": hostile_text,
-    "kpi": st.one_of(st.fixed_dictionaries({"metric": hostile_text}, optional={
-        "target": st.one_of(st.integers(), st.floats(), hostile_text), "current": st.floats(allow_nan=False)}),
-        hostile_text),
+    "kpi": st.one_of(
+        st.fixed_dictionaries(
+            {"metric": hostile_text},
+            optional={
+                "target": st.one_of(st.integers(), st.floats(), hostile_text),
+                "current": st.floats(allow_nan=False),
+            },
+        ),
+        hostile_text,
+    ),
     "surprise": hostile_text,
 }
 
@@ -316,16 +417,24 @@ def hostile_plan(draw) -> bytes:
         return draw(st.text(max_size=200)).encode("utf-8", "surrogatepass")
     if kind == "bytes":
         return draw(st.binary(max_size=200))
-    tasks = [{"key": "1", "title": "Xây dựng quy chế", "lead": "FZ", "deadline": "end of Q3 2026"},
-             {"key": "1.1", "parent": "1", "title": "Dự thảo", "lead": "MPS", "deadline": "30/4/2026"}]
+    tasks = [
+        {"key": "1", "title": "Xây dựng quy chế", "lead": "FZ", "deadline": "end of Q3 2026"},
+        {"key": "1.1", "parent": "1", "title": "Dự thảo", "lead": "MPS", "deadline": "30/4/2026"},
+    ]
     for task in tasks:
         for name in draw(st.lists(st.sampled_from(sorted(TASK_VALUES)), max_size=3, unique=True)):
             task[name] = draw(TASK_VALUES[name])
-    doc = {"plan": {"key": draw(st.sampled_from(["fuzz-plan", "cyber-2026", "Bad Key", ""])),
-                    "title": "Kế hoạch thử"},
-           "orgs": [{"key": "FZ", "name": draw(st.sampled_from(["Bộ Thử nghiệm", ""])),
-                     "parent": draw(st.sampled_from(["", "MPS", "FZ", "NOBODY"]))}],
-           "tasks": tasks}
+    doc = {
+        "plan": {"key": draw(st.sampled_from(["fuzz-plan", "cyber-2026", "Bad Key", ""])), "title": "Kế hoạch thử"},
+        "orgs": [
+            {
+                "key": "FZ",
+                "name": draw(st.sampled_from(["Bộ Thử nghiệm", ""])),
+                "parent": draw(st.sampled_from(["", "MPS", "FZ", "NOBODY"])),
+            }
+        ],
+        "tasks": tasks,
+    }
     try:
         text = tomli_w.dumps(doc)
     except (TypeError, ValueError):  # a value TOML cannot hold
@@ -375,8 +484,16 @@ def test_any_deadline_text_resolves_to_a_date_or_a_clear_error(text: str) -> Non
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.one_of(hostile_text, st.builds(lambda a, b: f"FREQ={a};{b}", st.sampled_from(
-    ["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "", "monthly"]), hostile_text)))
+@given(
+    text=st.one_of(
+        hostile_text,
+        st.builds(
+            lambda a, b: f"FREQ={a};{b}",
+            st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "", "monthly"]),
+            hostile_text,
+        ),
+    )
+)
 def test_any_recurrence_text_is_accepted_or_refused_with_a_reason(text: str) -> None:
     try:
         rule = validate_rrule(text)
@@ -396,8 +513,11 @@ def _fold_by_definition(value: str) -> str:
 
 
 @settings(max_examples=500, deadline=None)
-@given(text=st.one_of(st.text(), st.text(alphabet="aăâeêioôơuưyđĐ àáảãạ\u0300\u0301\u0303\u0309\u0323\u034f–…İß"),
-                      hostile_text))
+@given(
+    text=st.one_of(
+        st.text(), st.text(alphabet="aăâeêioôơuưyđĐ àáảãạ\u0300\u0301\u0303\u0309\u0323\u034f–…İß"), hostile_text
+    )
+)
 def test_search_folding_is_exactly_the_plain_definition(text: str) -> None:
     """The fast fold (issue 7) finds "Bộ Công an" by "bo cong an" exactly as the slow one did."""
     from actionplan.core.text import fold
@@ -410,14 +530,14 @@ def _clean_by_definition(value: str) -> str:
     import re
     import unicodedata
 
-    value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029]", "",
-                   value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = re.sub(
+        r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029]", "", value.replace("\r\n", "\n").replace("\r", "\n")
+    )
     return unicodedata.normalize("NFC", value)
 
 
 @settings(max_examples=500, deadline=None)
-@given(text=st.one_of(st.text(), st.text(alphabet="aăâeêoôơuưđ\u0300\u0301\u0323\r\n\t\x00\x85\u2028 "),
-                      hostile_text))
+@given(text=st.one_of(st.text(), st.text(alphabet="aăâeêoôơuưđ\u0300\u0301\u0323\r\n\t\x00\x85\u2028 "), hostile_text))
 def test_cleaning_is_exactly_the_plain_definition_and_idempotent(text: str) -> None:
     """The fast path of clean (issue 7: text already clean is returned as is) changes nothing."""
     from actionplan.core.text import clean
@@ -427,11 +547,36 @@ def test_cleaning_is_exactly_the_plain_definition_and_idempotent(text: str) -> N
 
 
 REFS = ["cyber-2026/2", "cyber-2026/2.1", "strategy-2030/1", "cyber-2026/999", "nope/1", "cyber-2026", "", "/"]
-ASSIGNMENTS = ["progress=150", "progress=50", "progress=abc", "deadline=30/2/2026", "deadline=end of Q3 2027",
-               "status=bogus", "status=done", "status=blocked", "lead=NOBODY", "lead=MPS", "lead=bo cong an",
-               "recurrence=FREQ=HOURLY", "recurrence=quarterly", "title=", "title=Tên mới", "kpi.target=abc",
-               "kpi.target=10", "depends_on=2", "depends_on=2.1", "parent=2", "parent=2.1", "coordinating=MIC,NOBODY",
-               "tags=a,b", "start=2030-01-01", "no-equals", "=5", "unknown=1", "version=7"]
+ASSIGNMENTS = [
+    "progress=150",
+    "progress=50",
+    "progress=abc",
+    "deadline=30/2/2026",
+    "deadline=end of Q3 2027",
+    "status=bogus",
+    "status=done",
+    "status=blocked",
+    "lead=NOBODY",
+    "lead=MPS",
+    "lead=bo cong an",
+    "recurrence=FREQ=HOURLY",
+    "recurrence=quarterly",
+    "title=",
+    "title=Tên mới",
+    "kpi.target=abc",
+    "kpi.target=10",
+    "depends_on=2",
+    "depends_on=2.1",
+    "parent=2",
+    "parent=2.1",
+    "coordinating=MIC,NOBODY",
+    "tags=a,b",
+    "start=2030-01-01",
+    "no-equals",
+    "=5",
+    "unknown=1",
+    "version=7",
+]
 DAYS = ["2026-11-26", "2026-13-01", "30/4/2026", "end of Q3 2026", "tomorrow", ""]
 EXTRA = ["--as-of", "--json", "--help", "-", "--", "", "\x00", "🙂", "x" * 200, "--if-version", "0", "--bogus"]
 
@@ -442,34 +587,102 @@ def command_line(draw, out_dir: str) -> list[str]:
     text, ref, day = draw(hostile_text), draw(st.sampled_from(REFS)), draw(st.sampled_from(DAYS))
     out = draw(st.sampled_from([f"{out_dir}/out.txt", f"{out_dir}/missing/out.ics", out_dir]))
     pick = lambda *options: draw(st.sampled_from(options))  # noqa: E731
-    command = pick("set", "note", "done", "add", "list", "show", "history", "ics", "digest", "export", "import",
-                   "undo", "check", "plans", "orgs", "reminders", "feeds")
+    command = pick(
+        "set",
+        "note",
+        "done",
+        "add",
+        "list",
+        "show",
+        "history",
+        "ics",
+        "digest",
+        "export",
+        "import",
+        "undo",
+        "check",
+        "plans",
+        "orgs",
+        "reminders",
+        "feeds",
+    )
     args = {
-        "set": lambda: ["set", ref, *draw(st.lists(st.sampled_from(ASSIGNMENTS), min_size=1, max_size=3))]
-                       + (["--if-version", pick("1", "2", "0", "x")] if draw(st.booleans()) else []),
-        "note": lambda: ["note", ref, text] + (["--progress", pick("40", "101", "x")] if draw(st.booleans()) else [])
-                        + (["--on", day] if draw(st.booleans()) else []),
+        "set": lambda: (
+            ["set", ref, *draw(st.lists(st.sampled_from(ASSIGNMENTS), min_size=1, max_size=3))]
+            + (["--if-version", pick("1", "2", "0", "x")] if draw(st.booleans()) else [])
+        ),
+        "note": lambda: (
+            ["note", ref, text]
+            + (["--progress", pick("40", "101", "x")] if draw(st.booleans()) else [])
+            + (["--on", day] if draw(st.booleans()) else [])
+        ),
         "done": lambda: ["done", ref, "--evidence", text] + (["--on", day] if draw(st.booleans()) else []),
-        "add": lambda: ["add", pick("cyber-2026", "nope", ""), "--title", text, "--lead", pick("MPS", "NOBODY", "bo")]
-                       + (["--deadline", day] if draw(st.booleans()) else [])
-                       + (["--parent", pick("2", "9", "")] if draw(st.booleans()) else [])
-                       + (["--recurrence", pick("quarterly", "FREQ=HOURLY", text)] if draw(st.booleans()) else []),
-        "list": lambda: ["list", *draw(st.lists(st.sampled_from(["overdue", "lead:MPS", "status:open", "due<2027-01-01",
-                                                                   'due<"bogus"', "soon:30", "(", "tag:legal", text]),
-                                                  max_size=3)), "--as-of", day],
-        "show": lambda: ["show", ref], "history": lambda: ["history", ref],
-        "ics": lambda: ["ics", *pick([], ["--org", "MPS"], ["--plan", "nope"], ["--remind", pick("7d", "P1D", "0d",
-                                                                                                     "x")]),
-                        "--as-of", day, "-o", out],
-        "digest": lambda: ["digest", "--as-of", day, "--since", pick("2026-11-01", "x"), "--no-record",
-                           "--format", pick("text", "md", "html", "xml"), "-o", out],
+        "add": lambda: (
+            ["add", pick("cyber-2026", "nope", ""), "--title", text, "--lead", pick("MPS", "NOBODY", "bo")]
+            + (["--deadline", day] if draw(st.booleans()) else [])
+            + (["--parent", pick("2", "9", "")] if draw(st.booleans()) else [])
+            + (["--recurrence", pick("quarterly", "FREQ=HOURLY", text)] if draw(st.booleans()) else [])
+        ),
+        "list": lambda: [
+            "list",
+            *draw(
+                st.lists(
+                    st.sampled_from(
+                        [
+                            "overdue",
+                            "lead:MPS",
+                            "status:open",
+                            "due<2027-01-01",
+                            'due<"bogus"',
+                            "soon:30",
+                            "(",
+                            "tag:legal",
+                            text,
+                        ]
+                    ),
+                    max_size=3,
+                )
+            ),
+            "--as-of",
+            day,
+        ],
+        "show": lambda: ["show", ref],
+        "history": lambda: ["history", ref],
+        "ics": lambda: [
+            "ics",
+            *pick([], ["--org", "MPS"], ["--plan", "nope"], ["--remind", pick("7d", "P1D", "0d", "x")]),
+            "--as-of",
+            day,
+            "-o",
+            out,
+        ],
+        "digest": lambda: [
+            "digest",
+            "--as-of",
+            day,
+            "--since",
+            pick("2026-11-01", "x"),
+            "--no-record",
+            "--format",
+            pick("text", "md", "html", "xml"),
+            "-o",
+            out,
+        ],
         "export": lambda: ["export", pick("cyber-2026", "nope"), "-o", out],
         "import": lambda: ["import", pick(f"{out_dir}/hostile.toml", f"{out_dir}/missing.toml", out_dir)],
-        "undo": lambda: ["undo"], "check": lambda: ["check"], "plans": lambda: ["plans"], "orgs": lambda: ["orgs"],
-        "reminders": lambda: ["reminders", *draw(st.lists(st.sampled_from(["--plan", "cyber-2026", "7d", "x"]),
-                                                           max_size=3))],
-        "feeds": lambda: ["feeds", pick("list", "revoke", "add"), *draw(st.lists(st.sampled_from(
-            ["1", "999", "--org", "MPS", "--plan", "nope"]), max_size=3))],
+        "undo": lambda: ["undo"],
+        "check": lambda: ["check"],
+        "plans": lambda: ["plans"],
+        "orgs": lambda: ["orgs"],
+        "reminders": lambda: [
+            "reminders",
+            *draw(st.lists(st.sampled_from(["--plan", "cyber-2026", "7d", "x"]), max_size=3)),
+        ],
+        "feeds": lambda: [
+            "feeds",
+            pick("list", "revoke", "add"),
+            *draw(st.lists(st.sampled_from(["1", "999", "--org", "MPS", "--plan", "nope"]), max_size=3)),
+        ],
     }[command]()
     if draw(st.integers(0, 4)) == 0:  # a stray word somewhere
         args.insert(draw(st.integers(1, len(args))), draw(st.one_of(st.sampled_from(EXTRA), hostile_text)))
@@ -478,8 +691,9 @@ def command_line(draw, out_dir: str) -> list[str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_any_command_line_ends_in_success_or_a_clear_error_never_a_partial_write(data, template_db: Path,
-                                                                               tmp_path: Path) -> None:
+def test_any_command_line_ends_in_success_or_a_clear_error_never_a_partial_write(
+    data, template_db: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "cli.db"
     if not db.exists():
         copy_of(template_db, db)
@@ -500,7 +714,8 @@ FIXTURE_SCHEMAS = sorted(int(p.stem.split("-")[1]) for p in FIXTURES.glob("schem
 
 def test_there_is_a_fixture_for_every_released_schema() -> None:
     assert FIXTURE_SCHEMAS == list(range(1, store_module.SCHEMA_VERSION + 1)), (
-        "run tests/fixtures/make_schema_fixtures.py and commit the new schema-N.db (git add -f)")
+        "run tests/fixtures/make_schema_fixtures.py and commit the new schema-N.db (git add -f)"
+    )
 
 
 @pytest.mark.parametrize("schema", FIXTURE_SCHEMAS)
@@ -521,7 +736,6 @@ def test_a_database_of_an_older_schema_migrates_forward_without_loss(schema: int
         assert s.last_digest() is not None
     result = run_cli("--db", str(db), "show", "cyber-2026/2")
     assert result.exit_code == 0 and "after the upgrade" in result.output
-
 
 
 # --- backup while another process writes, and check ----------------------------------------------------
@@ -546,12 +760,20 @@ print(i + 1)
 def test_backup_while_another_process_keeps_writing_is_consistent(template_db: Path, tmp_path: Path) -> None:
     db = copy_of(template_db, tmp_path / "committee.db")
     started, stop = tmp_path / "started", tmp_path / "stop"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(started), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), str(started), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_until(started.exists, "the writer to start")
-        result = subprocess.run([sys.executable, "-m", "actionplan", "--db", str(db), "backup", "-o",
-                                 str(tmp_path / "copy.db")], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "actionplan", "--db", str(db), "backup", "-o", str(tmp_path / "copy.db")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         still_writing = writer.poll() is None
     finally:
         stop.write_text("stop")
@@ -597,9 +819,13 @@ def edited_by_hand(template: Path, target: Path, *statements: str) -> Path:
 
 
 def test_check_reports_broken_references_in_words(template_db: Path, tmp_path: Path) -> None:
-    db = edited_by_hand(template_db, tmp_path / "broken.db", "PRAGMA foreign_keys = OFF",
-                        "UPDATE tasks SET lead_id = 9999 WHERE id = (SELECT min(id) FROM tasks)",
-                        "INSERT INTO task_tags(task_id, tag, position) VALUES (424242, 'orphan', 0)")
+    db = edited_by_hand(
+        template_db,
+        tmp_path / "broken.db",
+        "PRAGMA foreign_keys = OFF",
+        "UPDATE tasks SET lead_id = 9999 WHERE id = (SELECT min(id) FROM tasks)",
+        "INSERT INTO task_tags(task_id, tag, position) VALUES (424242, 'orphan', 0)",
+    )
     result = run_cli("--db", str(db), "check")
     assert result.exit_code == 1
     assert "2 problem(s) found" in result.output
@@ -609,8 +835,12 @@ def test_check_reports_broken_references_in_words(template_db: Path, tmp_path: P
 
 
 def test_check_reports_a_search_index_that_no_longer_matches_the_tasks(template_db: Path, tmp_path: Path) -> None:
-    db = edited_by_hand(template_db, tmp_path / "stale-index.db", "DROP TRIGGER tasks_au",  # bypasses the index
-                        "UPDATE tasks SET search_text = 'edited by hand' WHERE id = (SELECT min(id) FROM tasks)")
+    db = edited_by_hand(
+        template_db,
+        tmp_path / "stale-index.db",
+        "DROP TRIGGER tasks_au",  # bypasses the index
+        "UPDATE tasks SET search_text = 'edited by hand' WHERE id = (SELECT min(id) FROM tasks)",
+    )
     result = run_cli("--db", str(db), "check")
     assert result.exit_code == 1
     assert "the search index does not match the tasks' text" in result.output
@@ -618,10 +848,10 @@ def test_check_reports_a_search_index_that_no_longer_matches_the_tasks(template_
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["small import", "bulk import"])
 def test_an_import_leaves_the_search_index_whole_and_its_merging_back_on(
-        bulk: bool, many_plan_files: list[Path], template_db: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    bulk: bool, many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Imports pause the search index's merging (issue 7); afterwards it must be whole and on."""
-    monkeypatch.setattr(store_module, "BULK_TASKS", 100 if bulk else 10**9)  # 400 tasks: bulk or not
+    monkeypatch.setattr(store_imports, "BULK_TASKS", 100 if bulk else 10**9)  # 400 tasks: bulk or not
     db = copy_of(template_db, tmp_path / "search.db")
     assert run_cli("--db", str(db), "import", *map(str, many_plan_files)).exit_code == 0
     assert "No problems found" in run_cli("--db", str(db), "check").output  # index == tasks' text
@@ -630,7 +860,7 @@ def test_an_import_leaves_the_search_index_whole_and_its_merging_back_on(
         found = s.list_tasks(TaskFilter(words=["Hoàn thiện"]))
         assert found and all("hoan thien" in fold(t.title + " " + t.description + " " + t.output) for t in found)
         merging = dict(s.conn.execute("SELECT k, v FROM tasks_fts_config WHERE k IN ('automerge', 'crisismerge')"))
-        assert merging == {"automerge": store_module.FTS_AUTOMERGE, "crisismerge": store_module.FTS_CRISISMERGE}
+        assert merging == {"automerge": store_imports.FTS_AUTOMERGE, "crisismerge": store_imports.FTS_CRISISMERGE}
         # the import indexed its tasks itself; a task added afterwards is indexed as always
         s.add_task(Task(plan="cyber-2026", key="99", title="Zebracrossing audit", lead="MPS"))
         assert [t.ref for t in s.list_tasks(TaskFilter(words=["zebracrossing"]))] == ["cyber-2026/99"]

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlite_utils
+from conftest import NOW, TODAY
 
-from actionplan import store as store_module
-from actionplan.services.config import sample_plan_paths
 from actionplan.core.model import KPI, Task
-from actionplan.services.planfile import read_plan_file
 from actionplan.core.query import TaskFilter, parse_query
+from actionplan.core.text import fold
+from actionplan.services.config import sample_plan_paths
+from actionplan.services.planfile import read_plan_file
 from actionplan.store import (
     SCHEMA_VERSION,
     ConflictError,
@@ -22,9 +23,7 @@ from actionplan.store import (
     StoreError,
     ValidationError,
 )
-from actionplan.core.text import fold
-
-from conftest import NOW, TODAY
+from actionplan.store import schema as store_module
 
 
 def snapshot(store: Store) -> tuple:
@@ -66,7 +65,7 @@ def test_reopening_a_database_keeps_its_data_and_identity(sample_store, db_path,
 
 
 def test_today_is_the_committee_date_not_the_utc_date(empty_store, clock):
-    clock.now = datetime(2026, 11, 25, 18, 30, tzinfo=timezone.utc)  # 01:30 on the 26th in Ha Noi
+    clock.now = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 01:30 on the 26th in Ha Noi
     assert empty_store.today() == date(2026, 11, 26)
     empty_store.set_timezone("Europe/Paris")
     assert empty_store.today() == date(2026, 11, 25)
@@ -89,12 +88,18 @@ def test_sample_plans_are_loaded(sample_store):
     assert sample_store.count_tasks() == expected == len(sample_store.list_tasks())
     t = sample_store.get_task("cyber-2026/2.2")
     assert (t.lead, t.parent, t.depends_on, t.deadline, t.deadline_text) == (
-        "MPS", "2", ["2.1"], date(2027, 3, 31), "by March 2027")
+        "MPS",
+        "2",
+        ["2.1"],
+        date(2027, 3, 31),
+        "by March 2027",
+    )
     assert t.coordinating == ["MOJ", "SUB-LEGAL"]
 
 
-@pytest.mark.parametrize("ref, words", [("cyber-2026", "PLAN/KEY"), ("cyber-2026/99", '"99"'),
-                                        ("nope/1", "cyber-2026"), ("/1", "PLAN/KEY")])
+@pytest.mark.parametrize(
+    "ref, words", [("cyber-2026", "PLAN/KEY"), ("cyber-2026/99", '"99"'), ("nope/1", "cyber-2026"), ("/1", "PLAN/KEY")]
+)
 def test_unknown_task_reference_says_what_exists(sample_store, ref, words):
     with pytest.raises(NotFoundError) as e:
         sample_store.get_task(ref)
@@ -126,7 +131,9 @@ def test_every_change_is_recorded_with_who_when_field_old_and_new(sample_store, 
     sample_store.update_task(t.ref, {"progress": 45, "accountable": "Deputy Minister"}, t.version)
     changes = [c for c in sample_store.history(t.ref) if c.action == "edit"]
     assert {(c.field, c.old, c.new) for c in changes} == {
-        ("progress", "40", "45"), ("accountable", "Minister of Public Security", "Deputy Minister")}
+        ("progress", "40", "45"),
+        ("accountable", "Minister of Public Security", "Deputy Minister"),
+    }
     assert {c.actor for c in changes} == {"secretary"}
     assert {c.at for c in changes} == {"2026-11-26T05:05:00+00:00"}
     assert len({c.change_id for c in changes}) == 1, "one edit, one change"
@@ -143,7 +150,10 @@ def test_history_names_the_actor_of_each_connection(db_path, sample_store, clock
 def test_import_note_done_and_add_are_in_the_history(sample_store):
     created = sample_store.history("cyber-2026/2.3")[0]
     assert (created.action, created.field, created.new) == (
-        "import", "*created*", "Draft the revised decree on administrative sanctions in cybersecurity")
+        "import",
+        "*created*",
+        "Draft the revised decree on administrative sanctions in cybersecurity",
+    )
     t = sample_store.get_task("cyber-2026/2.3")
     sample_store.add_note(t.ref, "Draft sent to MOJ", 60)
     t = sample_store.get_task(t.ref)
@@ -208,23 +218,26 @@ def test_stale_note_and_stale_delete_are_refused(sample_store):
 # --- validation writes nothing -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("ref, changes, field", [
-    ("cyber-2026/2", {"lead": "NOPE"}, "lead"),
-    ("cyber-2026/2", {"coordinating": ["MOJ", "NOPE"]}, "coordinating"),
-    ("cyber-2026/2", {"parent": "2.1"}, "parent"),           # 2.1 is a subtask of 2
-    ("cyber-2026/2.1", {"parent": "2.1"}, "parent"),         # its own parent
-    ("cyber-2026/2", {"parent": "99"}, "parent"),
-    ("cyber-2026/2.1", {"depends_on": ["2.2"]}, "depends_on"),  # 2.2 depends on 2.1
-    ("cyber-2026/2.1", {"depends_on": ["2.1"]}, "depends_on"),
-    ("cyber-2026/2.1", {"depends_on": ["42"]}, "depends_on"),
-    ("cyber-2026/2", {"recurrence": "FREQ=SOMETIMES"}, "recurrence"),
-    ("cyber-2026/2", {"progress": 120}, "progress"),
-    ("cyber-2026/2", {"status": "finished"}, "status"),
-    ("cyber-2026/2", {"title": "  "}, "title"),
-    ("cyber-2026/2", {"start": date(2027, 6, 1)}, "start"),  # after the deadline
-    ("cyber-2026/2", {"key": "77"}, "key"),
-    ("cyber-2026/2", {"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "ref, changes, field",
+    [
+        ("cyber-2026/2", {"lead": "NOPE"}, "lead"),
+        ("cyber-2026/2", {"coordinating": ["MOJ", "NOPE"]}, "coordinating"),
+        ("cyber-2026/2", {"parent": "2.1"}, "parent"),  # 2.1 is a subtask of 2
+        ("cyber-2026/2.1", {"parent": "2.1"}, "parent"),  # its own parent
+        ("cyber-2026/2", {"parent": "99"}, "parent"),
+        ("cyber-2026/2.1", {"depends_on": ["2.2"]}, "depends_on"),  # 2.2 depends on 2.1
+        ("cyber-2026/2.1", {"depends_on": ["2.1"]}, "depends_on"),
+        ("cyber-2026/2.1", {"depends_on": ["42"]}, "depends_on"),
+        ("cyber-2026/2", {"recurrence": "FREQ=SOMETIMES"}, "recurrence"),
+        ("cyber-2026/2", {"progress": 120}, "progress"),
+        ("cyber-2026/2", {"status": "finished"}, "status"),
+        ("cyber-2026/2", {"title": "  "}, "title"),
+        ("cyber-2026/2", {"start": date(2027, 6, 1)}, "start"),  # after the deadline
+        ("cyber-2026/2", {"key": "77"}, "key"),
+        ("cyber-2026/2", {"colour": "red"}, "colour"),
+    ],
+)
 def test_invalid_edit_names_the_field_and_writes_nothing(sample_store, ref, changes, field):
     t = sample_store.get_task(ref)
     before = snapshot(sample_store)
@@ -237,12 +250,13 @@ def test_invalid_edit_names_the_field_and_writes_nothing(sample_store, ref, chan
 
 def test_invalid_new_task_writes_nothing(sample_store):
     before = snapshot(sample_store)
-    for bad, field in [(Task(plan="cyber-2026", key="2", title="Duplicate", lead="MPS"), "key"),
-                       (Task(plan="cyber-2026", key="9", title="x", lead="NOPE"), "lead"),
-                       (Task(plan="cyber-2026", key="9", title="x", lead="MPS", parent="77"), "parent"),
-                       (Task(plan="cyber-2026", key="9", title="x", lead="MPS", recurrence="every blue moon"),
-                        "recurrence"),
-                       (Task(plan="cyber-2026", key="9 x", title="x", lead="MPS"), "key")]:
+    for bad, field in [
+        (Task(plan="cyber-2026", key="2", title="Duplicate", lead="MPS"), "key"),
+        (Task(plan="cyber-2026", key="9", title="x", lead="NOPE"), "lead"),
+        (Task(plan="cyber-2026", key="9", title="x", lead="MPS", parent="77"), "parent"),
+        (Task(plan="cyber-2026", key="9", title="x", lead="MPS", recurrence="every blue moon"), "recurrence"),
+        (Task(plan="cyber-2026", key="9 x", title="x", lead="MPS"), "key"),
+    ]:
         with pytest.raises(ValidationError) as e:
             sample_store.add_task(bad)
         assert e.value.field == field
@@ -269,8 +283,7 @@ def test_search_follows_an_edit(sample_store):
     t = sample_store.get_task("cyber-2026/2.3")
     assert "cyber-2026/2.3" in search(sample_store, "sanctions")
     assert search(sample_store, "zebrafish") == set()
-    sample_store.update_task(t.ref, {"title": "Kiểm tra zebrafish protocols", "output": "Báo cáo tổng hợp"},
-                             t.version)
+    sample_store.update_task(t.ref, {"title": "Kiểm tra zebrafish protocols", "output": "Báo cáo tổng hợp"}, t.version)
     assert search(sample_store, "zebrafish") == {"cyber-2026/2.3"}
     assert search(sample_store, "kiem tra zebrafish") == {"cyber-2026/2.3"}, "accents optional"
     assert search(sample_store, "bao cao tong hop") == {"cyber-2026/2.3"}
@@ -301,8 +314,9 @@ def test_search_follows_a_renamed_lead_agency(sample_store):
     mic_led = refs(t for t in sample_store.list_tasks() if t.lead == "MIC")
     assert search(sample_store, "khoa hoc va cong nghe") & mic_led == set()
     mic = sample_store.get_org("MIC")
-    sample_store.save_org(replace(mic, name="Ministry of Science and Technology",
-                                  short_name="Bộ Khoa học và Công nghệ"))
+    sample_store.save_org(
+        replace(mic, name="Ministry of Science and Technology", short_name="Bộ Khoa học và Công nghệ")
+    )
     assert search(sample_store, "khoa hoc va cong nghe") >= mic_led
     assert search(sample_store, "Bộ Thông tin và Truyền thông") & mic_led == set()
 
@@ -331,13 +345,13 @@ def test_search_survives_query_syntax_in_user_words(sample_store):
 
 def test_undo_an_edit_restores_every_field_and_the_search(sample_store):
     t = sample_store.get_task("cyber-2026/2.3")
-    sample_store.update_task(t.ref, {"title": "Wombat decree", "deadline": date(2027, 6, 30),
-                                     "tags": ["legal", "urgent"]}, t.version)
+    sample_store.update_task(
+        t.ref, {"title": "Wombat decree", "deadline": date(2027, 6, 30), "tags": ["legal", "urgent"]}, t.version
+    )
     summary = sample_store.undo("secretary")
     assert "cyber-2026/2.3" in summary
     back = sample_store.get_task(t.ref)
-    assert (back.title, back.deadline, back.tags, back.deadline_text) == (
-        t.title, t.deadline, t.tags, t.deadline_text)
+    assert (back.title, back.deadline, back.tags, back.deadline_text) == (t.title, t.deadline, t.tags, t.deadline_text)
     assert search(sample_store, "wombat") == set()
     assert sample_store.history(t.ref)[-1].action == "undo"
 
@@ -413,7 +427,11 @@ def test_mark_done_sets_completion_date_progress_and_evidence(sample_store):
     t = sample_store.get_task("cyber-2026/2.3")
     done = sample_store.mark_done(t.ref, "Draft decree sent to MOJ, letter 123", t.version)
     assert (done.status, done.progress, done.completed_on, done.evidence) == (
-        "done", 100, TODAY, "Draft decree sent to MOJ, letter 123")
+        "done",
+        100,
+        TODAY,
+        "Draft decree sent to MOJ, letter 123",
+    )
     assert done.version == t.version + 1
 
 
@@ -471,8 +489,9 @@ def _expected_summary(tasks: list[Task], today: date, horizon: int = 14) -> dict
         "done": sum(t.status == "done" for t in tasks),
         "cancelled": sum(t.status == "cancelled" for t in tasks),
         "overdue": sum(t.deadline is not None and t.deadline < today for t in open_),
-        "due_soon": sum(t.deadline is not None and today <= t.deadline <= today + timedelta(days=horizon)
-                        for t in open_),
+        "due_soon": sum(
+            t.deadline is not None and today <= t.deadline <= today + timedelta(days=horizon) for t in open_
+        ),
         "progress": sum(progress(t) for t in top) / len(top),
     }
 
@@ -518,10 +537,26 @@ def test_schema_1_database_is_migrated_forward_keeping_its_rows(tmp_path: Path, 
     store_module.MIGRATIONS[0](db)
     db.execute("PRAGMA user_version = 1")
     db["plans"].insert({"key": "old-plan", "title": "Plan written by version 1", "status": "active"})
-    db["orgs"].insert({"key": "MPS", "name": "Ministry of Public Security", "short_name": "Bộ Công an",
-                       "search": fold("MPS Ministry of Public Security Bộ Công an")})
-    db["tasks"].insert({"plan_id": 1, "key": "1", "title": "Legacy task", "lead_id": 1, "deadline": "2026-04-30",
-                        "status": "in progress", "progress": 30, "search_text": "legacy task"})
+    db["orgs"].insert(
+        {
+            "key": "MPS",
+            "name": "Ministry of Public Security",
+            "short_name": "Bộ Công an",
+            "search": fold("MPS Ministry of Public Security Bộ Công an"),
+        }
+    )
+    db["tasks"].insert(
+        {
+            "plan_id": 1,
+            "key": "1",
+            "title": "Legacy task",
+            "lead_id": 1,
+            "deadline": "2026-04-30",
+            "status": "in progress",
+            "progress": 30,
+            "search_text": "legacy task",
+        }
+    )
     db.conn.commit()
     db.close()
 
@@ -567,8 +602,9 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
 def test_kpi_and_lists_are_stored_in_order(sample_store):
     t = sample_store.get_task("cyber-2026/2.3")
     kpi = KPI(metric="Violations covered", target=40, current=12.5, unit="articles", baseline=3)
-    new = sample_store.update_task(t.ref, {"kpi": kpi, "coordinating": ["MOJ", "MIC", "NSC"],
-                                          "tags": ["z-last", "a-first"]}, t.version)
+    new = sample_store.update_task(
+        t.ref, {"kpi": kpi, "coordinating": ["MOJ", "MIC", "NSC"], "tags": ["z-last", "a-first"]}, t.version
+    )
     assert new.kpi == kpi
     assert new.coordinating == ["MOJ", "MIC", "NSC"]
     assert new.tags == ["z-last", "a-first"]

@@ -68,8 +68,9 @@ def spy_navigation(app: ActionPlanApp) -> list[dict]:
 def tasks_due(store: Store, first: date, months: int = 1, plans: list[str] | None = None) -> list[Task]:
     index = first.year * 12 + first.month - 1 + months
     end = date(index // 12, index % 12 + 1, 1)
-    return store.list_tasks(TaskFilter(plans=plans or [], due_after=first - timedelta(days=1), due_before=end),
-                            today=TODAY)
+    return store.list_tasks(
+        TaskFilter(plans=plans or [], due_after=first - timedelta(days=1), due_before=end), today=TODAY
+    )
 
 
 # --- accountability board ------------------------------------------------------------------
@@ -275,8 +276,9 @@ async def test_enter_or_a_click_on_a_task_opens_it(sample_store: Store) -> None:
         listing = app.screen.query_one(TimelineList)
         rows = listing.rows
         top, height = listing.scroll_offset.y, listing.size.height
-        index = next(i for i, r in enumerate(rows)
-                     if r.kind == "task" and i != listing.highlighted and top <= i < top + height)
+        index = next(
+            i for i, r in enumerate(rows) if r.kind == "task" and i != listing.highlighted and top <= i < top + height
+        )
         await pilot.click(TimelineList, offset=(10, index - listing.scroll_offset.y))
         await pilot.pause()
         assert calls[-1]["task_ref"] == rows[index].task.ref
@@ -352,7 +354,8 @@ async def test_timeline_plan_picker_shows_one_plan(sample_store: Store) -> None:
         assert screen.plans == [plan]
         shown = [r.task for r in screen.month_list.rows if r.kind == "task"]
         assert sorted(t.ref for t in shown) == sorted(
-            t.ref for t in tasks_due(sample_store, date(2026, 1, 1), 18, plans=[plan]))
+            t.ref for t in tasks_due(sample_store, date(2026, 1, 1), 18, plans=[plan])
+        )
         assert [t.deadline for t in shown] == sorted(t.deadline for t in shown)
         assert any(t.plan != plan for t in tasks_due(sample_store, date(2026, 1, 1), 18))
 
@@ -375,8 +378,16 @@ async def test_timeline_reloads_after_a_write(sample_store: Store) -> None:
 
 def declared_bindings() -> list[tuple[str, Binding]]:
     """(class name, binding) for every binding the app's classes declare themselves."""
-    classes: list[type] = [ActionPlanApp, DashboardScreen, TasksScreen, AccountabilityScreen, AgencyTable,
-                           TimelineScreen, TimelineList, HelpScreen]
+    classes: list[type] = [
+        ActionPlanApp,
+        DashboardScreen,
+        TasksScreen,
+        AccountabilityScreen,
+        AgencyTable,
+        TimelineScreen,
+        TimelineList,
+        HelpScreen,
+    ]
     import actionplan.tui.screens as screens
 
     for info in pkgutil.iter_modules(screens.__path__):  # the editor, the dialogs and any screen added later
@@ -385,8 +396,11 @@ def declared_bindings() -> list[tuple[str, Binding]]:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        classes += [c for _n, c in inspect.getmembers(module, inspect.isclass)
-                    if c.__module__ == name and issubclass(c, Screen) and c.__dict__.get("BINDINGS")]
+        classes += [
+            c
+            for _n, c in inspect.getmembers(module, inspect.isclass)
+            if c.__module__ == name and issubclass(c, Screen) and c.__dict__.get("BINDINGS")
+        ]
     found = []
     for cls in dict.fromkeys(classes):
         for b in cls.__dict__.get("BINDINGS", ()):

@@ -50,8 +50,7 @@ async def test_g_previews_the_digest_as_markdown_and_f_switches_to_plain_text(sa
         assert not isinstance(pilot.app.screen, DigestPreview)
 
 
-async def test_a_long_digest_opens_as_plain_text_at_once(sample_store: Store,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_long_digest_opens_as_plain_text_at_once(sample_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Textual's Markdown widget takes seconds to draw a digest of 100 plans: long ones open as text."""
     monkeypatch.setattr(digest_preview, "MARKDOWN_PREVIEW_LINES", 20)
     async with preview(sample_store) as (pilot, screen):

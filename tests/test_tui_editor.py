@@ -6,9 +6,10 @@ A tiny host app stands in for ActionPlanApp: it holds the store, a fixed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -325,8 +326,7 @@ async def test_conflict_save_mine_over_theirs(sample_store: Store, db_path: Path
     assert app.results == [now]
 
 
-async def test_conflict_back_keeps_editing_then_reload_and_reapply(sample_store: Store, db_path: Path,
-                                                                     clock) -> None:
+async def test_conflict_back_keeps_editing_then_reload_and_reapply(sample_store: Store, db_path: Path, clock) -> None:
     app = Host(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         editor, theirs = await _conflicting_save(app, pilot, db_path, clock)
@@ -469,8 +469,7 @@ async def test_status_dialog_offers_cancel_and_returns_it(sample_store: Store) -
     assert app.results == [("cancelled", "")]
 
 
-@pytest.mark.parametrize("keys, expected", [(["y"], True), (["n"], False), (["escape"], False),
-                                            (["enter"], False)])
+@pytest.mark.parametrize("keys, expected", [(["y"], True), (["n"], False), (["escape"], False), (["enter"], False)])
 async def test_confirm_dialog(sample_store: Store, keys: list[str], expected: bool) -> None:
     app = Host(sample_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -521,8 +520,9 @@ async def test_list_suggester_completes_the_last_item() -> None:
     assert await suggester.get_suggestion("MOJ, ") is None
 
 
-@pytest.mark.parametrize("screen_class", [TaskEditor, ConfirmDialog, EvidenceDialog, ProgressDialog, StatusDialog,
-                                          ConflictDialog])
+@pytest.mark.parametrize(
+    "screen_class", [TaskEditor, ConfirmDialog, EvidenceDialog, ProgressDialog, StatusDialog, ConflictDialog]
+)
 def test_every_binding_is_described_for_the_footer(screen_class: type) -> None:
     for binding in screen_class.BINDINGS:
         assert binding.description and binding.show, binding

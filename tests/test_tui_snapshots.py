@@ -32,8 +32,7 @@ def test_plan_view(snap_compare, sample_store, size) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_plan_view_filtered_tree(snap_compare, sample_store, size) -> None:
-    assert snap_compare(make_app(sample_store), press=["2", "slash", *"lead:MPS", "escape", "v"],
-                        terminal_size=size)
+    assert snap_compare(make_app(sample_store), press=["2", "slash", *"lead:MPS", "escape", "v"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -62,8 +62,7 @@ async def test_filter_is_live_and_uses_the_store(sample_store: Store) -> None:
         await pilot.pause()
         screen = app.screen
         assert screen.query_one("#filter", Input).value == "lead:MPS overdue"
-        expected = sample_store.list_tasks(
-            TaskFilter(plans=[screen.plan], leads=["MPS"], overdue=True), today=TODAY)
+        expected = sample_store.list_tasks(TaskFilter(plans=[screen.plan], leads=["MPS"], overdue=True), today=TODAY)
         assert sorted(table_refs(app)) == sorted(t.ref for t in expected)
         status = str(screen.query_one("#filter-status").render())
         assert "lead MPS" in status and "overdue" in status
@@ -73,8 +72,10 @@ async def test_filter_is_live_and_uses_the_store(sample_store: Store) -> None:
         await pilot.pause()
         refs = table_refs(app)
         assert refs
-        assert set(refs) == {t.ref for t in sample_store.list_tasks(
-            TaskFilter(plans=[screen.plan], words=["bo", "cong", "an"]), today=TODAY)}
+        assert set(refs) == {
+            t.ref
+            for t in sample_store.list_tasks(TaskFilter(plans=[screen.plan], words=["bo", "cong", "an"]), today=TODAY)
+        }
 
 
 async def test_bad_filter_term_is_shown_and_a_good_one_applies(sample_store: Store) -> None:
@@ -158,8 +159,11 @@ async def test_two_instances_conflict_and_nothing_is_lost(db_path, sample_store:
         assert shown is not None and shown.ref == ref
         other.update_task(ref, {"progress": 77}, shown.version)
         # A records a status change based on the version it shows
-        result = app.write(lambda: sample_store.update_task(ref, {"status": model.TaskStatus.BLOCKED,
-                                                                  "blocked_reason": "x"}, shown.version))
+        result = app.write(
+            lambda: sample_store.update_task(
+                ref, {"status": model.TaskStatus.BLOCKED, "blocked_reason": "x"}, shown.version
+            )
+        )
         await pilot.pause()
         assert result is None
         task = sample_store.get_task(ref)

@@ -17,13 +17,14 @@ builds the same components with icalendar and the tests compare the two.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
-from actionplan.core.i18n import _
 from actionplan.calendar.text import date_value, duration_value, escape_text, fold, line, text_list, utc_value
+from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
 from actionplan.core.recurrence import describe_rrule, validate_rrule
 from actionplan.core.text import clean
@@ -38,8 +39,13 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 #: PRIORITY by task priority (RFC 5545: 1 highest, 9 lowest).
 PRIORITY = {"critical": 1, "high": 3, "normal": 5, "low": 9}
 #: A VTODO's STATUS by task status.
-TODO_STATUS = {TaskStatus.NOT_STARTED: "NEEDS-ACTION", TaskStatus.IN_PROGRESS: "IN-PROCESS",
-               TaskStatus.BLOCKED: "NEEDS-ACTION", TaskStatus.DONE: "COMPLETED", TaskStatus.CANCELLED: "CANCELLED"}
+TODO_STATUS = {
+    TaskStatus.NOT_STARTED: "NEEDS-ACTION",
+    TaskStatus.IN_PROGRESS: "IN-PROCESS",
+    TaskStatus.BLOCKED: "NEEDS-ACTION",
+    TaskStatus.DONE: "COMPLETED",
+    TaskStatus.CANCELLED: "CANCELLED",
+}
 
 
 @dataclass(frozen=True)
@@ -115,10 +121,19 @@ def _plan_label(plan: str, title: str, reference: str) -> str:
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, str]:
     """The description's translated line labels, looked up once (the catalogue is fixed per process)."""
-    labels = {"Task": _("Task"), "Lead": _("Lead"), "Accountable": _("Accountable"),
-              "Coordinating": _("Coordinating"), "Deadline": _("Deadline"), "Repeats": _("Repeats"),
-              "Expected output": _("Expected output"), "Status": _("Status"), "Blocked by": _("Blocked by"),
-              "Source": _("Source"), "Plan": _("Plan")}
+    labels = {
+        "Task": _("Task"),
+        "Lead": _("Lead"),
+        "Accountable": _("Accountable"),
+        "Coordinating": _("Coordinating"),
+        "Deadline": _("Deadline"),
+        "Repeats": _("Repeats"),
+        "Expected output": _("Expected output"),
+        "Status": _("Status"),
+        "Blocked by": _("Blocked by"),
+        "Source": _("Source"),
+        "Plan": _("Plan"),
+    }
     return {**{key: f"{word}: " for key, word in labels.items()}, "done": "% " + _("done")}
 
 
@@ -155,11 +170,11 @@ def last_change(task: Task, ctx: EventContext) -> datetime:
     if task.updated_at:
         try:
             moment = datetime.fromisoformat(task.updated_at)
-            moment = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
         except ValueError:
             moment = None
     if moment is None:
-        moment = (ctx.fallback_stamp or datetime(1970, 1, 1, tzinfo=timezone.utc)).astimezone(timezone.utc)
+        moment = (ctx.fallback_stamp or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
         moment = moment.replace(microsecond=0)
     return max(moment, ctx.revised_at) if ctx.revised_at else moment
 
@@ -170,7 +185,7 @@ def sequence(task: Task, ctx: EventContext) -> int:
     return max(0, task.version) + ctx.revision
 
 
-def calendar_rule(rule: str, anchor: date) -> "vRecur":
+def calendar_rule(rule: str, anchor: date) -> vRecur:
     """The task's recurrence as calendars must see it to produce the program's dates.
 
     Uses the same rule parts as :func:`actionplan.core.recurrence.next_occurrence` (a
@@ -228,7 +243,7 @@ class _Shared:
 
 def _with_suffix(uid: str, suffix: str) -> str:
     """:func:`task_uid` with a suffix, from the UID without one."""
-    return f"{uid[:-len(_UID_END)]}.{safe_part(suffix)}{_UID_END}"
+    return f"{uid[: -len(_UID_END)]}.{safe_part(suffix)}{_UID_END}"
 
 
 @lru_cache(maxsize=256)
@@ -248,10 +263,12 @@ def _all_day_event(summary_text: str, day: date, uid: str, shared: _Shared, rrul
 
     *summary_text* is escaped; *rrule* is the RRULE line or ""; *tail* holds what follows LAST-MODIFIED.
     """
-    return (f"BEGIN:VEVENT\r\n{fold('SUMMARY:' + summary_text)}\r\n"
-            f"DTSTART;VALUE=DATE:{date_value(day)}\r\nDTEND;VALUE=DATE:{date_value(day + _ONE_DAY)}\r\n"
-            f"DTSTAMP:{shared.stamp}\r\n{fold('UID:' + uid)}\r\nSEQUENCE:{shared.sequence}\r\n"
-            f"{rrule}{shared.categories}{shared.description}LAST-MODIFIED:{shared.stamp}\r\n{tail}")
+    return (
+        f"BEGIN:VEVENT\r\n{fold('SUMMARY:' + summary_text)}\r\n"
+        f"DTSTART;VALUE=DATE:{date_value(day)}\r\nDTEND;VALUE=DATE:{date_value(day + _ONE_DAY)}\r\n"
+        f"DTSTAMP:{shared.stamp}\r\n{fold('UID:' + uid)}\r\nSEQUENCE:{shared.sequence}\r\n"
+        f"{rrule}{shared.categories}{shared.description}LAST-MODIFIED:{shared.stamp}\r\n{tail}"
+    )
 
 
 def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared | None = None) -> str:
@@ -262,8 +279,10 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared 
     tail = f"PRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\nSTATUS:{status}\r\nTRANSP:TRANSPARENT\r\n"
     if task.is_open:
         for days in ctx.reminder_days:
-            tail += (f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{fold('DESCRIPTION:' + _due_prefix(days) + shared.summary)}"
-                     f"\r\nTRIGGER:{_trigger(days, ctx.reminder_time)}\r\nEND:VALARM\r\n")
+            tail += (
+                f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{fold('DESCRIPTION:' + _due_prefix(days) + shared.summary)}"
+                f"\r\nTRIGGER:{_trigger(days, ctx.reminder_time)}\r\nEND:VALARM\r\n"
+            )
     return _all_day_event(shared.summary, anchor, shared.uid, shared, rrule, tail + "END:VEVENT\r\n")
 
 
@@ -277,9 +296,17 @@ def heads_up_events(task: Task, ctx: EventContext, shared: _Shared | None = None
     shared = shared or _Shared(task, ctx)
     tail = f"STATUS:{'CONFIRMED' if task.is_open else 'CANCELLED'}\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
     return "".join(
-        _all_day_event(_due_prefix(days) + shared.summary, task.deadline - timedelta(days=days),
-                       _with_suffix(shared.uid, f"due-in-{days}d"), shared, "", tail)
-        for days in ctx.reminder_days if days != 0)
+        _all_day_event(
+            _due_prefix(days) + shared.summary,
+            task.deadline - timedelta(days=days),
+            _with_suffix(shared.uid, f"due-in-{days}d"),
+            shared,
+            "",
+            tail,
+        )
+        for days in ctx.reminder_days
+        if days != 0
+    )
 
 
 def todo_item(task: Task, ctx: EventContext, shared: _Shared | None = None) -> str:
@@ -289,11 +316,13 @@ def todo_item(task: Task, ctx: EventContext, shared: _Shared | None = None) -> s
     shared = shared or _Shared(task, ctx)
     status = TODO_STATUS.get(task.status, "NEEDS-ACTION")
     done = 100 if task.status == TaskStatus.DONE else max(0, min(100, task.progress))
-    return (f"BEGIN:VTODO\r\n{shared.categories}{shared.description}DTSTAMP:{shared.stamp}\r\n"
-            f"DUE;VALUE=DATE:{date_value(task.deadline)}\r\nLAST-MODIFIED:{shared.stamp}\r\n"
-            f"PERCENT-COMPLETE:{done}\r\nPRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\n"
-            f"SEQUENCE:{shared.sequence}\r\nSTATUS:{status}\r\n{fold('SUMMARY:' + shared.summary)}\r\n"
-            f"{fold('UID:' + _with_suffix(shared.uid, 'todo'))}\r\nEND:VTODO\r\n")
+    return (
+        f"BEGIN:VTODO\r\n{shared.categories}{shared.description}DTSTAMP:{shared.stamp}\r\n"
+        f"DUE;VALUE=DATE:{date_value(task.deadline)}\r\nLAST-MODIFIED:{shared.stamp}\r\n"
+        f"PERCENT-COMPLETE:{done}\r\nPRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\n"
+        f"SEQUENCE:{shared.sequence}\r\nSTATUS:{status}\r\n{fold('SUMMARY:' + shared.summary)}\r\n"
+        f"{fold('UID:' + _with_suffix(shared.uid, 'todo'))}\r\nEND:VTODO\r\n"
+    )
 
 
 def task_components(task: Task, ctx: EventContext) -> str:

@@ -28,12 +28,13 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from actionplan.services.feeds import Feed, find_feed, token_from_name
 from actionplan.store import Store
@@ -94,7 +95,7 @@ def not_modified(headers: Any, etag: str, last_modified: datetime) -> bool:
         except (TypeError, ValueError, IndexError):
             return False
         if since.tzinfo is None:
-            since = since.replace(tzinfo=timezone.utc)
+            since = since.replace(tzinfo=UTC)
         return last_modified.replace(microsecond=0) <= since
     return False
 
@@ -106,7 +107,7 @@ def _parse_instant(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _printable(path: str) -> str:
@@ -162,7 +163,7 @@ class Body:
     gzip: bytes
 
     @classmethod
-    def of(cls, text: str) -> "Body":
+    def of(cls, text: str) -> Body:
         plain = text.encode("utf-8")
         return cls(plain, gzip.compress(plain, compresslevel=6, mtime=0))  # mtime=0: same bytes every time
 
@@ -297,7 +298,7 @@ class FeedService:
     def version(self, store: Store, feed: Feed) -> FeedVersion:
         """ETag and Last-Modified from the data stamp: a few small queries, no calendar built."""
         stamp = store.data_stamp()
-        created = _parse_instant(feed.created_at) or datetime(1970, 1, 1, tzinfo=timezone.utc)
+        created = _parse_instant(feed.created_at) or datetime(1970, 1, 1, tzinfo=UTC)
         changed = _parse_instant(store.last_change_at()) or created
         last_modified = max(changed, created).replace(microsecond=0)
         # A feed's scope has no date terms, so its calendar does not depend on today: the ETag need not either.
@@ -315,8 +316,12 @@ class FeedService:
             v = self.version(store, feed)
         # each encoding is its own representation, with its own strong ETag
         etag = v.etag[:-1] + '-gzip"' if compressed else v.etag
-        headers = {"etag": etag, "last-modified": format_datetime(v.last_modified, usegmt=True),
-                   "cache-control": CACHE_CONTROL, "vary": "Accept-Encoding"}
+        headers = {
+            "etag": etag,
+            "last-modified": format_datetime(v.last_modified, usegmt=True),
+            "cache-control": CACHE_CONTROL,
+            "vary": "Accept-Encoding",
+        }
         if not_modified(request_headers, v.etag, v.last_modified):
             return Outcome(304, b"", headers, feed.id)
         headers["content-type"] = "text/calendar; charset=utf-8"
@@ -356,7 +361,7 @@ class FeedService:
 # --- the ASGI app ----------------------------------------------------------------------------------
 
 
-def _not_found() -> "Response":
+def _not_found() -> Response:
     from starlette.responses import Response
 
     return Response(NOT_FOUND_BODY, status_code=404, media_type="text/plain")
@@ -413,8 +418,13 @@ class RequestLog:
                 write_line()
 
 
-def create_app(db_path: str | Path | None = None, *, store_factory: Callable[[], Store] | None = None,
-               render: Renderer = render_feed, cache: BodyCache | None = None) -> "Starlette":
+def create_app(
+    db_path: str | Path | None = None,
+    *,
+    store_factory: Callable[[], Store] | None = None,
+    render: Renderer = render_feed,
+    cache: BodyCache | None = None,
+) -> Starlette:
     """The feeds app: ``GET /feeds/<token>.ics`` and ``GET /health`` (HEAD works too)."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -433,7 +443,7 @@ def create_app(db_path: str | Path | None = None, *, store_factory: Callable[[],
     pool = StorePool(store_factory)
     service = FeedService(pool, render, cache)
 
-    async def feed(request: "Request") -> Response:
+    async def feed(request: Request) -> Response:
         token = token_from_name(request.path_params["name"])
         if token is None:
             return _not_found()
@@ -446,18 +456,18 @@ def create_app(db_path: str | Path | None = None, *, store_factory: Callable[[],
             return _not_found()
         return Response(outcome.body, status_code=outcome.status, headers=outcome.headers)
 
-    async def health(request: "Request") -> Response:
+    async def health(request: Request) -> Response:
         try:
             return JSONResponse(await run_in_threadpool(service.health))
         except Exception:  # the database is gone or unreadable: say so without details
             log.exception("health check failed")
             return JSONResponse({"status": "error"}, status_code=503)
 
-    async def not_found(request: "Request", exc: Exception) -> Response:
+    async def not_found(request: Request, exc: Exception) -> Response:
         return _not_found()
 
     @asynccontextmanager
-    async def lifespan(app: "Starlette") -> Any:
+    async def lifespan(app: Starlette) -> Any:
         yield
         pool.close()
 
@@ -485,5 +495,4 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8080) -> 
         log.setLevel(logging.INFO)
         log.propagate = False
     app = create_app(db_path)
-    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, log_level="info",
-                proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False, log_level="info", proxy_headers=False)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -37,8 +37,12 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 DEFAULT_REMINDERS: tuple[str, ...] = ("P7D", "P1D")
 DEFAULT_REMINDER_TIME = "09:00"
 #: Every status but done: cancelled tasks go out as STATUS:CANCELLED so calendars drop them.
-DEFAULT_STATUSES: tuple[str, ...] = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED,
-                                     TaskStatus.CANCELLED)
+DEFAULT_STATUSES: tuple[str, ...] = (
+    TaskStatus.NOT_STARTED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.BLOCKED,
+    TaskStatus.CANCELLED,
+)
 PRODID = "-//actionplan//Action plan deadlines//EN"
 REFRESH_HOURS = 12
 MAX_OFFSET_DAYS = 999
@@ -70,11 +74,13 @@ def parse_offset(text: str) -> int:
     if short:
         days = int(short.group(1)) * (7 if short.group(2).lower().startswith("w") else 1)
     if days is None:
-        raise IcalError(f'"{raw}": ' + _("a reminder is a number of days or weeks before the deadline, "
-                                          "like 7d, 2w or P7D"))
+        raise IcalError(
+            f'"{raw}": ' + _("a reminder is a number of days or weeks before the deadline, like 7d, 2w or P7D")
+        )
     if days > MAX_OFFSET_DAYS:
-        raise IcalError(f'"{raw}": ' + _("a reminder can be at most {n} days before the deadline")
-                        .format(n=MAX_OFFSET_DAYS))
+        raise IcalError(
+            f'"{raw}": ' + _("a reminder can be at most {n} days before the deadline").format(n=MAX_OFFSET_DAYS)
+        )
     return days
 
 
@@ -136,11 +142,13 @@ class IcalOptions:
 
     def cache_key(self) -> str:
         """A stable string naming these options (for store.cached_events/store_events)."""
-        return (f"r={','.join(self.reminders) or 'none'};fixed={int(self.fixed)};at={self.reminder_time};"
-                f"ev={int(self.reminder_events)};todo={int(self.todo)}")
+        return (
+            f"r={','.join(self.reminders) or 'none'};fixed={int(self.fixed)};at={self.reminder_time};"
+            f"ev={int(self.reminder_events)};todo={int(self.todo)}"
+        )
 
 
-def reminder_offsets(store: "Store", options: IcalOptions, plan: str) -> tuple[str, ...]:
+def reminder_offsets(store: Store, options: IcalOptions, plan: str) -> tuple[str, ...]:
     """The offsets for tasks of *plan*: the export's if fixed, else the plan's, the database's, the options'."""
     if options.fixed:
         return options.reminders
@@ -169,7 +177,7 @@ def with_default_statuses(f: TaskFilter) -> TaskFilter:
     return replace(f, statuses=[str(s) for s in DEFAULT_STATUSES])
 
 
-def calendar_name(store: "Store", f: TaskFilter) -> str:
+def calendar_name(store: Store, f: TaskFilter) -> str:
     """The calendar's name from the filter: "<plan title> — <org name>"."""
     parts: list[str] = []
     plans = list(dict.fromkeys(f.plans))
@@ -221,17 +229,19 @@ def _zone_text(zone: str) -> str:
         return Timezone.from_tzinfo(get_zone(zone), zone, first, last).to_ical().decode("utf-8")
     offset, tzname = fixed
     text = ical_text.escape_text
-    return "".join([
-        "BEGIN:VTIMEZONE\r\n",
-        ical_text.line("TZID", text(zone)),
-        ical_text.line("COMMENT", text(f"This timezone only works from {first} to {last}.")),
-        "BEGIN:STANDARD\r\n",
-        ical_text.line("DTSTART", f"{first.year:04}{first.month:02}{first.day:02}T000000"),
-        ical_text.line("TZNAME", text(tzname or str(offset))),
-        ical_text.line("TZOFFSETFROM", ical_text.utc_offset_value(offset)),
-        ical_text.line("TZOFFSETTO", ical_text.utc_offset_value(offset)),
-        "END:STANDARD\r\nEND:VTIMEZONE\r\n",
-    ])
+    return "".join(
+        [
+            "BEGIN:VTIMEZONE\r\n",
+            ical_text.line("TZID", text(zone)),
+            ical_text.line("COMMENT", text(f"This timezone only works from {first} to {last}.")),
+            "BEGIN:STANDARD\r\n",
+            ical_text.line("DTSTART", f"{first.year:04}{first.month:02}{first.day:02}T000000"),
+            ical_text.line("TZNAME", text(tzname or str(offset))),
+            ical_text.line("TZOFFSETFROM", ical_text.utc_offset_value(offset)),
+            ical_text.line("TZOFFSETTO", ical_text.utc_offset_value(offset)),
+            "END:STANDARD\r\nEND:VTIMEZONE\r\n",
+        ]
+    )
 
 
 def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
@@ -239,13 +249,22 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
     from actionplan.calendar import text as ical_text
 
     text = ical_text.escape_text
-    header = ["BEGIN:VCALENDAR\r\n", "VERSION:2.0\r\n", ical_text.line("PRODID", text(PRODID)),
-              "CALSCALE:GREGORIAN\r\n", "METHOD:PUBLISH\r\n"]
+    header = [
+        "BEGIN:VCALENDAR\r\n",
+        "VERSION:2.0\r\n",
+        ical_text.line("PRODID", text(PRODID)),
+        "CALSCALE:GREGORIAN\r\n",
+        "METHOD:PUBLISH\r\n",
+    ]
     if caption:
         header.append(ical_text.line("X-WR-CALDESC", text(clean(caption))))
-    header += [ical_text.line("NAME", text(clean(name))), ical_text.line("X-WR-CALNAME", text(clean(name))),
-               "REFRESH-INTERVAL;VALUE=DURATION:" + ical_text.duration_value(timedelta(hours=REFRESH_HOURS)) + "\r\n",
-               ical_text.line("X-PUBLISHED-TTL", f"PT{REFRESH_HOURS}H"), ical_text.line("X-WR-TIMEZONE", text(zone))]
+    header += [
+        ical_text.line("NAME", text(clean(name))),
+        ical_text.line("X-WR-CALNAME", text(clean(name))),
+        "REFRESH-INTERVAL;VALUE=DURATION:" + ical_text.duration_value(timedelta(hours=REFRESH_HOURS)) + "\r\n",
+        ical_text.line("X-PUBLISHED-TTL", f"PT{REFRESH_HOURS}H"),
+        ical_text.line("X-WR-TIMEZONE", text(zone)),
+    ]
     return "".join(header) + _zone_text(zone), "END:VCALENDAR\r\n"
 
 
@@ -263,13 +282,20 @@ class CalendarExport:
     refs: list[str] = field(default_factory=list)
 
 
-def store_cache_key(store: "Store", options: IcalOptions) -> str:
+def store_cache_key(store: Store, options: IcalOptions) -> str:
     """The ``options`` string under which the store keeps this export's events."""
     return f"ical|{options.cache_key()}|db={store.db_id}"
 
 
-def build_calendar(store: "Store", f: TaskFilter, options: IcalOptions, *, now: datetime,
-                   name: str | None = None, today: date | None = None) -> CalendarExport:
+def build_calendar(
+    store: Store,
+    f: TaskFilter,
+    options: IcalOptions,
+    *,
+    now: datetime,
+    name: str | None = None,
+    today: date | None = None,
+) -> CalendarExport:
     """The calendar for the tasks selected by *f* (default statuses: see :func:`with_default_statuses`).
 
     Tasks are in plan and key order; tasks without a deadline (or, for a
@@ -291,19 +317,31 @@ def build_calendar(store: "Store", f: TaskFilter, options: IcalOptions, *, now: 
         hit = cached.get(task_id)
         prefix = stamps[plan] + "\n"
         if hit is not None and hit[0] == version and hit[1].startswith(prefix):
-            bodies[task_id] = hit[1][len(prefix):]
+            bodies[task_id] = hit[1][len(prefix) :]
         else:
             stale.append(task_id)
     if stale:
         _rebuild(store, stale, contexts, stamps, key, bodies)
     header, footer = calendar_frame(name or calendar_name(store, f), store.timezone, describe_filter(f))
     text = header + "".join(bodies.get(r[0], "") for r in rows) + footer
-    return CalendarExport(text=text, tasks=len(rows), without_date=sum(1 for r in rows if not bodies.get(r[0])),
-                          rebuilt=len(stale), refs=[f"{r[2]}/{r[3]}" for r in rows])
+    return CalendarExport(
+        text=text,
+        tasks=len(rows),
+        without_date=sum(1 for r in rows if not bodies.get(r[0])),
+        rebuilt=len(stale),
+        refs=[f"{r[2]}/{r[3]}" for r in rows],
+    )
 
 
-def export_calendar(store: "Store", f: TaskFilter, options: IcalOptions, *, now: datetime,
-                    name: str | None = None, today: date | None = None) -> str:
+def export_calendar(
+    store: Store,
+    f: TaskFilter,
+    options: IcalOptions,
+    *,
+    now: datetime,
+    name: str | None = None,
+    today: date | None = None,
+) -> str:
     """The whole VCALENDAR text for the tasks selected by *f*.
 
     When *f* names no status, every task but the done ones is exported
@@ -314,7 +352,7 @@ def export_calendar(store: "Store", f: TaskFilter, options: IcalOptions, *, now:
     return build_calendar(store, f, options, now=now, name=name, today=today).text
 
 
-def _contexts(store: "Store", options: IcalOptions, plans: set[str], now: datetime):
+def _contexts(store: Store, options: IcalOptions, plans: set[str], now: datetime):
     """EventContext and cache stamp per plan."""
     from actionplan.calendar.events import EventContext
 
@@ -330,13 +368,31 @@ def _contexts(store: "Store", options: IcalOptions, plans: set[str], now: dateti
         plan_version, plan_at = plan_revisions.get(key, (0, None))
         revised = [_utc(t) for t in (plan_at, shared_at) if t]
         contexts[key] = EventContext(
-            db_id=store.db_id, plan_title=plan.title if plan else "", plan_reference=plan.reference if plan else "",
-            org_names=org_names, reminder_days=tuple(parse_offset(o) for o in offsets), reminder_time=at,
-            reminder_events=options.reminder_events, todo=options.todo, fallback_stamp=now,
-            revision=plan_version + shared_revision, revised_at=max(revised) if revised else None)
-        blob = "\x1e".join([FORMAT_VERSION, store.db_id, key, contexts[key].plan_title,
-                            contexts[key].plan_reference, ",".join(offsets), orgs_blob,
-                            str(contexts[key].revision), str(contexts[key].revised_at)])
+            db_id=store.db_id,
+            plan_title=plan.title if plan else "",
+            plan_reference=plan.reference if plan else "",
+            org_names=org_names,
+            reminder_days=tuple(parse_offset(o) for o in offsets),
+            reminder_time=at,
+            reminder_events=options.reminder_events,
+            todo=options.todo,
+            fallback_stamp=now,
+            revision=plan_version + shared_revision,
+            revised_at=max(revised) if revised else None,
+        )
+        blob = "\x1e".join(
+            [
+                FORMAT_VERSION,
+                store.db_id,
+                key,
+                contexts[key].plan_title,
+                contexts[key].plan_reference,
+                ",".join(offsets),
+                orgs_blob,
+                str(contexts[key].revision),
+                str(contexts[key].revised_at),
+            ]
+        )
         stamps[key] = hashlib.sha1(blob.encode("utf-8")).hexdigest()[:16]
     return contexts, stamps
 
@@ -344,10 +400,10 @@ def _contexts(store: "Store", options: IcalOptions, plans: set[str], now: dateti
 def _utc(text: str) -> datetime:
     """A stored time (ISO 8601, UTC when it names no zone) as an aware UTC datetime."""
     moment = datetime.fromisoformat(text)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _rebuild(store: "Store", stale: list[int], contexts, stamps, key: str, bodies: dict[int, str]) -> None:
+def _rebuild(store: Store, stale: list[int], contexts, stamps, key: str, bodies: dict[int, str]) -> None:
     """Build the components of the stale tasks and keep them in the cache."""
     import sqlite3
 

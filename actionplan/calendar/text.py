@@ -13,9 +13,9 @@ Nothing here imports icalendar.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Iterable
 
 CRLF = "\r\n"
 #: icalendar folds a line once it would reach this many octets (so a line holds at most 74).
@@ -82,8 +82,7 @@ def date_value(day: date) -> str:
 
 def utc_value(moment: datetime) -> str:
     """A UTC DATE-TIME value, ``20261126T030000Z`` (*moment* must already be in UTC)."""
-    return (f"{moment.year:04}{moment.month:02}{moment.day:02}"
-            f"T{moment.hour:02}{moment.minute:02}{moment.second:02}Z")
+    return f"{moment.year:04}{moment.month:02}{moment.day:02}T{moment.hour:02}{moment.minute:02}{moment.second:02}Z"
 
 
 @lru_cache(maxsize=256)

@@ -27,32 +27,68 @@ from actionplan.core.i18n import _
 @click.argument("query", nargs=-1)
 @click.option("--plan", "plans", multiple=True, metavar="KEY", help="Only this plan (repeatable).")
 @click.option("--lead", "leads", multiple=True, metavar="ORG", help="Led by this org (key or name).")
-@click.option("--org", "involving", multiple=True, metavar="ORG",
-              help="Led or coordinated by this org: what concerns a member's agency.")
+@click.option(
+    "--org",
+    "involving",
+    multiple=True,
+    metavar="ORG",
+    help="Led or coordinated by this org: what concerns a member's agency.",
+)
 @click.option("--coordinating", multiple=True, metavar="ORG", help="Coordinated by this org.")
 @click.option("--accountable", metavar="NAME", help="Accountable person contains NAME.")
-@click.option("--status", "statuses", multiple=True, metavar="STATUS",
-              help="not-started, in-progress, blocked, done, cancelled, open or closed "
-                   "(default: all but done; cancelled ones go out as cancelled).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="not-started, in-progress, blocked, done, cancelled, open or closed "
+    "(default: all but done; cancelled ones go out as cancelled).",
+)
 @click.option("--all", "all_statuses", is_flag=True, help="Every status, done tasks too.")
 @click.option("--from", "from_", metavar="DATE", help="Deadline on or after DATE.")
 @click.option("--to", "to", metavar="DATE", help="Deadline on or before DATE.")
-@click.option("--remind", "remind", multiple=True, metavar="OFFSET",
-              help="Alarm this long before each deadline: 7d, 2w or P7D (repeatable; "
-                   "default: the plan's, else the database's, else 7d and 1d).")
+@click.option(
+    "--remind",
+    "remind",
+    multiple=True,
+    metavar="OFFSET",
+    help="Alarm this long before each deadline: 7d, 2w or P7D (repeatable; "
+    "default: the plan's, else the database's, else 7d and 1d).",
+)
 @click.option("--no-alarms", is_flag=True, help="No alarms at all.")
-@click.option("--reminder-time", metavar="HH:MM", default="09:00", show_default=True,
-              help="Local time at which alarms fire.")
-@click.option("--reminder-events", is_flag=True,
-              help='Also add short "Due in 7 days" events (Google ignores alarms in files).')
+@click.option(
+    "--reminder-time", metavar="HH:MM", default="09:00", show_default=True, help="Local time at which alarms fire."
+)
+@click.option(
+    "--reminder-events", is_flag=True, help='Also add short "Due in 7 days" events (Google ignores alarms in files).'
+)
 @click.option("--todo", is_flag=True, help="Also add a to-do (VTODO) due on each deadline.")
 @click.option("--name", metavar="TEXT", help="Calendar name (default: from the plan and org).")
 @click.option("-o", "--output", "out", metavar="FILE", help="Write to FILE instead of standard output.")
 @click.option("--as-of", metavar="DATE", help="Judge filters like overdue as of DATE.")
 @pass_ctx
 @_handle
-def ics(ctx: Context, query: tuple[str, ...], plans, leads, involving, coordinating, accountable, statuses,
-        all_statuses, from_, to, remind, no_alarms, reminder_time, reminder_events, todo, name, out, as_of) -> None:
+def ics(
+    ctx: Context,
+    query: tuple[str, ...],
+    plans,
+    leads,
+    involving,
+    coordinating,
+    accountable,
+    statuses,
+    all_statuses,
+    from_,
+    to,
+    remind,
+    no_alarms,
+    reminder_time,
+    reminder_events,
+    todo,
+    name,
+    out,
+    as_of,
+) -> None:
     """Export deadlines as an iCal (.ics) file for Google, Outlook, Apple Calendar, Thunderbird.
 
     One all-day event per deadline with reminders before it.  Re-importing
@@ -80,8 +116,13 @@ def ics(ctx: Context, query: tuple[str, ...], plans, leads, involving, coordinat
         raise click.BadParameter(str(e), param_hint="--reminder-time") from None
     if remind or no_alarms:
         try:
-            options = IcalOptions(reminders=tuple(remind), reminder_time=options.reminder_time,
-                                  reminder_events=reminder_events, todo=todo, reminders_fixed=True)
+            options = IcalOptions(
+                reminders=tuple(remind),
+                reminder_time=options.reminder_time,
+                reminder_events=reminder_events,
+                todo=todo,
+                reminders_fixed=True,
+            )
         except IcalError as e:
             raise click.BadParameter(str(e), param_hint="--remind") from None
     start, end = parse_day(from_, "--from"), parse_day(to, "--to")
@@ -89,10 +130,17 @@ def ics(ctx: Context, query: tuple[str, ...], plans, leads, involving, coordinat
         raise click.BadParameter(_("--to is before --from"), param_hint="--to")
     store = ctx.store
     today = today_for(ctx, as_of)
-    f = parse_query(" ".join(_quote_terms(query))).merged(TaskFilter(
-        plans=list(plans), leads=list(leads), involving=list(involving), coordinating=list(coordinating),
-        accountable=accountable or "", due_after=start - timedelta(days=1) if start else None,
-        due_before=end + timedelta(days=1) if end else None))
+    f = parse_query(" ".join(_quote_terms(query))).merged(
+        TaskFilter(
+            plans=list(plans),
+            leads=list(leads),
+            involving=list(involving),
+            coordinating=list(coordinating),
+            accountable=accountable or "",
+            due_after=start - timedelta(days=1) if start else None,
+            due_before=end + timedelta(days=1) if end else None,
+        )
+    )
     if statuses:
         f = f.merged(parse_query(" ".join(f"status:{s}" for s in statuses)))
     if all_statuses:
@@ -102,8 +150,9 @@ def ics(ctx: Context, query: tuple[str, ...], plans, leads, involving, coordinat
     for option, terms in (("--lead", f.leads), ("--org", f.involving), ("--coordinating", f.coordinating)):
         for term in terms:
             if not store.find_orgs(term):
-                raise click.BadParameter(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")",
-                                         param_hint=option)
+                raise click.BadParameter(
+                    _("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")", param_hint=option
+                )
     try:
         result = build_calendar(store, f, options, now=store.clock(), name=name, today=today)
     except IcalError as e:
@@ -162,7 +211,9 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep loopback behind a proxy).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep loopback behind a proxy)."
+)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @pass_ctx
 @_handle
@@ -185,10 +236,19 @@ def serve(ctx: Context, host: str, port: int) -> None:
     store.close()
     ctx._store = None
     if host not in ("127.0.0.1", "::1", "localhost"):
-        click.echo(_("warning: listening on") + f" {host}: " + _("serve feeds to the outside through a "
-                   "reverse proxy with TLS (https); tokens in plain http can be read on the way"), err=True)
-    click.echo(_("Serving") + f" {active} " + _("active feed(s) from") + f" {path} " + _("at")
-               + f" http://{host}:{port}", err=True)
+        click.echo(
+            _("warning: listening on")
+            + f" {host}: "
+            + _(
+                "serve feeds to the outside through a "
+                "reverse proxy with TLS (https); tokens in plain http can be read on the way"
+            ),
+            err=True,
+        )
+    click.echo(
+        _("Serving") + f" {active} " + _("active feed(s) from") + f" {path} " + _("at") + f" http://{host}:{port}",
+        err=True,
+    )
     run_server(path, host=host, port=port)
 
 
@@ -210,16 +270,36 @@ def feeds_group() -> None:
 @feeds_group.command("add")
 @click.option("--org", metavar="ORG", help="An org's tasks: those it leads or coordinates (key or name).")
 @click.option("--plan", metavar="KEY", help="Every task of one plan.")
-@click.option("--accountable", metavar="NAME", help="Tasks of this accountable person (the name as the tasks write it; case does not matter).")
+@click.option(
+    "--accountable",
+    metavar="NAME",
+    help="Tasks of this accountable person (the name as the tasks write it; case does not matter).",
+)
 @click.option("--label", default="", metavar="TEXT", help="Who the feed is for (shown by `feeds list`).")
-@click.option("--reminder-events", is_flag=True,
-              help='Add short "Due in 7 days" events (Google and Apple ignore alarms in subscribed calendars).')
-@click.option("--base-url", envvar="ACTIONPLAN_BASE_URL", default="http://127.0.0.1:8080", show_default=True,
-              metavar="URL", help="Public address of the server ($ACTIONPLAN_BASE_URL); https for Google Calendar.")
+@click.option(
+    "--reminder-events",
+    is_flag=True,
+    help='Add short "Due in 7 days" events (Google and Apple ignore alarms in subscribed calendars).',
+)
+@click.option(
+    "--base-url",
+    envvar="ACTIONPLAN_BASE_URL",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    metavar="URL",
+    help="Public address of the server ($ACTIONPLAN_BASE_URL); https for Google Calendar.",
+)
 @pass_ctx
 @_handle
-def feeds_add(ctx: Context, org: str | None, plan: str | None, accountable: str | None, label: str,
-              reminder_events: bool, base_url: str) -> None:
+def feeds_add(
+    ctx: Context,
+    org: str | None,
+    plan: str | None,
+    accountable: str | None,
+    label: str,
+    reminder_events: bool,
+    base_url: str,
+) -> None:
     """Create a feed and print its URL (shown this once; only its hash is kept).
 
     \b

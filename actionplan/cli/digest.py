@@ -19,22 +19,51 @@ _DIGEST_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "
 
 @click.command()
 @click.option("--as-of", metavar="DATE", help="Digest as of DATE (default today).")
-@click.option("--since", metavar="DATE", help="Completions and deadline changes from DATE on (default: the last 7 days).")
+@click.option(
+    "--since", metavar="DATE", help="Completions and deadline changes from DATE on (default: the last 7 days)."
+)
 @click.option("--since-last", is_flag=True, help="Since the as-of date of the previous recorded digest.")
 @click.option("--plan", "plans", multiple=True, metavar="KEY", help="Only this plan (repeatable).")
 @click.option("--lead", metavar="ORG", help="Only tasks led by this agency (key or name).")
-@click.option("--horizon", type=click.IntRange(0, 3660), default=14, show_default=True, metavar="DAYS",
-              help="Due soon means due within DAYS days.")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]),
-              help="Output format (default: from the -o file name, else text).")
+@click.option(
+    "--horizon",
+    type=click.IntRange(0, 3660),
+    default=14,
+    show_default=True,
+    metavar="DAYS",
+    help="Due soon means due within DAYS days.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "html"]),
+    help="Output format (default: from the -o file name, else text).",
+)
 @click.option("-o", "--output", "out", metavar="FILE", help="Write to FILE instead of standard output.")
-@click.option("--limit", type=click.IntRange(0, None), default=25, show_default=True, metavar="N",
-              help="List at most N tasks in each section (the figures count them all); 0 lists every one.")
+@click.option(
+    "--limit",
+    type=click.IntRange(0, None),
+    default=25,
+    show_default=True,
+    metavar="N",
+    help="List at most N tasks in each section (the figures count them all); 0 lists every one.",
+)
 @click.option("--no-record", is_flag=True, help="Do not record this digest (--since-last will not start from it).")
 @pass_ctx
 @_handle
-def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool, plans: tuple[str, ...],
-           lead: str | None, horizon: int, fmt: str | None, out: str | None, limit: int, no_record: bool) -> None:
+def digest(
+    ctx: Context,
+    as_of: str | None,
+    since: str | None,
+    since_last: bool,
+    plans: tuple[str, ...],
+    lead: str | None,
+    horizon: int,
+    fmt: str | None,
+    out: str | None,
+    limit: int,
+    no_record: bool,
+) -> None:
     """Status digest: overdue, due soon, completed and slipped tasks, KPIs, accountability.
 
     Digests are recorded, so --since-last covers what changed since the
@@ -58,17 +87,39 @@ def digest(ctx: Context, as_of: str | None, since: str | None, since_last: bool,
         fmt = _DIGEST_SUFFIXES.get(Path(out).suffix.lower(), "text") if out and out != "-" else "text"
     store = ctx.store
     today = today_for(ctx, as_of)
-    options = DigestOptions(as_of=today, since=parse_day(since, "--since"), plans=tuple(plans), lead=lead,
-                            horizon=horizon, since_last=since_last, limit=limit or None)
+    options = DigestOptions(
+        as_of=today,
+        since=parse_day(since, "--since"),
+        plans=tuple(plans),
+        lead=lead,
+        horizon=horizon,
+        since_last=since_last,
+        limit=limit or None,
+    )
     try:
         result = build_digest(store, options)
     except DigestError as e:
         raise click.UsageError(str(e)) from None
     if result.since_basis == SinceBasis.NO_PREVIOUS_DIGEST:
-        click.echo(_("No previous digest before") + f" {today.isoformat()}: " + _("showing changes since")
-                   + f" {result.since.isoformat()}, " + _("one week back") + ".", err=True)
+        click.echo(
+            _("No previous digest before")
+            + f" {today.isoformat()}: "
+            + _("showing changes since")
+            + f" {result.since.isoformat()}, "
+            + _("one week back")
+            + ".",
+            err=True,
+        )
     _write_out(render(result, fmt), out)
     if not no_record:
-        store.record_digest(today, result.since.isoformat(),
-                            {"plans": list(plans), "lead": result.lead.key if result.lead else None,
-                             "horizon": horizon, "format": fmt, "limit": limit})
+        store.record_digest(
+            today,
+            result.since.isoformat(),
+            {
+                "plans": list(plans),
+                "lead": result.lead.key if result.lead else None,
+                "horizon": horizon,
+                "format": fmt,
+                "limit": limit,
+            },
+        )

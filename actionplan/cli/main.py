@@ -36,7 +36,6 @@ from actionplan.cli.support import (
 )
 from actionplan.core.i18n import _
 
-
 # --- the group ---------------------------------------------------------------------------------
 
 EPILOG = """\b
@@ -50,7 +49,9 @@ Examples:
 
 @click.group(invoke_without_command=True, epilog=EPILOG)
 @click.option("--db", metavar="PATH", help="Database file (default: $ACTIONPLAN_DB, else one in your data directory).")
-@click.option("--as", "actor", metavar="NAME", help="Who is making the changes (default: $ACTIONPLAN_USER, else your login).")
+@click.option(
+    "--as", "actor", metavar="NAME", help="Who is making the changes (default: $ACTIONPLAN_USER, else your login)."
+)
 @click.version_option(package_name="actionplan")
 @click.pass_context
 def cli(click_ctx: click.Context, db: str | None, actor: str | None) -> None:
@@ -152,10 +153,18 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) ->
     prefix = _("Would import") if dry_run else _("Imported")
     for r in reports:
         plan_word = _("new plan") if r.plan_added else (_("plan changed") if r.plan_changed else _("plan unchanged"))
-        click.echo(f"{prefix} {r.plan} ({plan_word}): {len(r.added)} " + _("added") + f", {len(r.changed)} "
-                   + _("changed") + f", {len(r.unchanged)} " + _("unchanged"))
+        click.echo(
+            f"{prefix} {r.plan} ({plan_word}): {len(r.added)} "
+            + _("added")
+            + f", {len(r.changed)} "
+            + _("changed")
+            + f", {len(r.unchanged)} "
+            + _("unchanged")
+        )
         if r.orgs_added or r.orgs_changed:
-            click.echo("  " + _("orgs:") + f" {len(r.orgs_added)} " + _("added") + f", {len(r.orgs_changed)} " + _("changed"))
+            click.echo(
+                "  " + _("orgs:") + f" {len(r.orgs_added)} " + _("added") + f", {len(r.orgs_changed)} " + _("changed")
+            )
         if r.missing and not prune:
             click.echo("  " + _("not in the file (kept; use --prune to delete):") + " " + ", ".join(r.missing))
         if r.pruned:
@@ -180,9 +189,7 @@ def export(ctx: Context, plan: str, out: str | None) -> None:
     _write_out(text, out)
 
 
-
 # --- reading ------------------------------------------------------------------------------------
-
 
 
 @cli.command("list")
@@ -190,23 +197,48 @@ def export(ctx: Context, plan: str, out: str | None) -> None:
 @click.option("--plan", "plans", multiple=True, metavar="KEY", help="Only this plan (repeatable).")
 @click.option("--lead", "leads", multiple=True, metavar="ORG", help="Led by this org (key or name).")
 @click.option("--org", "orgs", multiple=True, metavar="ORG", help="Led or coordinated by this org.")
-@click.option("--status", "statuses", multiple=True, metavar="STATUS",
-              help="not-started, in-progress, blocked, done, cancelled, open or closed.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="not-started, in-progress, blocked, done, cancelled, open or closed.",
+)
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Carrying this tag.")
 @click.option("--overdue", is_flag=True, help="Open tasks whose deadline has passed.")
 @click.option("--soon", "soon", type=click.IntRange(0, 100000), metavar="DAYS", help="Open tasks due within DAYS days.")
 @click.option("--due-before", metavar="DATE", help="Deadline before DATE (any deadline form).")
 @click.option("--due-after", metavar="DATE", help="Deadline after DATE.")
 @click.option("--search", "words", multiple=True, metavar="WORDS", help="Words in title, description, output.")
-@click.option("--sort", type=click.Choice(["deadline", "key", "lead", "status", "progress"]), default="deadline",
-              show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(["deadline", "key", "lead", "status", "progress"]),
+    default="deadline",
+    show_default=True,
+)
 @click.option("--limit", type=click.IntRange(1, 10**9), metavar="N", help="Show at most N tasks.")
 @click.option("--as-of", metavar="DATE", help="Judge overdue / due soon as of DATE instead of today.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_ctx
 @_handle
-def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, tags, overdue, soon, due_before,
-          due_after, words, sort, limit, as_of, as_json) -> None:
+def list_(
+    ctx: Context,
+    query: tuple[str, ...],
+    plans,
+    leads,
+    orgs,
+    statuses,
+    tags,
+    overdue,
+    soon,
+    due_before,
+    due_after,
+    words,
+    sort,
+    limit,
+    as_of,
+    as_json,
+) -> None:
     """List tasks, filtered by options or by the filter language.
 
     QUERY uses the UI's filter language: lead:MPS status:open due<2026-05-01
@@ -225,9 +257,17 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
 
     today = today_for(ctx, as_of)
     f = parse_query(" ".join(_quote_terms(query)))
-    extra = TaskFilter(plans=list(plans), leads=list(leads), involving=list(orgs), tags=list(tags),
-                       overdue=overdue, due_within=soon, words=list(words),
-                       due_before=parse_day(due_before, "--due-before"), due_after=parse_day(due_after, "--due-after"))
+    extra = TaskFilter(
+        plans=list(plans),
+        leads=list(leads),
+        involving=list(orgs),
+        tags=list(tags),
+        overdue=overdue,
+        due_within=soon,
+        words=list(words),
+        due_before=parse_day(due_before, "--due-before"),
+        due_after=parse_day(due_after, "--due-after"),
+    )
     if statuses:
         extra = extra.merged(parse_query(" ".join(f"status:{s}" for s in statuses)))
     f = f.merged(extra)
@@ -238,8 +278,12 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
         if not store.find_orgs(term):
             fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
     if as_json:
-        click.echo(json_lines_array(task_json_text(text, light, today)
-                                    for text, light in store.tasks_as_json(f, today=today, order=sort, limit=limit)))
+        click.echo(
+            json_lines_array(
+                task_json_text(text, light, today)
+                for text, light in store.tasks_as_json(f, today=today, order=sort, limit=limit)
+            )
+        )
         return
     tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
     if not tasks:
@@ -249,11 +293,11 @@ def list_(ctx: Context, query: tuple[str, ...], plans, leads, orgs, statuses, ta
     for t in tasks:
         due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
         status = "OVERDUE" if model.is_overdue(t, today) else t.status
-        rows.append([t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead,
-                     t.title])
+        rows.append(
+            [t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead, t.title]
+        )
     click.echo(format_table(["TASK", "DEADLINE", "DUE", "STATUS", "DONE", "LEAD", "TITLE"], rows))
     click.echo(f"{len(tasks)} " + _("task(s)") + f"; {_('as of')} {today.isoformat()}", err=True)
-
 
 
 @cli.command()
@@ -279,8 +323,9 @@ def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
     notes = store.list_updates(task)
     if as_json:
         d = task_json(t, today)
-        d["notes"] = [{"on": n.on.isoformat(), "author": n.author, "text": n.text, "progress": n.progress}
-                      for n in notes]
+        d["notes"] = [
+            {"on": n.on.isoformat(), "author": n.author, "text": n.text, "progress": n.progress} for n in notes
+        ]
         click.echo(json.dumps(d, ensure_ascii=False, indent=2))
         return
     lead = store.get_org(t.lead)
@@ -309,19 +354,38 @@ def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
         rows.append(("Subtasks", ", ".join(s.key for s in subtasks)))
     if t.depends_on:
         rows.append(("Depends on", ", ".join(t.depends_on)))
-    for label, value in (("Output", t.output), ("Description", t.description), ("Source", t.source),
-                         ("Tags", ", ".join(t.tags)), ("Blocked by", t.blocked_reason if t.status == "blocked" else ""),
-                         ("Evidence", t.evidence)):
+    for label, value in (
+        ("Output", t.output),
+        ("Description", t.description),
+        ("Source", t.source),
+        ("Tags", ", ".join(t.tags)),
+        ("Blocked by", t.blocked_reason if t.status == "blocked" else ""),
+        ("Evidence", t.evidence),
+    ):
         if value:
             rows.append((label, value))
     if t.completed_on:
         on_time = model.done_on_time(t)
-        rows.append(("Completed", t.completed_on.isoformat() + ("" if on_time is None else
-                                                              (" (on time)" if on_time else f" ({model.days_late(t, today)} days late)"))))
+        rows.append(
+            (
+                "Completed",
+                t.completed_on.isoformat()
+                + (
+                    ""
+                    if on_time is None
+                    else (" (on time)" if on_time else f" ({model.days_late(t, today)} days late)")
+                ),
+            )
+        )
     if t.kpi:
         share = t.kpi.share_of_way()
-        rows.append(("KPI", f"{t.kpi.metric}: {_fmt(t.kpi.current)} of {_fmt(t.kpi.target)} {t.kpi.unit}".rstrip()
-                     + (f" ({share * 100:.0f}% of the way)" if share is not None else "")))
+        rows.append(
+            (
+                "KPI",
+                f"{t.kpi.metric}: {_fmt(t.kpi.current)} of {_fmt(t.kpi.target)} {t.kpi.unit}".rstrip()
+                + (f" ({share * 100:.0f}% of the way)" if share is not None else ""),
+            )
+        )
     rows.append(("Version", str(t.version)))
     width = max(len(k) for k, _v in rows)
     for k, v in rows:
@@ -379,11 +443,14 @@ def orgs(ctx: Context, as_json: bool) -> None:
 
     items = ctx.store.list_orgs()
     if as_json:
-        click.echo(json.dumps([{k: v for k, v in asdict(o).items() if k != "id"} for o in items],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([{k: v for k, v in asdict(o).items() if k != "id"} for o in items], ensure_ascii=False, indent=2)
+        )
         return
-    rows = [[o.key, o.name, o.short_name, o.parent, (o.head + (f", {o.head_title}" if o.head_title else "")).strip(", ")]
-            for o in items]
+    rows = [
+        [o.key, o.name, o.short_name, o.parent, (o.head + (f", {o.head_title}" if o.head_title else "")).strip(", ")]
+        for o in items
+    ]
     click.echo(format_table(["KEY", "NAME", "SHORT NAME", "PARENT", "HEAD"], rows, flex=1))
 
 
@@ -400,13 +467,22 @@ def plans(ctx: Context, as_of: str | None) -> None:
     """
     rows = []
     for s in ctx.store.plan_summaries(today_for(ctx, as_of)):
-        rows.append([s.plan.key, s.plan.reference, s.plan.status, f"{s.progress:.0f}%", str(s.open), str(s.overdue),
-                     str(s.done + s.cancelled), s.plan.title])
+        rows.append(
+            [
+                s.plan.key,
+                s.plan.reference,
+                s.plan.status,
+                f"{s.progress:.0f}%",
+                str(s.open),
+                str(s.overdue),
+                str(s.done + s.cancelled),
+                s.plan.title,
+            ]
+        )
     click.echo(format_table(["PLAN", "REFERENCE", "STATUS", "DONE", "OPEN", "OVERDUE", "CLOSED", "TITLE"], rows))
 
 
 # --- writing ------------------------------------------------------------------------------------
-
 
 
 @cli.command()
@@ -421,15 +497,32 @@ def plans(ctx: Context, as_of: str | None) -> None:
 @click.option("--output", "output_", metavar="TEXT", default="", help="Expected concrete output.")
 @click.option("--priority", default="normal", help="low, normal, high, critical.")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
-@click.option("--recurrence", default="", metavar="RRULE", help="Periodic duty, e.g. quarterly or FREQ=MONTHLY;INTERVAL=3.")
+@click.option(
+    "--recurrence", default="", metavar="RRULE", help="Periodic duty, e.g. quarterly or FREQ=MONTHLY;INTERVAL=3."
+)
 @click.option("--source", default="", help="Document and clause that assigned the task.")
 @click.option("--description", default="", help="Details.")
 @click.option("--depends-on", default="", metavar="KEYS", help="Keys of tasks this one waits for, comma-separated.")
 @pass_ctx
 @_handle
-def add(ctx: Context, plan: str, key: str | None, parent: str, title: str, lead: str, deadline: str | None,
-        accountable: str, coordinating: str, output_: str, priority: str, tags: tuple[str, ...], recurrence: str,
-        source: str, description: str, depends_on: str) -> None:
+def add(
+    ctx: Context,
+    plan: str,
+    key: str | None,
+    parent: str,
+    title: str,
+    lead: str,
+    deadline: str | None,
+    accountable: str,
+    coordinating: str,
+    output_: str,
+    priority: str,
+    tags: tuple[str, ...],
+    recurrence: str,
+    source: str,
+    description: str,
+    depends_on: str,
+) -> None:
     """Add a task to a plan.
 
     \b
@@ -444,10 +537,20 @@ def add(ctx: Context, plan: str, key: str | None, parent: str, title: str, lead:
     store = ctx.store
     store.get_plan(plan)
     key = key or next_task_key(store.task_keys(plan), parent)
-    pairs = [f"title={title}", f"lead={lead}", f"priority={priority}", f"parent={parent}",
-             f"accountable={accountable}", f"coordinating={coordinating}", f"output={output_}",
-             f"recurrence={recurrence}", f"source={source}", f"description={description}",
-             f"depends_on={depends_on}", "tags=" + ",".join(tags)]
+    pairs = [
+        f"title={title}",
+        f"lead={lead}",
+        f"priority={priority}",
+        f"parent={parent}",
+        f"accountable={accountable}",
+        f"coordinating={coordinating}",
+        f"output={output_}",
+        f"recurrence={recurrence}",
+        f"source={source}",
+        f"description={description}",
+        f"depends_on={depends_on}",
+        "tags=" + ",".join(tags),
+    ]
     if deadline:
         pairs.append(f"deadline={deadline}")
     changes = parse_assignments(pairs, _resolver(store))

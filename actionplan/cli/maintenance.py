@@ -24,8 +24,9 @@ def _existing_db(ctx: Context) -> Path:
 
 
 @click.command()
-@click.option("-o", "--output", "out", required=True, metavar="FILE",
-              help="Where to write the copy (replaced if it exists).")
+@click.option(
+    "-o", "--output", "out", required=True, metavar="FILE", help="Where to write the copy (replaced if it exists)."
+)
 @pass_ctx
 @_handle
 def backup(ctx: Context, out: str) -> None:
@@ -72,9 +73,22 @@ def backup(ctx: Context, out: str) -> None:
         for leftover in (tmp, tmp + "-wal", tmp + "-shm"):
             if os.path.exists(leftover):
                 os.remove(leftover)
-    click.echo(_("Backed up") + f" {source} " + _("to") + f" {out}: {counts['plans']} " + _("plans") + ", "
-               + f"{counts['tasks']} " + _("tasks") + ", " + f"{counts['history']} " + _("history rows")
-               + "; " + _("the copy passed the integrity check") + ".")
+    click.echo(
+        _("Backed up")
+        + f" {source} "
+        + _("to")
+        + f" {out}: {counts['plans']} "
+        + _("plans")
+        + ", "
+        + f"{counts['tasks']} "
+        + _("tasks")
+        + ", "
+        + f"{counts['history']} "
+        + _("history rows")
+        + "; "
+        + _("the copy passed the integrity check")
+        + "."
+    )
 
 
 @click.command()
@@ -98,6 +112,5 @@ def check(ctx: Context) -> None:
     click.echo(f"{len(problems)} " + _("problem(s) found in") + f" {path}:", err=True)
     for problem in problems:
         click.echo(f"  - {problem}", err=True)
-    click.echo(_("Restore a backup made with `actionplan backup`, or ask for help before editing further."),
-               err=True)
+    click.echo(_("Restore a backup made with `actionplan backup`, or ask for help before editing further."), err=True)
     sys.exit(1)

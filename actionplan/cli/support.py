@@ -9,12 +9,12 @@ light: ``actionplan list`` imports it.
 
 from __future__ import annotations
 
-import json
 import shutil
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import click
 
@@ -60,8 +60,14 @@ class Context:
             choice = choose_db(self.db_option)
             if not choice.is_default and not choice.path.exists() and not self.may_create:
                 raise click.ClickException(
-                    f"{choice.path}: " + _("no database there. Create it with") + f" `actionplan --db {choice.path} init`"
-                    + " (" + _("--empty for none of the sample plans") + "), " + _("or import a plan file into it."))
+                    f"{choice.path}: "
+                    + _("no database there. Create it with")
+                    + f" `actionplan --db {choice.path} init`"
+                    + " ("
+                    + _("--empty for none of the sample plans")
+                    + "), "
+                    + _("or import a plan file into it.")
+                )
             try:
                 self._store = open_store(choice, self.actor)
             except StoreError as e:
@@ -199,8 +205,11 @@ def task_json_text(stored: str, task, today: date) -> str:
     of the time)."""
     from actionplan.core import model
 
-    derived = (("overdue", model.is_overdue(task, today)), ("days_left", model.days_left(task, today)),
-               ("days_late", model.days_late(task, today)))
+    derived = (
+        ("overdue", model.is_overdue(task, today)),
+        ("days_left", model.days_left(task, today)),
+        ("days_late", model.days_late(task, today)),
+    )
     return stored[:-1] + "".join(f',"{name}":{_json_value(value)}' for name, value in derived) + "}"
 
 

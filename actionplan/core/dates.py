@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import date, datetime, timezone, tzinfo
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
 
 from actionplan.core.i18n import _
 
@@ -69,9 +69,7 @@ ACCEPTED_FORMS: tuple[str, ...] = (
     "năm 2030",
 )
 
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
 _MONTHS: dict[str, int] = {name: i for i, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)})
 _MONTHS["sept"] = 9
@@ -154,9 +152,7 @@ def parse_iso_date(text: str) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise DateError(
-        _('not a date "{text}": write YYYY-MM-DD, e.g. 2026-04-30').format(text=shown_in_message(text))
-    )
+    raise DateError(_('not a date "{text}": write YYYY-MM-DD, e.g. 2026-04-30').format(text=shown_in_message(text)))
 
 
 def parse_deadline(text: str | date) -> date:
@@ -253,9 +249,7 @@ def month_length(year: int, month: int) -> int:
 
 def _check_year(year: int) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise _Invalid(
-            _("the year must be between {low} and {high}").format(low=MIN_YEAR, high=MAX_YEAR)
-        )
+        raise _Invalid(_("the year must be between {low} and {high}").format(low=MIN_YEAR, high=MAX_YEAR))
     return year
 
 
@@ -271,11 +265,7 @@ def _day(year: int, month: int, day: int) -> date:
     _check_month(month)
     last = month_length(year, month)
     if not 1 <= day <= last:
-        raise _Invalid(
-            _("{month} {year} has no day {day}").format(
-                month=_(MONTH_ABBR[month]), year=year, day=day
-            )
-        )
+        raise _Invalid(_("{month} {year} has no day {day}").format(month=_(MONTH_ABBR[month]), year=year, day=day))
     return date(year, month, day)
 
 
@@ -386,8 +376,7 @@ def today_in(zone_name: str, now: datetime | None = None) -> date:
     """
     zone = get_zone(zone_name)
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(zone).date()
-

@@ -7,9 +7,10 @@ accepts the same input everywhere and fails with the same message.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from actionplan.core import model
 from actionplan.core.dates import DateError, parse_deadline
@@ -56,10 +57,22 @@ FIELD_HELP: dict[str, str] = {
     "kpi.baseline": "KPI: starting value (for targets where lower is better)",
 }
 
-ALIASES = {"coord": "coordinating", "coordinators": "coordinating", "due": "deadline", "deps": "depends_on",
-           "depends": "depends_on", "tag": "tags", "reason": "blocked_reason", "done_on": "completed_on",
-           "kpi_metric": "kpi.metric", "kpi_target": "kpi.target", "kpi_current": "kpi.current",
-           "kpi_unit": "kpi.unit", "kpi_baseline": "kpi.baseline", "rrule": "recurrence"}
+ALIASES = {
+    "coord": "coordinating",
+    "coordinators": "coordinating",
+    "due": "deadline",
+    "deps": "depends_on",
+    "depends": "depends_on",
+    "tag": "tags",
+    "reason": "blocked_reason",
+    "done_on": "completed_on",
+    "kpi_metric": "kpi.metric",
+    "kpi_target": "kpi.target",
+    "kpi_current": "kpi.current",
+    "kpi_unit": "kpi.unit",
+    "kpi_baseline": "kpi.baseline",
+    "rrule": "recurrence",
+}
 
 OrgResolver = Callable[[str, str], str]
 """(text, field name) -> org key; raises an error naming the field."""
@@ -167,7 +180,7 @@ def parse_assignments(pairs: list[str], resolve_org: OrgResolver, task: Task | N
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep:
-            raise FieldError(pair, _("write field=value, for example deadline=\"end of April 2026\""))
+            raise FieldError(pair, _('write field=value, for example deadline="end of April 2026"'))
         parsed = parse_field(name, text, resolve_org, current)
         changes.update(parsed)
         if "kpi" in parsed:  # later kpi.* parts build on earlier ones, for a new task too
@@ -181,7 +194,7 @@ def next_task_key(existing: list[str], parent: str = "") -> str:
     numbers = []
     for key in existing:
         if key.startswith(prefix):
-            rest = key[len(prefix):]
+            rest = key[len(prefix) :]
             if rest.isdigit():
                 numbers.append(int(rest))
     return f"{prefix}{max(numbers, default=0) + 1}"

@@ -8,10 +8,10 @@ store, the CLI, the UI, the iCal export and the digest all call these.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
-from typing import Iterable, Mapping, Sequence
 
 from actionplan.core.i18n import _
 
@@ -184,7 +184,7 @@ class Change:
     field: str
     old: str | None
     new: str | None
-    undone: bool = False      # a later undo took this change back
+    undone: bool = False  # a later undo took this change back
     undo_of: int | None = None  # this change is the undo of that one
 
     @property
@@ -314,8 +314,7 @@ def plan_progress(tasks: Sequence[Task]) -> float:
     return sum(rolled[t.ref] for t in top) / len(top)
 
 
-def summarise_plan(plan: Plan, tasks: Sequence[Task], today: date,
-                   horizon: int = DEFAULT_HORIZON_DAYS) -> PlanSummary:
+def summarise_plan(plan: Plan, tasks: Sequence[Task], today: date, horizon: int = DEFAULT_HORIZON_DAYS) -> PlanSummary:
     """Counts (open, overdue, due soon, done, cancelled) and rolled-up progress of one plan."""
     s = PlanSummary(plan=plan, total=len(tasks))
     for t in tasks:
@@ -385,7 +384,7 @@ def find_cycle(edges: Mapping[str, Iterable[str]]) -> list[str] | None:
                 nxt = succ.pop(0)
                 state = colour.get(nxt, WHITE)
                 if state == GREY:
-                    return path[path.index(nxt):] + [nxt]
+                    return path[path.index(nxt) :] + [nxt]
                 if state == WHITE:
                     colour[nxt] = GREY
                     path.append(nxt)
@@ -442,8 +441,15 @@ def parse_progress(value: object) -> int:
 def parse_status(value: str) -> TaskStatus:
     """Status from user input, forgiving about case, underscores and dashes."""
     norm = " ".join(str(value).strip().lower().replace("_", " ").replace("-", " ").split())
-    aliases = {"todo": "not started", "open": "not started", "started": "in progress",
-               "doing": "in progress", "complete": "done", "completed": "done", "canceled": "cancelled"}
+    aliases = {
+        "todo": "not started",
+        "open": "not started",
+        "started": "in progress",
+        "doing": "in progress",
+        "complete": "done",
+        "completed": "done",
+        "canceled": "cancelled",
+    }
     norm = aliases.get(norm, norm)
     try:
         return TaskStatus(norm)
@@ -472,6 +478,22 @@ def apply_status_rules(old: Task, new: Task, today: date) -> Task:
         return replace(new, progress=100, completed_on=new.completed_on or today)
     if new.status != TaskStatus.DONE and old.status == TaskStatus.DONE:
         return replace(new, completed_on=None)
-    if (new.status == old.status == TaskStatus.NOT_STARTED and new.progress > 0 and old.progress == 0):
+    if new.status == old.status == TaskStatus.NOT_STARTED and new.progress > 0 and old.progress == 0:
         return replace(new, status=TaskStatus.IN_PROGRESS)  # progress recorded means work has started
     return new
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    plan: str
+    plan_added: bool = False
+    plan_changed: bool = False
+    orgs_added: list[str] = field(default_factory=list)
+    orgs_changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)

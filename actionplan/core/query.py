@@ -49,8 +49,8 @@ class TaskFilter:
     closed_only: bool = False
     tags: list[str] = field(default_factory=list)
     priorities: list[str] = field(default_factory=list)
-    due_before: date | None = None      # deadline < due_before
-    due_after: date | None = None       # deadline > due_after
+    due_before: date | None = None  # deadline < due_before
+    due_after: date | None = None  # deadline > due_after
     overdue: bool = False
     due_within: int | None = None
     words: list[str] = field(default_factory=list)
@@ -59,7 +59,7 @@ class TaskFilter:
     def is_empty(self) -> bool:
         return self == TaskFilter()
 
-    def merged(self, other: "TaskFilter") -> "TaskFilter":
+    def merged(self, other: TaskFilter) -> TaskFilter:
         """Both filters at once (lists concatenated, flags or-ed)."""
         return replace(
             self,
@@ -135,7 +135,7 @@ def parse_query(text: str) -> TaskFilter:
             name, _sep, value = term.partition(":")
             name = name.lower()
             if not value:
-                raise QueryError(f'{term}: ' + _("give a value after the colon"))
+                raise QueryError(f"{term}: " + _("give a value after the colon"))
             if name == "plan":
                 f.plans.extend(v for v in value.split(",") if v)
             elif name == "lead":
@@ -171,7 +171,9 @@ def parse_query(text: str) -> TaskFilter:
                 f.due_within = int(value)
             else:
                 raise QueryError(
-                    f'{term}: ' + _("unknown filter") + f' "{name}"; '
+                    f"{term}: "
+                    + _("unknown filter")
+                    + f' "{name}"; '
                     + _("use plan:, lead:, coord:, org:, who:, status:, tag:, priority:, due<, due>, overdue, soon")
                 )
             continue

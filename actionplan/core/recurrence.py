@@ -68,13 +68,21 @@ _ALIASES: dict[str, str] = {
 _FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _SUBDAILY = ("HOURLY", "MINUTELY", "SECONDLY")
 _PARTS = (
-    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
-    "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+    "FREQ",
+    "UNTIL",
+    "COUNT",
+    "INTERVAL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
 )
 _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 # RFC 5545 limits (dateutil is laxer, and then may search up to the year 9999).
-_BY_FREQS = {"BYWEEKNO": ("YEARLY",), "BYYEARDAY": ("YEARLY",),
-             "BYMONTHDAY": ("DAILY", "MONTHLY", "YEARLY")}
+_BY_FREQS = {"BYWEEKNO": ("YEARLY",), "BYYEARDAY": ("YEARLY",), "BYMONTHDAY": ("DAILY", "MONTHLY", "YEARLY")}
 _UNTIL_RE = r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})Z?)?"
 
 
@@ -122,7 +130,7 @@ def _split_rule(text: str) -> list[tuple[str, str]]:
     if "DTSTART" in body:
         raise _rule_error(text, _("DTSTART does not belong in the rule: the task's start is used"))
     if body.startswith("RRULE:"):
-        body = body[len("RRULE:"):]
+        body = body[len("RRULE:") :]
     if ":" in body or "\n" in body.strip():
         raise _rule_error(text, _("write one RRULE line only, e.g. FREQ=MONTHLY;INTERVAL=3"))
     body = "".join(body.split())  # blanks mean nothing in an RRULE: "BYDAY=MO, FR"
@@ -173,8 +181,13 @@ def _check_parts(text: str, parts: list[tuple[str, str]]) -> None:
 
 
 # RFC 5545 ranges; dateutil accepts some values outside them and then scans for ever.
-_BY_RANGES = {"BYMONTH": (1, 12, False), "BYMONTHDAY": (1, 31, True),
-              "BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True), "BYSETPOS": (1, 366, True)}
+_BY_RANGES = {
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYSETPOS": (1, 366, True),
+}
 _BYDAY_RE = r"([+-]?)([0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)"
 
 
@@ -404,7 +417,7 @@ def _describe_position(n: int) -> str:
 
 
 def _describe_weekday(item: str) -> str:
-    """"MO" → "Mon", "1MO" → "the 1st Mon", "-1FR" → "the last Fri"."""
+    """ "MO" → "Mon", "1MO" → "the 1st Mon", "-1FR" → "the last Fri"."""
     name = _(_DAY_NAMES[item[-2:]])
     if len(item) == 2:
         return name

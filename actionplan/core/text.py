@@ -54,8 +54,11 @@ def fold(value: str) -> str:
     parts = _NOT_LATIN.split(unicodedata.normalize("NFD", _special(value)))
     if len(parts) == 1:  # ASCII letters and Latin marks only (all Vietnamese text)
         return parts[0].encode("ascii", "ignore").decode("ascii").casefold()
-    kept = [part.encode("ascii", "ignore").decode("ascii") if i % 2 == 0 else part
-            for i, part in enumerate(parts) if i % 2 == 0 or not unicodedata.combining(part)]
+    kept = [
+        part.encode("ascii", "ignore").decode("ascii") if i % 2 == 0 else part
+        for i, part in enumerate(parts)
+        if i % 2 == 0 or not unicodedata.combining(part)
+    ]
     return _special("".join(kept)).casefold()
 
 

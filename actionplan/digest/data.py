@@ -12,10 +12,11 @@ zone.  Without a since date they cover the 7 days before the as-of date.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from actionplan.core import model
 from actionplan.core.i18n import _
@@ -33,10 +34,10 @@ DEFAULT_SINCE_DAYS = 7
 class SinceBasis(StrEnum):
     """Where the start of the "since" window came from."""
 
-    GIVEN = "given"                            # --since DATE
-    PREVIOUS_DIGEST = "previous digest"        # --since-last, a digest was on record
+    GIVEN = "given"  # --since DATE
+    PREVIOUS_DIGEST = "previous digest"  # --since-last, a digest was on record
     NO_PREVIOUS_DIGEST = "no previous digest"  # --since-last, none on record: last 7 days
-    DEFAULT = "default"                        # nothing asked: last 7 days
+    DEFAULT = "default"  # nothing asked: last 7 days
 
 
 class ChangeKind(StrEnum):
@@ -123,10 +124,10 @@ class DeadlineChange:
     old: date | None
     new: date | None
     kind: ChangeKind
-    days: int          # how far the deadline moved (0 when set or removed)
+    days: int  # how far the deadline moved (0 when set or removed)
     by: str
-    at: datetime       # when, in the committee's time zone
-    action: str        # edit, import, undo...
+    at: datetime  # when, in the committee's time zone
+    action: str  # edit, import, undo...
 
 
 @dataclass
@@ -173,8 +174,14 @@ class Digest:
 
     def count(self, section: str) -> int:
         """How many tasks a list section ("overdue", "due", ...) has, shown or not."""
-        shown = {"overdue": self.overdue, "due": self.due_soon, "completed": self.completed,
-                 "changes": self.deadline_changes, "blocked": self.blocked, "kpis": self.kpis}[section]
+        shown = {
+            "overdue": self.overdue,
+            "due": self.due_soon,
+            "completed": self.completed,
+            "changes": self.deadline_changes,
+            "blocked": self.blocked,
+            "kpis": self.kpis,
+        }[section]
         return len(shown) + self.more.get(section, 0)
 
     @property
@@ -194,14 +201,18 @@ class DigestError(ValueError):
 # --- building ---------------------------------------------------------------------------
 
 
-def resolve_since(store: "Store", options: DigestOptions) -> tuple[date, SinceBasis, date | None]:
+def resolve_since(store: Store, options: DigestOptions) -> tuple[date, SinceBasis, date | None]:
     """The first day of the "since" window, where it came from, and the previous digest's date."""
     if options.since is not None and options.since_last:
         raise DigestError(_("give either --since or --since-last, not both"))
     if options.since is not None:
         if options.since > options.as_of:
-            raise DigestError(_("--since") + f" {options.since.isoformat()} " + _("is after the as-of date")
-                              + f" {options.as_of.isoformat()}")
+            raise DigestError(
+                _("--since")
+                + f" {options.since.isoformat()} "
+                + _("is after the as-of date")
+                + f" {options.as_of.isoformat()}"
+            )
         return options.since, SinceBasis.GIVEN, None
     default = options.as_of - timedelta(days=DEFAULT_SINCE_DAYS)
     if options.since_last:
@@ -218,12 +229,12 @@ def day_bounds(first: date, last: date, zone_name: str) -> tuple[str, str]:
     from actionplan.core.dates import get_zone
 
     zone = get_zone(zone_name)
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     return start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
 
 
-def build_digest(store: "Store", options: DigestOptions) -> Digest:
+def build_digest(store: Store, options: DigestOptions) -> Digest:
     """Gather a digest from the store; the data only, for any renderer.
 
     Raises DigestError for contradictory options, and the store's
@@ -256,8 +267,9 @@ def build_digest(store: "Store", options: DigestOptions) -> Digest:
     scope = TaskFilter(plans=plan_keys, leads=leads)
 
     # overdue: the store's SQL form of model.is_overdue, each one checked again with the rule
-    overdue_tasks = [t for t in store.list_bare_tasks(replace(scope, overdue=True), today=as_of)
-                     if model.is_overdue(t, as_of)]
+    overdue_tasks = [
+        t for t in store.list_bare_tasks(replace(scope, overdue=True), today=as_of) if model.is_overdue(t, as_of)
+    ]
     blocked_tasks = store.list_bare_tasks(replace(scope, statuses=[TaskStatus.BLOCKED.value]), today=as_of)
     notes = store.last_updates([t.id for t in overdue_tasks + blocked_tasks if t.id is not None])
     overdue = [OverdueItem(t, model.days_late(t, as_of), accountable(t), notes.get(t.id)) for t in overdue_tasks]
@@ -265,13 +277,17 @@ def build_digest(store: "Store", options: DigestOptions) -> Digest:
     blocked = [BlockedItem(t, t.blocked_reason, accountable(t), notes.get(t.id)) for t in blocked_tasks]
     blocked.sort(key=lambda i: (i.task.deadline or date.max, i.task.plan, key_sort(i.task.key)))
 
-    due_tasks = [t for t in store.list_bare_tasks(replace(scope, due_within=options.horizon), today=as_of)
-                 if model.is_due_soon(t, as_of, options.horizon)]
+    due_tasks = [
+        t
+        for t in store.list_bare_tasks(replace(scope, due_within=options.horizon), today=as_of)
+        if model.is_due_soon(t, as_of, options.horizon)
+    ]
     due = [DueItem(t, model.days_left(t, as_of) or 0, accountable(t)) for t in due_tasks]
     due.sort(key=lambda i: (i.task.deadline or date.max, i.task.plan, key_sort(i.task.key)))
 
-    completed = [_completed_item(t, as_of) for t in
-                 store.completed_between(start_at, end_at, since, as_of, plan_keys, leads)]
+    completed = [
+        _completed_item(t, as_of) for t in store.completed_between(start_at, end_at, since, as_of, plan_keys, leads)
+    ]
     changes, periods = _deadline_changes(store, start_at, end_at, zone, plan_keys, leads)
     completed += periods
     completed.sort(key=lambda i: (i.completed_on, i.task.plan, key_sort(i.task.key)))
@@ -295,33 +311,61 @@ def build_digest(store: "Store", options: DigestOptions) -> Digest:
         if options.limit is None or len(items) <= options.limit:
             return items
         more[section] = len(items) - options.limit
-        return items[:options.limit]
+        return items[: options.limit]
 
     return Digest(
-        as_of=as_of, since=since, since_basis=basis, horizon=options.horizon, zone=zone, plans=plans,
-        plans_filtered=bool(options.plans), lead=lead, totals=totals, plan_figures=per_plan,
-        overdue=first("overdue", overdue), due_soon=first("due", due), completed=first("completed", completed),
-        deadline_changes=first("changes", changes), blocked=first("blocked", blocked), kpis=first("kpis", kpis),
-        progress=progress, accountability=scores, previous_digest_on=previous_on, more=more, limit=options.limit,
+        as_of=as_of,
+        since=since,
+        since_basis=basis,
+        horizon=options.horizon,
+        zone=zone,
+        plans=plans,
+        plans_filtered=bool(options.plans),
+        lead=lead,
+        totals=totals,
+        plan_figures=per_plan,
+        overdue=first("overdue", overdue),
+        due_soon=first("due", due),
+        completed=first("completed", completed),
+        deadline_changes=first("changes", changes),
+        blocked=first("blocked", blocked),
+        kpis=first("kpis", kpis),
+        progress=progress,
+        accountability=scores,
+        previous_digest_on=previous_on,
+        more=more,
+        limit=options.limit,
     )
 
 
-def _figures(open_: int, overdue: Sequence[OverdueItem], due: Sequence[DueItem], completed: Sequence[CompletedItem],
-             changes: Sequence[DeadlineChange]) -> Figures:
+def _figures(
+    open_: int,
+    overdue: Sequence[OverdueItem],
+    due: Sequence[DueItem],
+    completed: Sequence[CompletedItem],
+    changes: Sequence[DeadlineChange],
+) -> Figures:
     """Headline counts; "slipped" counts tasks whose deadline moved later, however often."""
     slipped = {c.task.ref for c in changes if c.kind == ChangeKind.SLIPPED}
-    return Figures(open=open_, overdue=len(overdue), due_soon=len(due), done_since=len(completed),
-                   slipped_since=len(slipped))
+    return Figures(
+        open=open_, overdue=len(overdue), due_soon=len(due), done_since=len(completed), slipped_since=len(slipped)
+    )
 
 
 def _completed_item(task: Task, as_of: date) -> CompletedItem:
     on_time = model.done_on_time(task)
-    return CompletedItem(task=task, completed_on=task.completed_on or as_of, on_time=on_time is not False,
-                         days_late=model.days_late(task, as_of), evidence=task.evidence)
+    return CompletedItem(
+        task=task,
+        completed_on=task.completed_on or as_of,
+        on_time=on_time is not False,
+        days_late=model.days_late(task, as_of),
+        evidence=task.evidence,
+    )
 
 
-def _deadline_changes(store: "Store", start_at: str, end_at: str, zone_name: str, plans: Sequence[str],
-                      leads: Sequence[str]) -> tuple[list[DeadlineChange], list[CompletedItem]]:
+def _deadline_changes(
+    store: Store, start_at: str, end_at: str, zone_name: str, plans: Sequence[str], leads: Sequence[str]
+) -> tuple[list[DeadlineChange], list[CompletedItem]]:
     """Deadline changes in the window, and the recurring periods closed in it.
 
     ``mark_done`` on a recurring duty moves its deadline to the next period;
@@ -347,9 +391,16 @@ def _deadline_changes(store: "Store", start_at: str, end_at: str, zone_name: str
         at = datetime.fromisoformat(c.at).astimezone(zone)
         if c.action == "done" and old is not None:
             done = replace(task, status=TaskStatus.DONE, deadline=old, completed_on=at.date())
-            periods.append(CompletedItem(task=task, completed_on=at.date(), on_time=model.done_on_time(done) is not False,
-                                         days_late=model.days_late(done, at.date()), evidence=task.evidence,
-                                         period_due=old))
+            periods.append(
+                CompletedItem(
+                    task=task,
+                    completed_on=at.date(),
+                    on_time=model.done_on_time(done) is not False,
+                    days_late=model.days_late(done, at.date()),
+                    evidence=task.evidence,
+                    period_due=old,
+                )
+            )
             continue
         if old is None and new is None:
             continue
@@ -363,8 +414,9 @@ def _deadline_changes(store: "Store", start_at: str, end_at: str, zone_name: str
             kind, days = ChangeKind.BROUGHT_FORWARD, (old - new).days
         else:
             continue
-        changes.append(DeadlineChange(task=task, old=old, new=new, kind=kind, days=days, by=c.actor, at=at,
-                                      action=c.action))
+        changes.append(
+            DeadlineChange(task=task, old=old, new=new, kind=kind, days=days, by=c.actor, at=at, action=c.action)
+        )
     changes.sort(key=lambda c: (c.at, c.task.plan, key_sort(c.task.key)))
     return changes, periods
 

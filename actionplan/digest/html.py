@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from actionplan.core.dates import relative_days
+from actionplan.core.i18n import _
+from actionplan.core.model import Task
 from actionplan.digest.data import ChangeKind, DeadlineChange, Digest
 from actionplan.digest.render import (
     accountability_headers,
@@ -45,14 +47,11 @@ from actionplan.digest.render import (
     since_phrase,
     title_phrase,
 )
-from actionplan.core.i18n import _
-from actionplan.core.model import Task
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 TONES = {"late": "#b42318", "soon": "#b54708", "done": "#067647", "neutral": "#475467"}
-_BAR_CELL = ('<td width="{w}%" style="width:{w}%;height:8px;background-color:{c};font-size:0;line-height:0;">'
-             "&nbsp;</td>")
+_BAR_CELL = '<td width="{w}%" style="width:{w}%;height:8px;background-color:{c};font-size:0;line-height:0;">&nbsp;</td>'
 
 
 def bar_html(share: float | None, width: str = "200", colour: str = "#2e6fb7") -> Any:
@@ -64,15 +63,25 @@ def bar_html(share: float | None, width: str = "200", colour: str = "#2e6fb7") -
 
     done = 0 if share is None else round(max(0.0, min(1.0, share)) * 100)
     cells = (_BAR_CELL.format(w=done, c=colour) if done else "") + (
-        _BAR_CELL.format(w=100 - done, c="#e4e7ec") if done < 100 else "")
+        _BAR_CELL.format(w=100 - done, c="#e4e7ec") if done < 100 else ""
+    )
     css_width = width if width.endswith("%") else width + "px"
-    return Markup(f'<table role="presentation" width="{width}" cellpadding="0" cellspacing="0" border="0" '
-                  f'style="border-collapse:collapse;width:{css_width};margin-top:6px;"><tr>{cells}</tr></table>')
+    return Markup(
+        f'<table role="presentation" width="{width}" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;width:{css_width};margin-top:6px;"><tr>{cells}</tr></table>'
+    )
 
 
 def _entry(task: Task, badge: str | None, tone: str, status: str, lines: list[str], bar: Any = None) -> dict[str, Any]:
-    return {"ref": task.ref, "title": one_line(task.title), "badge": badge, "colour": TONES[tone],
-            "status": status, "lines": lines, "bar": bar}
+    return {
+        "ref": task.ref,
+        "title": one_line(task.title),
+        "badge": badge,
+        "colour": TONES[tone],
+        "status": status,
+        "lines": lines,
+        "bar": bar,
+    }
 
 
 def html_context(digest: Digest) -> dict[str, Any]:
@@ -83,53 +92,174 @@ def html_context(digest: Digest) -> dict[str, Any]:
 
     def add(key: str, entries: list[dict[str, Any]], note: str = "") -> None:
         empty = "" if entries else empty_phrase(key, digest)
-        sections.append({"title": titles[key], "kind": "entries", "entries": entries, "empty": empty, "note": note,
-                         "more": more_phrase(key, digest) if key != "progress" else ""})
+        sections.append(
+            {
+                "title": titles[key],
+                "kind": "entries",
+                "entries": entries,
+                "empty": empty,
+                "note": note,
+                "more": more_phrase(key, digest) if key != "progress" else "",
+            }
+        )
 
     lead, accountable, note = _("Lead"), _("Accountable"), _("Last note")
     headline = []
     rows = headline_rows(digest)
     for n, row in enumerate(rows):
         total = len(digest.plan_figures) > 1 and n == len(rows) - 1
-        headline.append({"first": row[0], "name": "", "weight": "font-weight:bold;" if total else "",
-                         "cells": [(c, i == 1 and c != "0") for i, c in enumerate(row[1:])]})
-    sections.append({"title": titles["headline"], "kind": "table", "headers": headline_headers(), "rows": headline,
-                     "note": "", "entries": [], "empty": "" if rows else empty_phrase("plans", digest)})
-    add("overdue", [_entry(i.task, relative_days(i.task.deadline, as_of), "late", overdue_phrase(i, as_of),
-                           [f"{lead}: {lead_phrase(i.task)}", f"{accountable}: {one_line(i.accountable) or '-'}",
-                            f"{note}: {note_phrase(i.last_note)}"], bar_html(i.task.progress / 100))
-                    for i in digest.overdue])
-    add("due", [_entry(i.task, relative_days(i.task.deadline, as_of), "soon", due_phrase(i, as_of),
-                       [f"{lead}: {lead_phrase(i.task)}", f"{accountable}: {one_line(i.accountable) or '-'}"],
-                       bar_html(i.task.progress / 100)) for i in digest.due_soon])
-    add("completed", [_entry(i.task, _("on time") if i.on_time else days(i.days_late) + " " + _("late"),
-                             "done" if i.on_time else "late", completed_phrase(i),
-                             [f"{lead}: {lead_phrase(i.task)}", _("Evidence") + f": {one_line(i.evidence) or '-'}"])
-                      for i in digest.completed])
-    add("changes", [_entry(c.task, _change_badge(c), "late" if c.kind == ChangeKind.SLIPPED else "neutral",
-                           change_phrase(c), [f"{lead}: {lead_phrase(c.task)}", cap(changed_by_phrase(c))])
-                    for c in digest.deadline_changes])
-    add("blocked", [_entry(i.task, _("blocked"), "late", blocked_phrase(i, as_of),
-                           [f"{lead}: {lead_phrase(i.task)}", f"{accountable}: {one_line(i.accountable) or '-'}",
-                            _("Reason") + f": {one_line(i.reason) or _('none given')}",
-                            f"{note}: {note_phrase(i.last_note)}"], bar_html(i.task.progress / 100))
-                    for i in digest.blocked])
-    add("kpis", [{"ref": k.task.ref, "title": one_line(k.kpi.metric), "colour": TONES["done"],
-                  "badge": share_phrase(k.share), "status": kpi_values_phrase(k.kpi), "lines": [], "bar": bar_html(k.share, "100%", TONES["done"])}
-                 for k in digest.kpis])
-    add("progress", [{"ref": s.plan.key, "title": plan_title_phrase(s.plan), "colour": TONES["neutral"],
-                      "badge": pct(s.progress), "status": progress_counts_phrase(s), "lines": [],
-                      "bar": bar_html(s.progress / 100, "100%")} for s in digest.progress],
-        note=progress_note(digest))
-    sections.append({"title": titles["accountability"], "kind": "table", "headers": accountability_headers(),
-                     "note": "", "entries": [],
-                     "rows": [{"first": row[0], "name": one_line(s.name), "weight": "",
-                               "cells": [(c, i == 4 and s.overdue > 0) for i, c in enumerate(row[1:])]}
-                              for row, s in zip(accountability_rows(digest), digest.accountability)],
-                     "empty": "" if digest.accountability else empty_phrase("accountability", digest)})
-    return {"title": title_phrase(digest), "intro": [scope_phrase(digest), since_phrase(digest),
-                                                     horizon_phrase(digest)],
-            "sections": sections, "footer": footer_phrase(digest)}
+        headline.append(
+            {
+                "first": row[0],
+                "name": "",
+                "weight": "font-weight:bold;" if total else "",
+                "cells": [(c, i == 1 and c != "0") for i, c in enumerate(row[1:])],
+            }
+        )
+    sections.append(
+        {
+            "title": titles["headline"],
+            "kind": "table",
+            "headers": headline_headers(),
+            "rows": headline,
+            "note": "",
+            "entries": [],
+            "empty": "" if rows else empty_phrase("plans", digest),
+        }
+    )
+    add(
+        "overdue",
+        [
+            _entry(
+                i.task,
+                relative_days(i.task.deadline, as_of),
+                "late",
+                overdue_phrase(i, as_of),
+                [
+                    f"{lead}: {lead_phrase(i.task)}",
+                    f"{accountable}: {one_line(i.accountable) or '-'}",
+                    f"{note}: {note_phrase(i.last_note)}",
+                ],
+                bar_html(i.task.progress / 100),
+            )
+            for i in digest.overdue
+        ],
+    )
+    add(
+        "due",
+        [
+            _entry(
+                i.task,
+                relative_days(i.task.deadline, as_of),
+                "soon",
+                due_phrase(i, as_of),
+                [f"{lead}: {lead_phrase(i.task)}", f"{accountable}: {one_line(i.accountable) or '-'}"],
+                bar_html(i.task.progress / 100),
+            )
+            for i in digest.due_soon
+        ],
+    )
+    add(
+        "completed",
+        [
+            _entry(
+                i.task,
+                _("on time") if i.on_time else days(i.days_late) + " " + _("late"),
+                "done" if i.on_time else "late",
+                completed_phrase(i),
+                [f"{lead}: {lead_phrase(i.task)}", _("Evidence") + f": {one_line(i.evidence) or '-'}"],
+            )
+            for i in digest.completed
+        ],
+    )
+    add(
+        "changes",
+        [
+            _entry(
+                c.task,
+                _change_badge(c),
+                "late" if c.kind == ChangeKind.SLIPPED else "neutral",
+                change_phrase(c),
+                [f"{lead}: {lead_phrase(c.task)}", cap(changed_by_phrase(c))],
+            )
+            for c in digest.deadline_changes
+        ],
+    )
+    add(
+        "blocked",
+        [
+            _entry(
+                i.task,
+                _("blocked"),
+                "late",
+                blocked_phrase(i, as_of),
+                [
+                    f"{lead}: {lead_phrase(i.task)}",
+                    f"{accountable}: {one_line(i.accountable) or '-'}",
+                    _("Reason") + f": {one_line(i.reason) or _('none given')}",
+                    f"{note}: {note_phrase(i.last_note)}",
+                ],
+                bar_html(i.task.progress / 100),
+            )
+            for i in digest.blocked
+        ],
+    )
+    add(
+        "kpis",
+        [
+            {
+                "ref": k.task.ref,
+                "title": one_line(k.kpi.metric),
+                "colour": TONES["done"],
+                "badge": share_phrase(k.share),
+                "status": kpi_values_phrase(k.kpi),
+                "lines": [],
+                "bar": bar_html(k.share, "100%", TONES["done"]),
+            }
+            for k in digest.kpis
+        ],
+    )
+    add(
+        "progress",
+        [
+            {
+                "ref": s.plan.key,
+                "title": plan_title_phrase(s.plan),
+                "colour": TONES["neutral"],
+                "badge": pct(s.progress),
+                "status": progress_counts_phrase(s),
+                "lines": [],
+                "bar": bar_html(s.progress / 100, "100%"),
+            }
+            for s in digest.progress
+        ],
+        note=progress_note(digest),
+    )
+    sections.append(
+        {
+            "title": titles["accountability"],
+            "kind": "table",
+            "headers": accountability_headers(),
+            "note": "",
+            "entries": [],
+            "rows": [
+                {
+                    "first": row[0],
+                    "name": one_line(s.name),
+                    "weight": "",
+                    "cells": [(c, i == 4 and s.overdue > 0) for i, c in enumerate(row[1:])],
+                }
+                for row, s in zip(accountability_rows(digest), digest.accountability)
+            ],
+            "empty": "" if digest.accountability else empty_phrase("accountability", digest),
+        }
+    )
+    return {
+        "title": title_phrase(digest),
+        "intro": [scope_phrase(digest), since_phrase(digest), horizon_phrase(digest)],
+        "sections": sections,
+        "footer": footer_phrase(digest),
+    }
 
 
 def _change_badge(c: DeadlineChange) -> str:
@@ -167,9 +297,15 @@ def _environment() -> Any:
     if _ENV is None:
         import jinja2
 
-        _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                                  undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                  keep_trailing_newline=True, bytecode_cache=_QuietBytecodeCache())
+        _ENV = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            bytecode_cache=_QuietBytecodeCache(),
+        )
     return _ENV
 
 

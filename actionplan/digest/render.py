@@ -15,10 +15,13 @@ say the same thing.  Output depends only on the digest, never on the clock.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from actionplan.core.dates import format_date_long, relative_days
+from actionplan.core.i18n import _
+from actionplan.core.model import KPI, ProgressUpdate, Task
 from actionplan.digest.data import (
     BlockedItem,
     ChangeKind,
@@ -29,8 +32,6 @@ from actionplan.digest.data import (
     OverdueItem,
     SinceBasis,
 )
-from actionplan.core.i18n import _
-from actionplan.core.model import KPI, ProgressUpdate, Task
 
 FORMATS: tuple[str, ...] = ("text", "md", "html")
 WIDTH = 80
@@ -96,8 +97,11 @@ def scope_phrase(digest: Digest) -> str:
         plans = ", ".join(p.key for p in digest.plans)
     else:
         plans = _("all {n}").format(n=len(digest.plans))
-    lead = (_("lead agency") + f" {digest.lead.key}, {one_line(digest.lead.name)}" if digest.lead
-            else _("all lead agencies"))
+    lead = (
+        _("lead agency") + f" {digest.lead.key}, {one_line(digest.lead.name)}"
+        if digest.lead
+        else _("all lead agencies")
+    )
     label = _("Plans") if len(digest.plans) != 1 else _("Plan")
     return f"{label}: {plans}; {lead}."
 
@@ -107,17 +111,35 @@ def since_phrase(digest: Digest) -> str:
     if digest.since_basis == SinceBasis.PREVIOUS_DIGEST:
         return _("Changes since the previous digest, as of") + f" {since}, " + _("that day included") + "."
     if digest.since_basis == SinceBasis.NO_PREVIOUS_DIGEST:
-        return (_("There is no previous digest before") + f" {day(digest.as_of)}, " + _("so changes are shown since")
-                + f" {since}, " + _("one week back, that day included") + ".")
+        return (
+            _("There is no previous digest before")
+            + f" {day(digest.as_of)}, "
+            + _("so changes are shown since")
+            + f" {since}, "
+            + _("one week back, that day included")
+            + "."
+        )
     if digest.since_basis == SinceBasis.DEFAULT:
-        return (_("Changes since") + f" {since}, " + _("one week back, that day included") + " ("
-                + _("no since date given") + ").")
+        return (
+            _("Changes since")
+            + f" {since}, "
+            + _("one week back, that day included")
+            + " ("
+            + _("no since date given")
+            + ")."
+        )
     return _("Changes since") + f" {since}, " + _("that day included") + "."
 
 
 def horizon_phrase(digest: Digest) -> str:
-    return (_("Due soon means due within the next") + f" {days(digest.horizon)}, " + _("today included")
-            + ". " + _("Times are in") + f" {digest.zone}.")
+    return (
+        _("Due soon means due within the next")
+        + f" {days(digest.horizon)}, "
+        + _("today included")
+        + ". "
+        + _("Times are in")
+        + f" {digest.zone}."
+    )
 
 
 def footer_phrase(digest: Digest) -> str:
@@ -138,14 +160,18 @@ def note_phrase(note: ProgressUpdate | None) -> str:
 
 def overdue_phrase(item: OverdueItem, as_of: date) -> str:
     assert item.task.deadline is not None
-    return (f"{relative_days(item.task.deadline, as_of)} (" + _("due") + f" {day(item.task.deadline)}), "
-            f"{item.task.progress}% " + _("done"))
+    return (
+        f"{relative_days(item.task.deadline, as_of)} (" + _("due") + f" {day(item.task.deadline)}), "
+        f"{item.task.progress}% " + _("done")
+    )
 
 
 def due_phrase(item: DueItem, as_of: date) -> str:
     assert item.task.deadline is not None
-    return (_("due") + f" {day(item.task.deadline)} ({relative_days(item.task.deadline, as_of)}), "
-            f"{item.task.progress}% " + _("done"))
+    return (
+        _("due") + f" {day(item.task.deadline)} ({relative_days(item.task.deadline, as_of)}), "
+        f"{item.task.progress}% " + _("done")
+    )
 
 
 def completed_phrase(item: CompletedItem) -> str:
@@ -176,14 +202,24 @@ _ACTIONS = {"import": "plan file import", "undo": "undo"}
 
 def changed_by_phrase(change: DeadlineChange) -> str:
     how = _ACTIONS.get(change.action)
-    return (_("changed by") + f" {one_line(change.by)} " + _("on") + f" {day(change.at.date())} "
-            + _("at") + f" {change.at:%H:%M}" + (f" ({_(how)})" if how else ""))
+    return (
+        _("changed by")
+        + f" {one_line(change.by)} "
+        + _("on")
+        + f" {day(change.at.date())} "
+        + _("at")
+        + f" {change.at:%H:%M}"
+        + (f" ({_(how)})" if how else "")
+    )
 
 
 def blocked_phrase(item: BlockedItem, as_of: date) -> str:
     task = item.task
-    when = (_("due") + f" {day(task.deadline)} ({relative_days(task.deadline, as_of)})" if task.deadline
-            else _("no deadline"))
+    when = (
+        _("due") + f" {day(task.deadline)} ({relative_days(task.deadline, as_of)})"
+        if task.deadline
+        else _("no deadline")
+    )
     return _("blocked") + f", {when}, {task.progress}% " + _("done")
 
 
@@ -245,8 +281,7 @@ def more_phrase(section: str, digest: Digest) -> str:
     n = digest.more.get(section, 0)
     if not n:
         return ""
-    return (_("… and {n} more, not listed (the first {limit} of each list are shown).")
-            .format(n=n, limit=digest.limit))
+    return _("… and {n} more, not listed (the first {limit} of each list are shown).").format(n=n, limit=digest.limit)
 
 
 def section_titles(digest: Digest) -> dict[str, str]:
@@ -273,12 +308,14 @@ def headline_rows(digest: Digest) -> list[list[str]]:
     rows = []
     for pf in digest.plan_figures:
         f = pf.figures
-        rows.append([pf.plan.key, str(f.open), str(f.overdue), str(f.due_soon), str(f.done_since),
-                     str(f.slipped_since)])
+        rows.append(
+            [pf.plan.key, str(f.open), str(f.overdue), str(f.due_soon), str(f.done_since), str(f.slipped_since)]
+        )
     if len(digest.plan_figures) > 1:
         t = digest.totals
-        rows.append([_("All plans"), str(t.open), str(t.overdue), str(t.due_soon), str(t.done_since),
-                     str(t.slipped_since)])
+        rows.append(
+            [_("All plans"), str(t.open), str(t.overdue), str(t.due_soon), str(t.done_since), str(t.slipped_since)]
+        )
     return rows
 
 
@@ -287,13 +324,26 @@ def accountability_headers() -> list[str]:
 
 
 def accountability_rows(digest: Digest) -> list[list[str]]:
-    return [[s.org, str(s.assigned), str(s.done), on_time_cell(s.done_on_time_pct), str(s.open), str(s.overdue),
-             average_cell(s.average_days_late)] for s in digest.accountability]
+    return [
+        [
+            s.org,
+            str(s.assigned),
+            str(s.done),
+            on_time_cell(s.done_on_time_pct),
+            str(s.open),
+            str(s.overdue),
+            average_cell(s.average_days_late),
+        ]
+        for s in digest.accountability
+    ]
 
 
 def progress_counts_phrase(s: Any) -> str:
-    parts = [f"{s.done} " + _("of") + f" {s.total} " + _("done"), f"{s.open} " + _("open"),
-             f"{s.overdue} " + _("overdue")]
+    parts = [
+        f"{s.done} " + _("of") + f" {s.total} " + _("done"),
+        f"{s.open} " + _("open"),
+        f"{s.overdue} " + _("overdue"),
+    ]
     if s.cancelled:
         parts.append(f"{s.cancelled} " + _("cancelled"))
     return ", ".join(parts)
@@ -384,21 +434,63 @@ def render_text(digest: Digest) -> str:
     def head(task: Task, phrase: str) -> list[str]:
         return _wrap(f"* {task.ref}: {phrase}", "", "  ") + _wrap(one_line(task.title), "  ")
 
-    items("overdue", digest.overdue, lambda i: head(i.task, overdue_phrase(i, as_of))
-          + _field(_("Lead"), lead_phrase(i.task)) + _field(_("Accountable"), one_line(i.accountable) or "-")
-          + _field(_("Last note"), note_phrase(i.last_note)))
-    items("due", digest.due_soon, lambda i: head(i.task, due_phrase(i, as_of))
-          + _field(_("Lead"), lead_phrase(i.task)) + _field(_("Accountable"), one_line(i.accountable) or "-"))
-    items("completed", digest.completed, lambda i: head(i.task, completed_phrase(i))
-          + _field(_("Lead"), lead_phrase(i.task)) + _field(_("Evidence"), one_line(i.evidence) or "-"))
-    items("changes", digest.deadline_changes, lambda c: head(c.task, change_phrase(c))
-          + _field(_("Lead"), lead_phrase(c.task)) + _wrap(cap(changed_by_phrase(c)), "  ", "    "))
-    items("blocked", digest.blocked, lambda i: head(i.task, blocked_phrase(i, as_of))
-          + _field(_("Lead"), lead_phrase(i.task)) + _field(_("Accountable"), one_line(i.accountable) or "-")
-          + _field(_("Reason"), one_line(i.reason) or _("none given"))
-          + _field(_("Last note"), note_phrase(i.last_note)))
-    items("kpis", digest.kpis, lambda k: [f"* {k.task.ref}: {text_bar(k.share)} {share_phrase(k.share)}"]
-          + _wrap(one_line(k.kpi.metric), "  ") + _wrap(kpi_values_phrase(k.kpi), "  ", "    "))
+    items(
+        "overdue",
+        digest.overdue,
+        lambda i: (
+            head(i.task, overdue_phrase(i, as_of))
+            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Accountable"), one_line(i.accountable) or "-")
+            + _field(_("Last note"), note_phrase(i.last_note))
+        ),
+    )
+    items(
+        "due",
+        digest.due_soon,
+        lambda i: (
+            head(i.task, due_phrase(i, as_of))
+            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Accountable"), one_line(i.accountable) or "-")
+        ),
+    )
+    items(
+        "completed",
+        digest.completed,
+        lambda i: (
+            head(i.task, completed_phrase(i))
+            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Evidence"), one_line(i.evidence) or "-")
+        ),
+    )
+    items(
+        "changes",
+        digest.deadline_changes,
+        lambda c: (
+            head(c.task, change_phrase(c))
+            + _field(_("Lead"), lead_phrase(c.task))
+            + _wrap(cap(changed_by_phrase(c)), "  ", "    ")
+        ),
+    )
+    items(
+        "blocked",
+        digest.blocked,
+        lambda i: (
+            head(i.task, blocked_phrase(i, as_of))
+            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Accountable"), one_line(i.accountable) or "-")
+            + _field(_("Reason"), one_line(i.reason) or _("none given"))
+            + _field(_("Last note"), note_phrase(i.last_note))
+        ),
+    )
+    items(
+        "kpis",
+        digest.kpis,
+        lambda k: (
+            [f"* {k.task.ref}: {text_bar(k.share)} {share_phrase(k.share)}"]
+            + _wrap(one_line(k.kpi.metric), "  ")
+            + _wrap(kpi_values_phrase(k.kpi), "  ", "    ")
+        ),
+    )
 
     out += _heading(titles["progress"])
     if digest.progress:
@@ -451,8 +543,10 @@ def _md_wrap(text: str, indent: str = "", hang: str | None = None) -> list[str]:
     lines = _wrap(text, indent, hang)
     if len(lines) == 1:
         return lines
-    return [lines[0]] + [_MD_BLOCK_START.sub(lambda m: m.group(1) + _md_escape_marker(m.group(2)) + m.group(3), line)
-                         for line in lines[1:]]
+    return [lines[0]] + [
+        _MD_BLOCK_START.sub(lambda m: m.group(1) + _md_escape_marker(m.group(2)) + m.group(3), line)
+        for line in lines[1:]
+    ]
 
 
 def _md_escape_marker(marker: str) -> str:
@@ -464,8 +558,9 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int =
     widths = [max(3, *(len(r[i]) for r in cells)) for i in range(len(headers))]
 
     def line(r: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) if i < left else c.rjust(w)
-                                 for i, (c, w) in enumerate(zip(r, widths))) + " |"
+        return (
+            "| " + " | ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) + " |"
+        )
 
     rule = "| " + " | ".join("-" * w if i < left else "-" * (w - 1) + ":" for i, w in enumerate(widths)) + " |"
     return [line(cells[0]), rule, *(line(r) for r in cells[1:])]
@@ -502,23 +597,60 @@ def render_markdown(digest: Digest) -> str:
             lines += _md_wrap(f"{md(label)}: {md(value)}", "  - ", "    ")
         return lines
 
-    items("overdue", digest.overdue, lambda i: head(
-        i.task, overdue_phrase(i, as_of), (_("Lead"), lead_phrase(i.task)),
-        (_("Accountable"), i.accountable or "-"), (_("Last note"), note_phrase(i.last_note))))
-    items("due", digest.due_soon, lambda i: head(
-        i.task, due_phrase(i, as_of), (_("Lead"), lead_phrase(i.task)), (_("Accountable"), i.accountable or "-")))
-    items("completed", digest.completed, lambda i: head(
-        i.task, completed_phrase(i), (_("Lead"), lead_phrase(i.task)), (_("Evidence"), i.evidence or "-")))
-    items("changes", digest.deadline_changes, lambda c: head(
-        c.task, change_phrase(c), (_("Lead"), lead_phrase(c.task)))
-        + _md_wrap(md(cap(changed_by_phrase(c))), "  - ", "    "))
-    items("blocked", digest.blocked, lambda i: head(
-        i.task, blocked_phrase(i, as_of), (_("Lead"), lead_phrase(i.task)),
-        (_("Accountable"), i.accountable or "-"), (_("Reason"), i.reason or _("none given")),
-        (_("Last note"), note_phrase(i.last_note))))
-    items("kpis", digest.kpis, lambda k: _md_wrap(f"- **{md(k.task.ref)}** {md(k.kpi.metric)}", "", "  ")
-          + [f"  - `{text_bar(k.share)}` {md(share_phrase(k.share))}"]
-          + _md_wrap(md(kpi_values_phrase(k.kpi)), "  - ", "    "))
+    items(
+        "overdue",
+        digest.overdue,
+        lambda i: head(
+            i.task,
+            overdue_phrase(i, as_of),
+            (_("Lead"), lead_phrase(i.task)),
+            (_("Accountable"), i.accountable or "-"),
+            (_("Last note"), note_phrase(i.last_note)),
+        ),
+    )
+    items(
+        "due",
+        digest.due_soon,
+        lambda i: head(
+            i.task, due_phrase(i, as_of), (_("Lead"), lead_phrase(i.task)), (_("Accountable"), i.accountable or "-")
+        ),
+    )
+    items(
+        "completed",
+        digest.completed,
+        lambda i: head(
+            i.task, completed_phrase(i), (_("Lead"), lead_phrase(i.task)), (_("Evidence"), i.evidence or "-")
+        ),
+    )
+    items(
+        "changes",
+        digest.deadline_changes,
+        lambda c: (
+            head(c.task, change_phrase(c), (_("Lead"), lead_phrase(c.task)))
+            + _md_wrap(md(cap(changed_by_phrase(c))), "  - ", "    ")
+        ),
+    )
+    items(
+        "blocked",
+        digest.blocked,
+        lambda i: head(
+            i.task,
+            blocked_phrase(i, as_of),
+            (_("Lead"), lead_phrase(i.task)),
+            (_("Accountable"), i.accountable or "-"),
+            (_("Reason"), i.reason or _("none given")),
+            (_("Last note"), note_phrase(i.last_note)),
+        ),
+    )
+    items(
+        "kpis",
+        digest.kpis,
+        lambda k: (
+            _md_wrap(f"- **{md(k.task.ref)}** {md(k.kpi.metric)}", "", "  ")
+            + [f"  - `{text_bar(k.share)}` {md(share_phrase(k.share))}"]
+            + _md_wrap(md(kpi_values_phrase(k.kpi)), "  - ", "    ")
+        ),
+    )
 
     out += ["", "## " + titles["progress"], ""]
     if digest.progress:

@@ -66,12 +66,18 @@ class Feed:
     revoked_at: str | None = None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Feed":
+    def from_row(cls, row: dict[str, Any]) -> Feed:
         text = row.get("options") or "{}"
-        return cls(id=int(row["id"]), scope=FeedScope(row["scope_kind"], row["scope_value"]),
-                   label=row.get("label") or "", options=json.loads(text), options_text=text,
-                   created_at=row.get("created_at") or "", created_by=row.get("created_by") or "",
-                   revoked_at=row.get("revoked_at"))
+        return cls(
+            id=int(row["id"]),
+            scope=FeedScope(row["scope_kind"], row["scope_value"]),
+            label=row.get("label") or "",
+            options=json.loads(text),
+            options_text=text,
+            created_at=row.get("created_at") or "",
+            created_by=row.get("created_by") or "",
+            revoked_at=row.get("revoked_at"),
+        )
 
     @property
     def reminder_events(self) -> bool:
@@ -101,8 +107,9 @@ def normalise_base_url(base_url: str) -> str:
     """``https://cal.example.gov.vn/`` -> ``https://cal.example.gov.vn``; refuses anything but http(s)."""
     base = base_url.strip().rstrip("/")
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
-        raise ValidationError(_("the base URL must look like https://calendar.example.org") + f' ("{base_url}")',
-                              "--base-url")
+        raise ValidationError(
+            _("the base URL must look like https://calendar.example.org") + f' ("{base_url}")', "--base-url"
+        )
     return base
 
 
@@ -115,8 +122,9 @@ def webcal_url(url: str) -> str:
     return re.sub(r"^https?://", "webcal://", url)
 
 
-def resolve_scope(store: Store, *, org: str | None = None, plan: str | None = None,
-                  accountable: str | None = None) -> FeedScope:
+def resolve_scope(
+    store: Store, *, org: str | None = None, plan: str | None = None, accountable: str | None = None
+) -> FeedScope:
     """Exactly one of org, plan, accountable, checked against the store."""
     given = [(k, v) for k, v in (("org", org), ("plan", plan), ("accountable", accountable)) if v is not None]
     if len(given) != 1:
@@ -131,13 +139,18 @@ def resolve_scope(store: Store, *, org: str | None = None, plan: str | None = No
         raise ValidationError(_("the accountable person's name is empty"), "--accountable")
     scope = FeedScope("accountable", value)
     if not store.count_tasks(scope.task_filter()):
-        raise ValidationError(_("no task names") + f' "{value}" ' + _("as its accountable person; give the name as "
-                              "the tasks write it (see actionplan show)"), "--accountable")
+        raise ValidationError(
+            _("no task names")
+            + f' "{value}" '
+            + _("as its accountable person; give the name as the tasks write it (see actionplan show)"),
+            "--accountable",
+        )
     return scope
 
 
-def create_feed(store: Store, scope: FeedScope, *, base_url: str = DEFAULT_BASE_URL, label: str = "",
-                reminder_events: bool = False) -> NewFeed:
+def create_feed(
+    store: Store, scope: FeedScope, *, base_url: str = DEFAULT_BASE_URL, label: str = "", reminder_events: bool = False
+) -> NewFeed:
     """Store a new feed (only the token's hash) and return its URL, which is shown once."""
     base = normalise_base_url(base_url)
     token = new_token()

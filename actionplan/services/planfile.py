@@ -10,11 +10,13 @@ import functools
 import math
 import os
 import re
-import tomli
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import tomli
 
 from actionplan.core import model
 from actionplan.core.dates import DateError, parse_deadline
@@ -26,9 +28,27 @@ from actionplan.core.text import clean, clean_line
 PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}
 ORG_FIELDS = {"key", "name", "short_name", "parent", "head", "head_title", "email"}
 TASK_FIELDS = {
-    "key", "parent", "title", "description", "lead", "accountable", "coordinating", "start", "deadline",
-    "recurrence", "status", "progress", "priority", "output", "depends_on", "tags", "source", "evidence",
-    "completed_on", "blocked_reason", "kpi",
+    "key",
+    "parent",
+    "title",
+    "description",
+    "lead",
+    "accountable",
+    "coordinating",
+    "start",
+    "deadline",
+    "recurrence",
+    "status",
+    "progress",
+    "priority",
+    "output",
+    "depends_on",
+    "tags",
+    "source",
+    "evidence",
+    "completed_on",
+    "blocked_reason",
+    "kpi",
 }
 KPI_FIELDS = {"metric", "target", "current", "unit", "baseline"}
 
@@ -87,13 +107,13 @@ class _Lines:
                     at = rest.find(quote)
                     if at < 0:
                         break
-                    rest, quote = rest[at + 3:], ""
+                    rest, quote = rest[at + 3 :], ""
                 else:
                     hits = [(rest.find(q), q) for q in ('"""', "'''") if rest.find(q) >= 0]
                     if not hits:
                         break
                     at, q = min(hits)
-                    rest, quote = rest[at + 3:], q
+                    rest, quote = rest[at + 3 :], q
         starts: list[tuple[str, int]] = []
         for no, line in enumerate(self.lines, 1):
             m = _HEADER.match(line) if no not in self.inside else None
@@ -169,8 +189,9 @@ class _Reader:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def text(self, table: dict[str, Any], name: str, at: LineOf, label: str, required: bool = False,
-             multiline: bool = False) -> str:
+    def text(
+        self, table: dict[str, Any], name: str, at: LineOf, label: str, required: bool = False, multiline: bool = False
+    ) -> str:
         """A text field; one line unless *multiline* (line breaks in a title become spaces)."""
         value = table.get(name, "")
         if not isinstance(value, str):
@@ -225,13 +246,21 @@ class _Reader:
 
     def unknown(self, table: dict[str, Any], allowed: set[str], line_of, label: str) -> None:
         for name in sorted(set(table) - allowed):
-            self.problem(line_of(name), f"{label}: " + _("unknown field") + f' "{name}" ('
-                         + _("known fields: ") + ", ".join(sorted(allowed)) + ")")
+            self.problem(
+                line_of(name),
+                f"{label}: "
+                + _("unknown field")
+                + f' "{name}" ('
+                + _("known fields: ")
+                + ", ".join(sorted(allowed))
+                + ")",
+            )
 
 
 def _type(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table",
-            str: "text"}.get(type(value), type(value).__name__)
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table", str: "text"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] = ()) -> PlanFile:
@@ -254,15 +283,21 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     r.unknown(raw_plan, PLAN_FIELDS, pl, "plan")
     plan_key = r.text(raw_plan, "key", pl, "plan", required=True)
     if plan_key and not model.PLAN_KEY_RE.match(plan_key):
-        r.problem(pl("key"), f'plan key: "{plan_key}" ' + _("must be lower-case letters, digits and dashes, like cyber-2026"))
+        r.problem(
+            pl("key"), f'plan key: "{plan_key}" ' + _("must be lower-case letters, digits and dashes, like cyber-2026")
+        )
     status = r.text(raw_plan, "status", pl, "plan") or model.PlanStatus.ACTIVE
     if status not in set(model.PlanStatus):
         r.problem(pl("status"), f'plan status: "{status}" ' + _("must be one of ") + ", ".join(model.PlanStatus))
-    plan = Plan(key=plan_key, title=r.text(raw_plan, "title", pl, "plan", required=True),
-                reference=r.text(raw_plan, "reference", pl, "plan"),
-                issuer=r.text(raw_plan, "issuer", pl, "plan"),
-                issued_on=r.day(raw_plan, "issued_on", pl, "plan"),
-                period=r.text(raw_plan, "period", pl, "plan"), status=status)
+    plan = Plan(
+        key=plan_key,
+        title=r.text(raw_plan, "title", pl, "plan", required=True),
+        reference=r.text(raw_plan, "reference", pl, "plan"),
+        issuer=r.text(raw_plan, "issuer", pl, "plan"),
+        issued_on=r.day(raw_plan, "issued_on", pl, "plan"),
+        period=r.text(raw_plan, "period", pl, "plan"),
+        status=status,
+    )
 
     # orgs
     raw_orgs = data.get("orgs", [])
@@ -281,20 +316,34 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         r.unknown(raw, ORG_FIELDS, ol, label)
         key = r.text(raw, "key", ol, label, required=True)
         if key and not model.ORG_KEY_RE.match(key):
-            r.problem(ol("key"), f'{label} key: "{key}" ' + _("must be upper-case letters, digits and dashes, like MPS"))
+            r.problem(
+                ol("key"), f'{label} key: "{key}" ' + _("must be upper-case letters, digits and dashes, like MPS")
+            )
         if key in org_index:
-            r.problem(ol("key"), f'{label}: ' + _("duplicate org key, first defined on line")
-                      + f' {r.where.field("orgs", org_index[key], "key")}')
+            r.problem(
+                ol("key"),
+                f"{label}: "
+                + _("duplicate org key, first defined on line")
+                + f" {r.where.field('orgs', org_index[key], 'key')}",
+            )
         org_index[key] = i
-        orgs.append(Org(key=key, name=r.text(raw, "name", ol, label, required=True),
-                        short_name=r.text(raw, "short_name", ol, label),
-                        parent=r.text(raw, "parent", ol, label), head=r.text(raw, "head", ol, label),
-                        head_title=r.text(raw, "head_title", ol, label),
-                        email=r.text(raw, "email", ol, label)))
+        orgs.append(
+            Org(
+                key=key,
+                name=r.text(raw, "name", ol, label, required=True),
+                short_name=r.text(raw, "short_name", ol, label),
+                parent=r.text(raw, "parent", ol, label),
+                head=r.text(raw, "head", ol, label),
+                head_title=r.text(raw, "head_title", ol, label),
+                email=r.text(raw, "email", ol, label),
+            )
+        )
     known = known_orgs if known_orgs is EVERY_ORG else set(known_orgs) | set(org_index)
     for i, org in enumerate(orgs):
         if org.parent and org.parent not in known:
-            r.problem(r.where.field("orgs", i, "parent"), f"org {org.key} parent: " + _("unknown agency") + f' "{org.parent}"')
+            r.problem(
+                r.where.field("orgs", i, "parent"), f"org {org.key} parent: " + _("unknown agency") + f' "{org.parent}"'
+            )
     cycle = model.find_cycle({o.key: [o.parent] if o.parent else [] for o in orgs})
     if cycle:
         r.problem(r.where.field("orgs", org_index[cycle[0]], "key"), _("org parent cycle: ") + " -> ".join(cycle))
@@ -358,39 +407,61 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
             if not isinstance(raw_kpi, dict):
                 r.problem(tl("kpi"), f"{label} kpi: " + _("must be a [tasks.kpi] table"))
             else:
+
                 def kl(name: str, tl: LineOf = tl, i: int = i) -> int:
                     """A KPI field's own line; inside an inline ``kpi = {...}``, that line."""
                     line = tl(name)
                     return tl("kpi") if line == r.where.table("tasks", i) else line
 
                 r.unknown(raw_kpi, KPI_FIELDS, kl, f"{label} kpi")
-                kpi = KPI(metric=r.text(raw_kpi, "metric", kl, f"{label} kpi", required=True),
-                          target=r.number(raw_kpi, "target", kl, f"{label} kpi"),
-                          current=r.number(raw_kpi, "current", kl, f"{label} kpi"),
-                          unit=r.text(raw_kpi, "unit", kl, f"{label} kpi"),
-                          baseline=r.number(raw_kpi, "baseline", kl, f"{label} kpi"))
+                kpi = KPI(
+                    metric=r.text(raw_kpi, "metric", kl, f"{label} kpi", required=True),
+                    target=r.number(raw_kpi, "target", kl, f"{label} kpi"),
+                    current=r.number(raw_kpi, "current", kl, f"{label} kpi"),
+                    unit=r.text(raw_kpi, "unit", kl, f"{label} kpi"),
+                    baseline=r.number(raw_kpi, "baseline", kl, f"{label} kpi"),
+                )
         task = Task(
-            plan=plan_key, key=key, title=r.text(raw, "title", tl, label, required=True),
+            plan=plan_key,
+            key=key,
+            title=r.text(raw, "title", tl, label, required=True),
             lead=r.text(raw, "lead", tl, label, required=True),
             description=r.text(raw, "description", tl, label, multiline=True),
             parent=r.text(raw, "parent", tl, label),
             accountable=r.text(raw, "accountable", tl, label),
             coordinating=r.strings(raw, "coordinating", tl, label),
-            start=r.day(raw, "start", tl, label), deadline=deadline, deadline_text=deadline_text,
-            recurrence=recurrence, status=status, progress=progress, priority=priority,
-            output=r.text(raw, "output", tl, label, multiline=True), kpi=kpi,
+            start=r.day(raw, "start", tl, label),
+            deadline=deadline,
+            deadline_text=deadline_text,
+            recurrence=recurrence,
+            status=status,
+            progress=progress,
+            priority=priority,
+            output=r.text(raw, "output", tl, label, multiline=True),
+            kpi=kpi,
             evidence=r.text(raw, "evidence", tl, label, multiline=True),
             completed_on=r.day(raw, "completed_on", tl, label),
             blocked_reason=r.text(raw, "blocked_reason", tl, label, multiline=True),
             depends_on=r.strings(raw, "depends_on", tl, label),
-            tags=r.strings(raw, "tags", tl, label), source=r.text(raw, "source", tl, label),
+            tags=r.strings(raw, "tags", tl, label),
+            source=r.text(raw, "source", tl, label),
         )
         if task.status == model.TaskStatus.DONE and task.completed_on is None and key:
-            r.problem(tl("status"), f"{label} completed_on: " + _("a done task needs the date it was completed")
-                      + ' (completed_on = "2026-04-28")')
+            r.problem(
+                tl("status"),
+                f"{label} completed_on: "
+                + _("a done task needs the date it was completed")
+                + ' (completed_on = "2026-04-28")',
+            )
         if task.lead and task.lead not in known:
-            r.problem(tl("lead"), f"{label} lead: " + _("unknown agency") + f' "{task.lead}" ('
-                      + _("define it in [[orgs]] or import it first") + ")")
+            r.problem(
+                tl("lead"),
+                f"{label} lead: "
+                + _("unknown agency")
+                + f' "{task.lead}" ('
+                + _("define it in [[orgs]] or import it first")
+                + ")",
+            )
         for org in task.coordinating:
             if org not in known:
                 r.problem(tl("coordinating"), f"{label} coordinating: " + _("unknown agency") + f' "{org}"')
@@ -402,12 +473,16 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     for i, task in enumerate(tasks):
         label = f"task {task.key}"
         if task.parent and task.parent not in task_index:
-            r.problem(r.where.field("tasks", i, "parent"), f"{label} parent: " + _("no task") + f' "{task.parent}" '
-                      + _("in this file"))
+            r.problem(
+                r.where.field("tasks", i, "parent"),
+                f"{label} parent: " + _("no task") + f' "{task.parent}" ' + _("in this file"),
+            )
         for dep in task.depends_on:
             if dep not in task_index:
-                r.problem(r.where.field("tasks", i, "depends_on"), f"{label} depends_on: " + _("no task")
-                          + f' "{dep}" ' + _("in this file"))
+                r.problem(
+                    r.where.field("tasks", i, "depends_on"),
+                    f"{label} depends_on: " + _("no task") + f' "{dep}" ' + _("in this file"),
+                )
     cycle = model.find_cycle({t.key: [t.parent] if t.parent and t.parent != t.key else [] for t in tasks})
     if cycle:
         r.problem(task_line(cycle[0]), _("parent cycle: ") + " -> ".join(cycle))
@@ -487,8 +562,15 @@ def _org_cycle_problem(pf: PlanFile, parents: dict[str, str]) -> Problem | None:
     mine = {o.key: i for i, o in enumerate(pf.orgs)}
     at = next((k for k in cycle if k in mine), cycle[0])
     line = _org_line(pf.path, mine[at]) if at in mine else 1
-    return Problem(pf.path, line, _("org parent cycle: ") + " -> ".join(cycle) + " ("
-                   + _("with the parents set in the database or in an earlier file") + ")")
+    return Problem(
+        pf.path,
+        line,
+        _("org parent cycle: ")
+        + " -> ".join(cycle)
+        + " ("
+        + _("with the parents set in the database or in an earlier file")
+        + ")",
+    )
 
 
 def _org_line(path: str, index: int) -> int:
@@ -546,8 +628,9 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
     known = {o.key for o in known_orgs}
     parents = {o.key: o.parent for o in known_orgs}
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_follow_parent,
-                               initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
+    )
     try:
         results = pool.map(_read_any_orgs, [str(p) for p in paths])
 
@@ -566,8 +649,11 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
                 if cycle:
                     problems.append(cycle)
                 if pf.plan.key in seen:
-                    problems.append(Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in")
-                                            + f" {seen[pf.plan.key]}"))
+                    problems.append(
+                        Problem(
+                            str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}"
+                        )
+                    )
                 seen[pf.plan.key] = str(path)
                 if not problems:
                     yield pf.plan, pf.orgs, pf.tasks
@@ -605,7 +691,9 @@ def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False
         if cycle:
             problems.append(cycle)
         if pf.plan.key in seen:
-            problems.append(Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}"))
+            problems.append(
+                Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}")
+            )
         seen[pf.plan.key] = str(path)
         parsed.append(pf)
     if problems:

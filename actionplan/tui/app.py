@@ -7,8 +7,9 @@ every change goes through the store, and after a write the app bumps
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from datetime import UTC, date
+from typing import TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -80,8 +81,15 @@ class ActionPlanApp(App[None]):
         else:
             self.switch_mode("tasks")
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
-               markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Notifications carry user text (titles, file names): never read them as markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
@@ -130,18 +138,30 @@ class ActionPlanApp(App[None]):
             try:
                 reports = import_plan_files(self.store, [path])
             except PlanFileError as e:
-                self.notify("\n".join(str(p) for p in e.problems[:6]), title=_("Nothing was imported"),
-                            severity="error", timeout=12)
+                self.notify(
+                    "\n".join(str(p) for p in e.problems[:6]),
+                    title=_("Nothing was imported"),
+                    severity="error",
+                    timeout=12,
+                )
                 return
             for r in reports:
-                self.notify(f"{r.plan}: {len(r.added)} " + _("added") + f", {len(r.changed)} " + _("changed")
-                            + f", {len(r.unchanged)} " + _("unchanged")
-                            + (f"; " + _("not in the file:") + " " + ", ".join(r.missing) if r.missing else ""),
-                            title=_("Imported"), timeout=8)
+                self.notify(
+                    f"{r.plan}: {len(r.added)} "
+                    + _("added")
+                    + f", {len(r.changed)} "
+                    + _("changed")
+                    + f", {len(r.unchanged)} "
+                    + _("unchanged")
+                    + ("; " + _("not in the file:") + " " + ", ".join(r.missing) if r.missing else ""),
+                    title=_("Imported"),
+                    timeout=8,
+                )
             self.data_changed()
 
-        self.push_screen(TextPrompt(_("Import a plan file"), _("Path of the TOML plan file:"), "plans/", _("Import")),
-                         finish)
+        self.push_screen(
+            TextPrompt(_("Import a plan file"), _("Path of the TOML plan file:"), "plans/", _("Import")), finish
+        )
 
     def action_export_plan(self, key: str) -> None:
         """Ask where to write a plan file and write it."""
@@ -161,8 +181,9 @@ class ActionPlanApp(App[None]):
                 return
             self.notify(_("Wrote") + f" {path}", title=_("Exported"))
 
-        self.push_screen(TextPrompt(_("Export plan") + f" {key}", _("Write the plan file to:"), f"{key}.toml",
-                                    _("Export")), finish)
+        self.push_screen(
+            TextPrompt(_("Export plan") + f" {key}", _("Write the plan file to:"), f"{key}.toml", _("Export")), finish
+        )
 
     def action_digest(self) -> None:
         """Preview the status digest (for the plan shown on the task screen, else all plans)."""
@@ -183,33 +204,41 @@ class ActionPlanApp(App[None]):
                     self.notify(str(e), title=_("Not exported"), severity="error")
                     return
             default = f"deadlines-{org or 'all'}.ics"
-            self.push_screen(TextPrompt(_("Export iCal reminders"), _("Write the .ics file to:"), default, _("Export")),
-                             lambda path: self._write_ical(org, path))
+            self.push_screen(
+                TextPrompt(_("Export iCal reminders"), _("Write the .ics file to:"), default, _("Export")),
+                lambda path: self._write_ical(org, path),
+            )
 
-        self.push_screen(TextPrompt(_("Export iCal reminders"),
-                                    _("Agency whose tasks to export (led or coordinated; empty for all):"), "",
-                                    _("Next")), ask_path)
+        self.push_screen(
+            TextPrompt(
+                _("Export iCal reminders"),
+                _("Agency whose tasks to export (led or coordinated; empty for all):"),
+                "",
+                _("Next"),
+            ),
+            ask_path,
+        )
 
     def _write_ical(self, org: str, path: str | None) -> None:
         if not path:
             return
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from actionplan.calendar.ical import IcalOptions, export_calendar
         from actionplan.core.query import TaskFilter
 
         f = TaskFilter(involving=[org] if org else [])
         try:
-            text = export_calendar(self.store, f, IcalOptions(), now=datetime.now(timezone.utc), today=self.today)
+            text = export_calendar(self.store, f, IcalOptions(), now=datetime.now(UTC), today=self.today)
             with open(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
         except (OSError, StoreError, ValueError) as e:
             self.notify(str(e), title=_("Not exported"), severity="error")
             return
-        self.notify(_("Wrote") + f" {path}: " + str(text.count("BEGIN:VEVENT")) + " " + _("events"),
-                    title=_("iCal exported"))
+        self.notify(
+            _("Wrote") + f" {path}: " + str(text.count("BEGIN:VEVENT")) + " " + _("events"), title=_("iCal exported")
+        )
 
     def action_switch_plan(self, key: str) -> None:
         self.plan_key = key
         self.show_tasks(plan=key)
-

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Callable, Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -19,14 +19,20 @@ class ActionPlanCommands(Provider):
         yield _("Tasks"), partial(app.switch_mode, "tasks"), _("the plan view: table or tree")
         yield _("Accountability board"), partial(app.switch_mode, "agencies"), _("how each lead agency is doing")
         yield _("Timeline"), partial(app.switch_mode, "timeline"), _("deadlines by month")
-        yield _("Overdue tasks"), partial(app.show_tasks, query="overdue", plan=""), _("every open task past its deadline")
+        yield (
+            _("Overdue tasks"),
+            partial(app.show_tasks, query="overdue", plan=""),
+            _("every open task past its deadline"),
+        )
         for plan in app.store.list_plans():
-            yield (_("Switch to plan") + f" {plan.key}", partial(app.action_switch_plan, plan.key),
-                   plan.title)
+            yield (_("Switch to plan") + f" {plan.key}", partial(app.action_switch_plan, plan.key), plan.title)
         yield _("Import a plan file…"), app.action_import_plan, _("validate a TOML plan file and load it")
         for plan in app.store.list_plans():
-            yield (_("Export plan") + f" {plan.key}…", partial(app.action_export_plan, plan.key),
-                   _("write the plan as a TOML plan file"))
+            yield (
+                _("Export plan") + f" {plan.key}…",
+                partial(app.action_export_plan, plan.key),
+                _("write the plan as a TOML plan file"),
+            )
         yield _("Export iCal reminders…"), app.action_export_ical, _("an .ics file of deadlines for calendars")
         yield _("Digest preview"), app.action_digest, _("the status digest for the next meeting")
         yield _("Undo last change"), app.action_undo, _("built on the history")

@@ -10,23 +10,36 @@ tasks listed per month).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Sequence
 
 from actionplan.core import model
 from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
 from actionplan.core.query import TaskFilter
-from actionplan.store import Store
 from actionplan.core.text import key_sort
+from actionplan.store import Store
 
 WINDOW_MONTHS = 18
 SHIFT_MONTHS = 3
 #: A month with more deadlines than this lists the first ones and offers the rest in the task screen.
 MAX_TASKS_PER_MONTH = 40
-MONTH_ABBR = ("", _("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"),
-              _("Jul"), _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec"))
+MONTH_ABBR = (
+    "",
+    _("Jan"),
+    _("Feb"),
+    _("Mar"),
+    _("Apr"),
+    _("May"),
+    _("Jun"),
+    _("Jul"),
+    _("Aug"),
+    _("Sep"),
+    _("Oct"),
+    _("Nov"),
+    _("Dec"),
+)
 
 
 # --- months --------------------------------------------------------------------------------
@@ -130,8 +143,14 @@ class Timeline:
         return next((m for m in self.months if m.contains(day)), None)
 
 
-def build_timeline(store: Store, today: date, start: date, plans: Sequence[str] = (),
-                   months: int = WINDOW_MONTHS, limit: int = MAX_TASKS_PER_MONTH) -> Timeline:
+def build_timeline(
+    store: Store,
+    today: date,
+    start: date,
+    plans: Sequence[str] = (),
+    months: int = WINDOW_MONTHS,
+    limit: int = MAX_TASKS_PER_MONTH,
+) -> Timeline:
     """The deadlines of *months* months from *start*, and the counts before and after.
 
     Figures come from the light task briefs (one query); each month then loads
@@ -157,7 +176,9 @@ def build_timeline(store: Store, today: date, start: date, plans: Sequence[str] 
         if slot.figures.deadlines:
             slot.tasks = store.list_tasks(
                 TaskFilter(plans=list(plans), due_after=slot.start - timedelta(days=1), due_before=slot.end),
-                today=today, limit=limit)
+                today=today,
+                limit=limit,
+            )
             slot.tasks.sort(key=lambda t: (t.deadline, t.plan, key_sort(t.key)))
     return timeline
 

@@ -8,7 +8,7 @@ average days late.  Enter or a click on a row opens the tasks that org leads;
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -42,8 +42,10 @@ SORTS: dict[str, tuple[str, Callable[[OrgScore], object] | None]] = {
     "agency": (_("agency"), lambda s: s.org),
     "assigned": (_("most assigned"), lambda s: (-s.assigned, s.org)),
     "done": (_("most done"), lambda s: (-s.done, s.org)),
-    "on_time": (_("lowest on time %"), lambda s: (s.done_on_time_pct if s.done_on_time_pct is not None else 101.0,
-                                                  s.org)),
+    "on_time": (
+        _("lowest on time %"),
+        lambda s: (s.done_on_time_pct if s.done_on_time_pct is not None else 101.0, s.org),
+    ),
     "open": (_("most open"), lambda s: (-s.open, s.org)),
     "overdue": (_("most overdue"), lambda s: (-s.overdue, -s.average_days_late, s.org)),
     "late": (_("most days late"), lambda s: (-s.average_days_late, s.org)),
@@ -197,7 +199,8 @@ class AccountabilityScreen(PlanBoardScreen):
         lagging = sum(1 for s in scores if s.overdue)
         if not scores:
             self.query_one("#agencies-summary", Static).update(
-                _("No tasks here yet: import a plan file (ctrl+p, Import) or pick another plan (p)."))
+                _("No tasks here yet: import a plan file (ctrl+p, Import) or pick another plan (p).")
+            )
             return
         line = Text(f"{len(scores)} " + _("agencies") + f" · {assigned} " + _("tasks") + f" · {done} " + _("done"))
         if done:
@@ -207,8 +210,9 @@ class AccountabilityScreen(PlanBoardScreen):
         if lagging:
             late_text += f" ({lagging} " + _("agencies") + ")"
         line.append(late_text, style="bold" if overdue else "")
-        line.append("\n" + _("Avg days late: over tasks done late or overdue; cancelled tasks not counted."),
-                    style="dim")
+        line.append(
+            "\n" + _("Avg days late: over tasks done late or overdue; cancelled tasks not counted."), style="dim"
+        )
         self.query_one("#agencies-summary", Static).update(line)
         self.query_one("#agencies-sort", Static).update(_("sorted") + ": " + SORTS[self.sort][0])
 

@@ -103,8 +103,9 @@ class DashboardScreen(Screen):
             line.append(f"{s.done} " + _("done"), style="green")
             plans.add_option(Option(line, id=s.plan.key))
         if not summaries:
-            plans.add_option(Option(Text(_("No plans yet: import a plan file (ctrl+p, Import)."), style="dim"),
-                                    disabled=True))
+            plans.add_option(
+                Option(Text(_("No plans yet: import a plan file (ctrl+p, Import)."), style="dim"), disabled=True)
+            )
         if summaries:
             plans.highlighted = min(highlighted or 0, len(summaries) - 1)
         headline = Text(_("Today") + f" {today.isoformat()}   ", style="bold")
@@ -115,8 +116,11 @@ class DashboardScreen(Screen):
         self.query_one("#headline", Static).update(headline)
 
         overdue = store.list_tasks(TaskFilter(overdue=True), today=today, limit=UPCOMING_LIMIT)
-        upcoming = store.list_tasks(TaskFilter(open_only=True, due_after=today - _one_day()), today=today,
-                                    limit=max(10, UPCOMING_LIMIT - len(overdue)))
+        upcoming = store.list_tasks(
+            TaskFilter(open_only=True, due_after=today - _one_day()),
+            today=today,
+            limit=max(10, UPCOMING_LIMIT - len(overdue)),
+        )
         self._tasks = overdue + upcoming
         self._fill_upcoming()
 

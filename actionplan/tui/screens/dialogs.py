@@ -196,8 +196,15 @@ class TaskDialog(Dialog[ResultT]):
         yield _task_heading(self.plan_task)
 
     @staticmethod
-    def text_field(label: str, field_id: str, value: str = "", placeholder: str = "", *,
-                   label_id: str | None = None, hint: bool = False) -> ComposeResult:
+    def text_field(
+        label: str,
+        field_id: str,
+        value: str = "",
+        placeholder: str = "",
+        *,
+        label_id: str | None = None,
+        hint: bool = False,
+    ) -> ComposeResult:
         """A labelled input, its hint line ``#<id>-hint`` if asked, and its error line
         ``#<id>-error`` (both hidden while empty)."""
         yield Label(label, id=label_id, classes="field-label")
@@ -295,12 +302,17 @@ class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
         yield from self.heading(_("Mark done:"))
         if task.deadline:
             yield Label(_("deadline") + f" {task.deadline.isoformat()}", classes="hint")
-        yield from self.text_field(_("Evidence (required): what was delivered, where"), "evidence", task.evidence,
-                                   _("e.g. Decision No. 12/QD-BCD, sent 20 Nov"))
+        yield from self.text_field(
+            _("Evidence (required): what was delivered, where"),
+            "evidence",
+            task.evidence,
+            _("e.g. Decision No. 12/QD-BCD, sent 20 Nov"),
+        )
         yield from self.text_field(_("Completed on"), "completed-on", self.today.isoformat(), hint=True)
         if task.recurrence:
-            yield Label(_("A recurring duty: this period is recorded and the deadline moves to the next one."),
-                        classes="hint")
+            yield Label(
+                _("A recurring duty: this period is recorded and the deadline moves to the next one."), classes="hint"
+            )
         yield from self.buttons(_("Mark done"), "success")
 
     def on_mount(self) -> None:
@@ -368,8 +380,11 @@ class ProgressDialog(TaskDialog[tuple[str, int | None] | None]):
     def compose_body(self) -> ComposeResult:
         task = self.plan_task
         yield from self.heading(_("Record progress:"))
-        yield from self.text_field(_("Progress note (required), dated") + f" {self.today.isoformat()}", "note",
-                                   placeholder=_("what happened since the last note"))
+        yield from self.text_field(
+            _("Progress note (required), dated") + f" {self.today.isoformat()}",
+            "note",
+            placeholder=_("what happened since the last note"),
+        )
         yield from self.text_field(_("Progress % (0-100, now") + f" {task.progress} %)", "percent", str(task.progress))
         yield from self.buttons(_("Save note"), "primary")
 
@@ -418,8 +433,12 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
     the caller asks for confirmation before cancelling a task.
     """
 
-    STATUSES: tuple[str, ...] = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED,
-                                 TaskStatus.CANCELLED)
+    STATUSES: tuple[str, ...] = (
+        TaskStatus.NOT_STARTED,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.BLOCKED,
+        TaskStatus.CANCELLED,
+    )
 
     HELP_TITLE = _("Change status")
 
@@ -442,9 +461,16 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
         yield Label(_("Status now:") + f" {_(str(task.status))}", classes="hint")
         with RadioSet(id="status"):
             for status in self.STATUSES:
-                yield RadioButton(self._label(status), value=status == task.status, id=f"status-{status.replace(' ', '-')}")
-        yield from self.text_field(_("Why is it blocked? (required)"), "reason", task.blocked_reason,
-                                   _("waiting for ..."), label_id="reason-label")
+                yield RadioButton(
+                    self._label(status), value=status == task.status, id=f"status-{status.replace(' ', '-')}"
+                )
+        yield from self.text_field(
+            _("Why is it blocked? (required)"),
+            "reason",
+            task.blocked_reason,
+            _("waiting for ..."),
+            label_id="reason-label",
+        )
         yield Label("", id="status-error", classes="error -empty")
         yield from self.buttons(_("Change status"), "primary")
 
@@ -572,16 +598,28 @@ class ConflictDialog(Dialog[ConflictChoice]):
         if self.base is None:
             return []
         mine = set(self.fields)
-        return [n for n in TASK_FIELDS if n not in mine and n != "deadline_text"
-                and task_field_text(self.base, n) != task_field_text(self.theirs, n)]
+        return [
+            n
+            for n in TASK_FIELDS
+            if n not in mine
+            and n != "deadline_text"
+            and task_field_text(self.base, n) != task_field_text(self.theirs, n)
+        ]
 
     def compose_body(self) -> ComposeResult:
         theirs = self.theirs
         yield Label(_("Someone else saved this task first"), classes="dialog-title")
         when = theirs.updated_at.replace("T", " ")[:16] + (" UTC" if theirs.updated_at.endswith("+00:00") else "")
-        yield Label(f"{theirs.ref}: " + _("their version") + f" {theirs.version}"
-                    + (" " + _("saved") + f" {when}" if when else "") + ". "
-                    + _("Nothing of yours is saved yet."), classes="hint", markup=False)
+        yield Label(
+            f"{theirs.ref}: "
+            + _("their version")
+            + f" {theirs.version}"
+            + (" " + _("saved") + f" {when}" if when else "")
+            + ". "
+            + _("Nothing of yours is saved yet."),
+            classes="hint",
+            markup=False,
+        )
         mine = replace(theirs, **self.yours)
         names = self.fields
         with VerticalScroll(id="conflict-table"):
@@ -598,13 +636,23 @@ class ConflictDialog(Dialog[ConflictChoice]):
                 yield Label(_("Their version already has your values."), classes="hint")
         also = self._also_changed()
         if also:
-            yield Label(_("They also changed (kept either way):") + " "
-                        + ", ".join(field_label(n) for n in also), classes="hint")
+            yield Label(
+                _("They also changed (kept either way):") + " " + ", ".join(field_label(n) for n in also),
+                classes="hint",
+            )
         with Horizontal(classes="dialog-buttons"):
-            yield Button(_("Reload theirs"), id="reload", variant="primary",
-                         tooltip=_("Fill the form with their version; re-apply your change if still needed"))
-            yield Button(_("Save mine over theirs"), id="overwrite", variant="warning",
-                         tooltip=_("Replace their values of these fields with yours"))
+            yield Button(
+                _("Reload theirs"),
+                id="reload",
+                variant="primary",
+                tooltip=_("Fill the form with their version; re-apply your change if still needed"),
+            )
+            yield Button(
+                _("Save mine over theirs"),
+                id="overwrite",
+                variant="warning",
+                tooltip=_("Replace their values of these fields with yours"),
+            )
             yield Button(_("Back"), id="back")
 
     def on_mount(self) -> None:

@@ -56,8 +56,7 @@ class DigestPreview(Screen):
     def _build(self):
         from actionplan.digest.data import DEFAULT_LIMIT, DigestOptions, build_digest
 
-        options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last,
-                                limit=DEFAULT_LIMIT)
+        options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last, limit=DEFAULT_LIMIT)
         return build_digest(self.app.store, options)
 
     def render_digest(self) -> None:
@@ -84,7 +83,8 @@ class DigestPreview(Screen):
         if long_digest:
             shown += " (" + _("long; f: Markdown") + ")"
         self.query_one("#digest-info", Static).update(
-            _("As of") + f" {self.app.today.isoformat()} · {scope} · {since} · " + shown)
+            _("As of") + f" {self.app.today.isoformat()} · {scope} · {since} · " + shown
+        )
         self.shown_format = fmt
 
     def action_toggle_format(self) -> None:
@@ -112,10 +112,12 @@ class DigestPreview(Screen):
             except OSError as e:
                 self.app.notify(f"{path}: {e.strerror or e}", title=_("Not saved"), severity="error")
                 return
-            self.app.store.record_digest(self.app.today, digest.since.isoformat(),
-                                         {"plans": list(self.plans), "format": fmt})
+            self.app.store.record_digest(
+                self.app.today, digest.since.isoformat(), {"plans": list(self.plans), "format": fmt}
+            )
             self.app.notify(_("Wrote") + f" {path}", title=_("Digest saved"))
 
         default = f"digest-{self.app.today.isoformat()}.md"
-        self.app.push_screen(TextPrompt(_("Save the digest"), _("File (.md, .txt or .html):"), default, _("Save")),
-                             finish)
+        self.app.push_screen(
+            TextPrompt(_("Save the digest"), _("File (.md, .txt or .html):"), default, _("Save")), finish
+        )

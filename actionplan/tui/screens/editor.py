@@ -9,8 +9,9 @@ newer version (someone else saved first) opens :class:`ConflictDialog`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -18,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList, Suggester
+from textual.suggester import Suggester, SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, TextArea
 
@@ -283,8 +284,12 @@ class TaskEditor(ModalScreen[Task | None]):
                         yield Label(label, classes="field-label")
                         yield self._make_widget(name)
                     hint = "" if name in first.errors else self._hint(name, first, self._initial[name])
-                    yield Label(hint, id=f"hint-{widget_id(name)[2:]}", classes="hint" + ("" if hint else " -empty"),
-                                markup=False)
+                    yield Label(
+                        hint,
+                        id=f"hint-{widget_id(name)[2:]}",
+                        classes="hint" + ("" if hint else " -empty"),
+                        markup=False,
+                    )
                     self._shown[f"hint-{widget_id(name)[2:]}"] = hint
                     self._shown[f"error-{widget_id(name)[2:]}"] = ""
                     yield Label("", id=f"error-{widget_id(name)[2:]}", classes="error -empty", markup=False)
@@ -303,14 +308,20 @@ class TaskEditor(ModalScreen[Task | None]):
         if kind == "lead":
             options = [(Text(org.label), org.key) for org in self._orgs]
             known = {org.key for org in self._orgs}
-            return OrgSelect(options, prompt=_("choose the lead agency (type to search)"), id=wid, compact=True,
-                             value=text if text in known else Select.NULL, type_to_search=True)
+            return OrgSelect(
+                options,
+                prompt=_("choose the lead agency (type to search)"),
+                id=wid,
+                compact=True,
+                value=text if text in known else Select.NULL,
+                type_to_search=True,
+            )
         if kind == "status":
-            return Select([(_(str(s)), str(s)) for s in TaskStatus], id=wid, compact=True, allow_blank=False,
-                          value=text)
+            return Select(
+                [(_(str(s)), str(s)) for s in TaskStatus], id=wid, compact=True, allow_blank=False, value=text
+            )
         if kind == "priority":
-            return Select([(_(str(p)), str(p)) for p in Priority], id=wid, compact=True, allow_blank=False,
-                          value=text)
+            return Select([(_(str(p)), str(p)) for p in Priority], id=wid, compact=True, allow_blank=False, value=text)
         if kind == "text":
             return TextArea(text, id=wid, compact=True, tab_behavior="focus", soft_wrap=True)
         suggester: Suggester | None = None
@@ -327,8 +338,15 @@ class TaskEditor(ModalScreen[Task | None]):
         elif name == "recurrence":
             suggester = SuggestFromList(["monthly", "quarterly", "yearly"], case_sensitive=False)
         help_text = FIELD_HELP.get(name, _("task key, e.g. 2.3"))
-        return Input(text, placeholder=help_text, id=wid, compact=True, suggester=suggester, tooltip=help_text,
-                     select_on_focus=False)
+        return Input(
+            text,
+            placeholder=help_text,
+            id=wid,
+            compact=True,
+            suggester=suggester,
+            tooltip=help_text,
+            select_on_focus=False,
+        )
 
     def _heads_suggester(self, lead: str) -> SuggestFromList:
         """Heads of the known orgs, the lead agency's head first."""
@@ -475,7 +493,9 @@ class TaskEditor(ModalScreen[Task | None]):
             shown = message if (self._show_all or name in self._touched or name in self._store_errors) else ""
             self._line(self.query_one(f"#error-{suffix}", Label), shown)
             self._widget(name).set_class(bool(shown), "-invalid")
-            self._line(self.query_one(f"#hint-{suffix}", Label), "" if message else self._hint(name, check, self.text_of(name)))
+            self._line(
+                self.query_one(f"#hint-{suffix}", Label), "" if message else self._hint(name, check, self.text_of(name))
+            )
         self._line(self.query_one("#editor-status", Label), self._status_text(check, self.dirty))
         self.query_one("#save", Button).disabled = bool(check.errors)
         return check
@@ -584,10 +604,17 @@ class TaskEditor(ModalScreen[Task | None]):
                 self.dismiss(None)
 
         self.app.push_screen(
-            ConfirmDialog(_("Discard your changes?"),
-                          _("You changed:") + " " + ", ".join(field_label(n) for n in dirty)
-                          + ". " + _("Nothing is saved if you discard."), _("Discard")),
-            answered)
+            ConfirmDialog(
+                _("Discard your changes?"),
+                _("You changed:")
+                + " "
+                + ", ".join(field_label(n) for n in dirty)
+                + ". "
+                + _("Nothing is saved if you discard."),
+                _("Discard"),
+            ),
+            answered,
+        )
 
     def action_save(self) -> None:
         """Save the form through the store (refused while a field is invalid)."""
@@ -616,8 +643,10 @@ class TaskEditor(ModalScreen[Task | None]):
             saved = self.app.store.update_task(original.ref, changes, version)
         except ConflictError as e:
             theirs = e.theirs if e.theirs is not None else self.app.store.get_task(original.ref)
-            self.app.push_screen(ConflictDialog(theirs=theirs, yours=changes, base=original),
-                                 lambda choice: self._resolve_conflict(choice, theirs, changes))
+            self.app.push_screen(
+                ConflictDialog(theirs=theirs, yours=changes, base=original),
+                lambda choice: self._resolve_conflict(choice, theirs, changes),
+            )
             return
         except StoreError as e:
             self._store_failed(e)
@@ -662,9 +691,13 @@ class TaskEditor(ModalScreen[Task | None]):
             mine = {n: self.text_of(n) for n in self.dirty}
             self.load(theirs)
             if mine:
-                self.app.notify(_("Their version is in the form; your values were:") + " "
-                                + "; ".join(f"{field_label(n)}: {v}" for n, v in mine.items()),
-                                title=_("Reloaded"), timeout=15)
+                self.app.notify(
+                    _("Their version is in the form; your values were:")
+                    + " "
+                    + "; ".join(f"{field_label(n)}: {v}" for n, v in mine.items()),
+                    title=_("Reloaded"),
+                    timeout=15,
+                )
         elif choice == "overwrite":
             self._update(changes, theirs.version)
 

@@ -9,13 +9,13 @@ is skipped rather than breaking the help.
 from __future__ import annotations
 
 import importlib
-import io
 import inspect
+import io
 import pkgutil
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Iterable
 
 from rich.console import Console
 from rich.table import Table
@@ -50,9 +50,20 @@ KEY_COLUMN = 16
 
 #: How keys read in the help (the Footer uses symbols such as ⏎; here we spell them out).
 KEY_NAMES = {
-    "enter": "enter", "escape": "esc", "delete": "del", "backspace": "backspace", "tab": "tab",
-    "space": "space", "up": "↑", "down": "↓", "left": "←", "right": "→", "pageup": "pgup",
-    "pagedown": "pgdn", "home": "home", "end": "end",
+    "enter": "enter",
+    "escape": "esc",
+    "delete": "del",
+    "backspace": "backspace",
+    "tab": "tab",
+    "space": "space",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "pageup": "pgup",
+    "pagedown": "pgdn",
+    "home": "home",
+    "end": "end",
 }
 
 
@@ -113,8 +124,11 @@ def humanise(name: str) -> str:
 
 def _classes_with_bindings(module: ModuleType) -> list[type]:
     """Widgets, screens and apps of a module that declare bindings, in source order."""
-    found = [obj for _name, obj in inspect.getmembers(module, inspect.isclass)
-             if obj.__module__ == module.__name__ and issubclass(obj, DOMNode) and obj.__dict__.get("BINDINGS")]
+    found = [
+        obj
+        for _name, obj in inspect.getmembers(module, inspect.isclass)
+        if obj.__module__ == module.__name__ and issubclass(obj, DOMNode) and obj.__dict__.get("BINDINGS")
+    ]
     return sorted(found, key=_source_line)
 
 
@@ -150,8 +164,9 @@ def section_for(cls: type, title: str, lines_first: Iterable[HelpLine] = ()) -> 
     """The keys a class declares, under *title*."""
     section = HelpSection(title=title, lines=list(lines_first))
     for binding in own_bindings(cls):
-        section.lines.append(HelpLine(binding_keys(binding), binding.description or binding.action,
-                                      hidden=not binding.show))
+        section.lines.append(
+            HelpLine(binding_keys(binding), binding.description or binding.action, hidden=not binding.show)
+        )
     return section
 
 
@@ -183,8 +198,12 @@ def binding_sections() -> list[HelpSection]:
         for cls in classes:
             extra: list[HelpLine] = []
             if issubclass(cls, App) and cls.ENABLE_COMMAND_PALETTE:
-                extra.append(HelpLine(key_name(cls.COMMAND_PALETTE_BINDING),
-                                      _("Command palette: import, export, switch plan and more")))
+                extra.append(
+                    HelpLine(
+                        key_name(cls.COMMAND_PALETTE_BINDING),
+                        _("Command palette: import, export, switch plan and more"),
+                    )
+                )
             section = section_for(cls, _title(cls, name, classes), extra)
             same = next((s for s in sections if s.title == section.title), None)
             if same is None:
@@ -304,8 +323,13 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = _("Help: keys, filters, deadlines")
             dialog.border_subtitle = _("esc / q / ? close · ↑↓ pgup pgdn scroll")
             with VerticalScroll(id="help-body"):
-                yield Static(_("Press 1-4 to switch screens; click a row to open it. "
-                               "Keys marked (not in the footer) work all the same."), classes="help-text")
+                yield Static(
+                    _(
+                        "Press 1-4 to switch screens; click a row to open it. "
+                        "Keys marked (not in the footer) work all the same."
+                    ),
+                    classes="help-text",
+                )
                 for section in self.sections:
                     yield Static(section.title, classes="help-title")
                     yield Static(section_table(section), classes="help-text")

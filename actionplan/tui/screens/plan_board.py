@@ -9,8 +9,9 @@ mere resize or return.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from textual.screen import Screen
 from textual.widgets import Select

@@ -190,8 +190,9 @@ class TasksScreen(Screen):
         if len(self.loaded) >= self.total:
             return
         store = self.app.store
-        more = store.list_tasks(self._effective_filter(), today=self.app.today, order=self.sort, limit=PAGE,
-                                offset=len(self.loaded))
+        more = store.list_tasks(
+            self._effective_filter(), today=self.app.today, order=self.sort, limit=PAGE, offset=len(self.loaded)
+        )
         self.loaded += more
         table = self.query_one("#table", DataTable)
         for task in more:
@@ -214,12 +215,17 @@ class TasksScreen(Screen):
         late = model.is_overdue(task, today)
         due = ""
         if task.deadline and task.is_open:
-            due = Text(short_relative(task.deadline, today),
-                       style="bold red" if late else ("yellow" if model.is_due_soon(task, today) else ""))
+            due = Text(
+                short_relative(task.deadline, today),
+                style="bold red" if late else ("yellow" if model.is_due_soon(task, today) else ""),
+            )
         indent = "  " * task.key.count(".") if self.sort == "key" and self.plan else ""
         key = task.key if self.plan else task.ref
-        status = Text(_("OVERDUE"), style="bold red") if late else Text(
-            SHORT_STATUS.get(task.status, task.status), style=STATUS_STYLE.get(task.status, ""))
+        status = (
+            Text(_("OVERDUE"), style="bold red")
+            if late
+            else Text(SHORT_STATUS.get(task.status, task.status), style=STATUS_STYLE.get(task.status, ""))
+        )
         title = Text(indent + task.title, style="dim strike" if task.status == TaskStatus.CANCELLED else "")
         cells = [Text(key), title, Text(task.lead), task.deadline.isoformat() if task.deadline else "—", due, status]
         if len(table.columns) > 6:
@@ -244,7 +250,9 @@ class TasksScreen(Screen):
             label = Text(f"{task.key} ", style="bold")
             label.append(task.title[:70])
             if task.deadline:
-                label.append(f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim")
+                label.append(
+                    f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim"
+                )
             label.append("  ")
             label.append_text(status_text(task, today))
             if (task.plan, task.key) in parents:
@@ -255,8 +263,11 @@ class TasksScreen(Screen):
     def _update_status(self) -> None:
         plan = self.plan or _("all plans")
         shown = len(self.loaded)
-        count = (f"{self.total} " + _("tasks")) if shown >= self.total else (
-            f"{shown} " + _("of") + f" {self.total} " + _("tasks shown (scroll for more)"))
+        count = (
+            (f"{self.total} " + _("tasks"))
+            if shown >= self.total
+            else (f"{shown} " + _("of") + f" {self.total} " + _("tasks shown (scroll for more)"))
+        )
         text = Text(f"{plan}", style="bold")
         text.append(f" · {count} · " + _("sorted by") + f" {self.sort} · ")
         text.append(describe_filter(self.filter), style="cyan" if not self.filter.is_empty() else "dim")
@@ -305,8 +316,15 @@ class TasksScreen(Screen):
     @on(DataTable.HeaderSelected, "#table")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
         column = str(event.column_key.value)
-        self.sort = {"key": "key", "title": "key", "lead": "lead", "deadline": "deadline", "due": "deadline",
-                     "status": "status", "progress": "progress"}.get(column, "deadline")
+        self.sort = {
+            "key": "key",
+            "title": "key",
+            "lead": "lead",
+            "deadline": "deadline",
+            "due": "deadline",
+            "status": "status",
+            "progress": "progress",
+        }.get(column, "deadline")
         self.reload(keep=True)
 
     @on(Tree.NodeHighlighted, "#tree")
@@ -417,8 +435,10 @@ class TasksScreen(Screen):
         def finish(result: tuple[str, date] | None) -> None:
             if result:
                 evidence, on = result
-                self.app.write(lambda: self.app.store.mark_done(task.ref, evidence, task.version, on),
-                               success=f"{task.ref}: " + _("done"))
+                self.app.write(
+                    lambda: self.app.store.mark_done(task.ref, evidence, task.version, on),
+                    success=f"{task.ref}: " + _("done"),
+                )
 
         self.app.push_screen(EvidenceDialog(task, self.app.today), finish)
 
@@ -432,13 +452,15 @@ class TasksScreen(Screen):
         def finish(result: tuple[str, int | None] | None) -> None:
             if result:
                 text, percent = result
-                self.app.write(lambda: self.app.store.add_note(task.ref, text, percent, expected_version=task.version),
-                               success=f"{task.ref}: " + _("progress recorded"))
+                self.app.write(
+                    lambda: self.app.store.add_note(task.ref, text, percent, expected_version=task.version),
+                    success=f"{task.ref}: " + _("progress recorded"),
+                )
 
         self.app.push_screen(ProgressDialog(task, self.app.today), finish)
 
     def action_status(self) -> None:
-        from actionplan.tui.screens.dialogs import ConfirmDialog, StatusDialog
+        from actionplan.tui.screens.dialogs import StatusDialog
 
         task = self._need_task()
         if not task:
@@ -454,8 +476,9 @@ class TasksScreen(Screen):
             changes = {"status": status}
             if status == TaskStatus.BLOCKED:
                 changes["blocked_reason"] = reason
-            self.app.write(lambda: self.app.store.update_task(task.ref, changes, task.version),
-                           success=f"{task.ref}: {status}")
+            self.app.write(
+                lambda: self.app.store.update_task(task.ref, changes, task.version), success=f"{task.ref}: {status}"
+            )
 
         self.app.push_screen(StatusDialog(task), finish)
 
@@ -469,10 +492,16 @@ class TasksScreen(Screen):
 
         def finish(yes: bool | None) -> None:
             if yes:
-                self.app.write(lambda: self.app.store.update_task(task.ref, {"status": TaskStatus.CANCELLED},
-                                                                  task.version),
-                               success=f"{task.ref}: " + _("cancelled"))
+                self.app.write(
+                    lambda: self.app.store.update_task(task.ref, {"status": TaskStatus.CANCELLED}, task.version),
+                    success=f"{task.ref}: " + _("cancelled"),
+                )
 
-        self.app.push_screen(ConfirmDialog(_("Cancel task"), f"{task.ref} {task.title}\n\n"
-                                           + _("Cancel this task? It stays on record and can be reopened."),
-                                           _("Cancel the task")), finish)
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Cancel task"),
+                f"{task.ref} {task.title}\n\n" + _("Cancel this task? It stays on record and can be reopened."),
+                _("Cancel the task"),
+            ),
+            finish,
+        )

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Label, OptionList, Static
 
 from actionplan.core.i18n import _
+from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.timeline_data import (
     Row,
     Timeline,
@@ -33,7 +34,6 @@ from actionplan.tui.timeline_data import (
     month_label,
     timeline_rows,
 )
-from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.widgets.plan_picker import PlanPicker
 from actionplan.tui.widgets.timeline_widgets import (
     LineLayout,
@@ -57,10 +57,20 @@ class TimelineScreen(PlanBoardScreen):
     PICKER_ID = "timeline-plan"
 
     BINDINGS = [
-        Binding("left_square_bracket", "shift(-3)", _("Earlier"), key_display="[",
-                tooltip=_("Move the window three months back")),
-        Binding("right_square_bracket", "shift(3)", _("Later"), key_display="]",
-                tooltip=_("Move the window three months on")),
+        Binding(
+            "left_square_bracket",
+            "shift(-3)",
+            _("Earlier"),
+            key_display="[",
+            tooltip=_("Move the window three months back"),
+        ),
+        Binding(
+            "right_square_bracket",
+            "shift(3)",
+            _("Later"),
+            key_display="]",
+            tooltip=_("Move the window three months on"),
+        ),
         Binding("t", "today", _("Today"), tooltip=_("Back to today's month")),
         Binding("p", "next_plan", _("Next plan"), tooltip=_("All plans, then each plan in turn")),
         Binding("left", "month(-1)", _("Previous month"), show=False),
@@ -120,7 +130,8 @@ class TimelineScreen(PlanBoardScreen):
         listing.show_rows(timeline_rows(timeline), render_row, keep=keep)
         self.query_one("#timeline-strip", MonthStrip).show(timeline)
         self.query_one("#timeline-window", Static).update(
-            f"{month_label(timeline.start)} – {month_label(add_months(timeline.end, -1))}")
+            f"{month_label(timeline.start)} – {month_label(add_months(timeline.end, -1))}"
+        )
 
     def row_texts(self) -> list[str]:
         """The plain text of every line of the month list (for tests and debugging)."""
@@ -135,8 +146,9 @@ class TimelineScreen(PlanBoardScreen):
         if row.kind == "task" and row.task is not None:
             self.app.show_tasks(task_ref=row.task.ref)
         elif row.kind in ("month", "more") and row.month is not None:
-            self.app.show_tasks(query=f"due>={row.month.start.isoformat()} due<{row.month.end.isoformat()}",
-                                plan=self.plan_arg())
+            self.app.show_tasks(
+                query=f"due>={row.month.start.isoformat()} due<{row.month.end.isoformat()}", plan=self.plan_arg()
+            )
         elif row.kind == "earlier" and timeline is not None:
             self.app.show_tasks(query=f"due<{timeline.start.isoformat()}", plan=self.plan_arg())
         elif row.kind == "later" and timeline is not None:
@@ -189,4 +201,3 @@ class TimelineScreen(PlanBoardScreen):
         if target is not None:
             listing.highlighted = target
             listing.scroll_to_highlight(top=True)
-

@@ -7,7 +7,7 @@ usual ``Select.Changed``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.widgets import Select
@@ -43,9 +43,15 @@ class PlanPicker(Select[str]):
 
     def __init__(self, plans: Sequence[Plan] = (), value: str = ALL_PLANS, *, id: str | None = None) -> None:
         self._plan_keys = [p.key for p in plans]
-        super().__init__(self._options(plans), value=value if value in self._plan_keys else ALL_PLANS,
-                         allow_blank=False, compact=True, id=id, prompt=_("Plan"),
-                         tooltip=_("Show one plan or every plan (p cycles)"))
+        super().__init__(
+            self._options(plans),
+            value=value if value in self._plan_keys else ALL_PLANS,
+            allow_blank=False,
+            compact=True,
+            id=id,
+            prompt=_("Plan"),
+            tooltip=_("Show one plan or every plan (p cycles)"),
+        )
 
     @staticmethod
     def _options(plans: Sequence[Plan]) -> list[tuple[Text | str, str]]:

@@ -35,7 +35,7 @@ def progress_bar(percent: float, width: int = 10) -> Text:
 
 
 def deadline_text(task: Task, today: date) -> Text:
-    """"2026-12-31 · 35 days left", red when overdue."""
+    """ "2026-12-31 · 35 days left", red when overdue."""
     if task.deadline is None:
         return Text("—", style="dim")
     text = Text(task.deadline.isoformat())
@@ -82,9 +82,9 @@ class TaskDetail(VerticalScroll, can_focus=True):
 
     def plain_text(self, width: int = 100) -> str:
         """What the pane shows, as plain text (for tests and screen readers)."""
-        from rich.console import Console
-
         import io
+
+        from rich.console import Console
 
         console = Console(width=width, record=True, color_system=None, file=io.StringIO())
         console.print(self.renderable)
@@ -153,8 +153,10 @@ def render_task(store: Store, task: Task, today: date) -> Group:
         done = Text(task.completed_on.isoformat() if task.completed_on else "—")
         on_time = model.done_on_time(task)
         if on_time is not None:
-            done.append(_(" on time") if on_time else f" · {model.days_late(task, today)} " + _("days late"),
-                        style="green" if on_time else "red")
+            done.append(
+                _(" on time") if on_time else f" · {model.days_late(task, today)} " + _("days late"),
+                style="green" if on_time else "red",
+            )
         row(_("Completed"), done)
     if task.evidence:
         row(_("Evidence"), task.evidence)

@@ -8,9 +8,9 @@ deadlines before and after the window).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from rich.cells import cell_len, set_cell_size
 from textual import events
@@ -179,8 +179,9 @@ def outside_line(row: Row, timeline: Timeline) -> Content:
         return Content.assemble((text, "bold"), (" · " + _("] shows them"), "$text-muted"))
     if row.kind == "more" and row.month is not None:
         hidden = row.month.figures.deadlines - min(len(row.month.tasks), MAX_TASKS_PER_MONTH)
-        return Content.assemble(("   … " + _("{n} more in {month}: enter lists them").format(
-            n=hidden, month=row.month.label), "italic"))
+        return Content.assemble(
+            ("   … " + _("{n} more in {month}: enter lists them").format(n=hidden, month=row.month.label), "italic")
+        )
     return Content(" " + _("No deadlines in these months."))
 
 
@@ -234,9 +235,9 @@ class MonthStrip(Widget):
         counts: list[tuple[str, str]] = []
 
         def put(text: str, at: int) -> bool:
-            if at < 0 or at + len(text) > total or any(c != " " for c in years[at:at + len(text)]):
+            if at < 0 or at + len(text) > total or any(c != " " for c in years[at : at + len(text)]):
                 return False
-            years[at:at + len(text)] = list(text)
+            years[at : at + len(text)] = list(text)
             return True
 
         for i, month in enumerate(timeline.months):
@@ -300,8 +301,12 @@ class TimelineList(OptionList):
         assert self._render_row is not None
         width = self._width = self.content_width()
         self.set_options(
-            Option(self._render_row(row, width), id=row.id, disabled=row.kind in ("today", "empty")
-                   or (row.kind == "month" and row.month is not None and not row.month.tasks))
+            Option(
+                self._render_row(row, width),
+                id=row.id,
+                disabled=row.kind in ("today", "empty")
+                or (row.kind == "month" and row.month is not None and not row.month.tasks),
+            )
             for row in self.rows
         )
         if keep is not None:
@@ -328,4 +333,3 @@ class TimelineList(OptionList):
     def highlighted_row(self) -> Row | None:
         index = self.highlighted
         return self.rows[index] if index is not None and 0 <= index < len(self.rows) else None
-

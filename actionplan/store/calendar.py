@@ -1,0 +1,95 @@
+"""The iCal event cache and what decides when events change."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from actionplan.core.query import TaskFilter
+
+if TYPE_CHECKING:
+    pass
+from actionplan.store.reads import Reads
+
+
+class CalendarCache(Reads):
+    """The iCal event cache and what decides when events change."""
+
+    def cached_events(self, task_ids: Sequence[int], options: str) -> dict[int, tuple[int, str]]:
+        """Serialised iCal events by task id: (task version, text)."""
+        result: dict[int, tuple[int, str]] = {}
+        ids = list(task_ids)
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            for r in self._q(
+                "SELECT task_id, version, body FROM ical_cache WHERE options = ? AND task_id IN ({})".format(
+                    ",".join("?" * len(chunk))
+                ),
+                [options] + chunk,
+            ):
+                result[r["task_id"]] = (r["version"], r["body"])
+        return result
+
+    def store_events(self, options: str, events: Iterable[tuple[int, int, str]]) -> None:
+        """Keep serialised events (task id, version, text) for the next export."""
+        with self.write():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO ical_cache(task_id, options, version, body) VALUES (?, ?, ?, ?)",
+                [(tid, options, ver, body) for tid, ver, body in events],
+            )
+
+    def task_versions(
+        self, f: TaskFilter | None = None, *, today: date | None = None
+    ) -> list[tuple[int, int, str, str]]:
+        """(task id, version, plan key, task key) of the tasks matching *f*, without loading them.
+
+        Cheap for 10,000 tasks: the iCal export checks its cache with these and
+        loads whole tasks (:meth:`tasks_by_ids`) only for events it must rebuild.
+        """
+        today = today or self.today()
+        where, params = self._filter_sql(f or TaskFilter(), today)
+        sql = (
+            "SELECT t.id, t.version, p.key AS plan_key, t.key FROM tasks t JOIN plans p ON p.id = t.plan_id "
+            "JOIN orgs o ON o.id = t.lead_id" + where
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in self._q(sql, params)]
+
+    def set_plan_reminders(self, key: str, reminders: str) -> None:
+        """Set a plan's own reminder offsets (e.g. "P14D,P3D"; "" falls back to the database's)."""
+        with self.write():
+            plan = self.get_plan(key)
+            old = self.plan_reminders(key)
+            # a new version: the plan's calendar events change (their alarms), so must their SEQUENCE
+            self.conn.execute(
+                "UPDATE plans SET reminders = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                (reminders, self._now(), plan.id),
+            )
+            cid = self._begin_change("setting", f"{key} reminders = {reminders}")
+            self._record(cid, "plan", plan.id or 0, key, "reminders", old or None, reminders or None)
+
+    def data_stamp(self) -> str:
+        """Changes whenever any task, plan or org changes (for ETags and caches)."""
+        row = self._one("SELECT (SELECT max(id) FROM changes) AS c, (SELECT count(*) FROM tasks) AS n")
+        return f"{row['c'] or 0}-{row['n']}"
+
+    def event_revisions(self) -> tuple[dict[str, tuple[int, str | None]], int, str | None]:
+        """What besides a task goes into its calendar events, as counters that only go up.
+
+        Each plan's (version, last change); and, for the agencies' names and the settings
+        (default reminders), the sum of the agencies' versions plus the number of settings
+        ever changed, with the latest of those changes.  See ical_events.sequence.
+        """
+        plans = {
+            r["key"]: (int(r["version"]), r["updated_at"])
+            for r in self._q("SELECT key, version, updated_at FROM plans")
+        }
+        row = self._one(
+            "SELECT (SELECT coalesce(sum(version), 0) FROM orgs) + "
+            "(SELECT count(*) FROM history WHERE entity = 'setting') AS revision, "
+            "max(coalesce((SELECT max(updated_at) FROM orgs), ''), coalesce((SELECT max(c.at) "
+            "FROM changes c JOIN history h ON h.change_id = c.id WHERE h.entity = 'setting'), '')) AS at"
+        )
+        return plans, int(row["revision"]), row["at"] or None
+
+    def last_change_at(self) -> str | None:
+        row = self._one("SELECT max(at) AS at FROM changes")
+        return row["at"] if row else None
