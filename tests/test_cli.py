@@ -437,6 +437,8 @@ def test_set_fields(seeded):
         "status=blocked",
         "blocked_reason=waiting for the MOJ opinion",
         "progress=45%",
+        "--reason",
+        "the MOJ opinion is late",  # the plan is active: a deadline moves with a reason
     )
     assert "Saved cyber-2026/2.3 (version 2)" in result.output
     assert "deadline 2027-03-31" in result.output

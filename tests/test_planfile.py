@@ -661,9 +661,9 @@ def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
                 priority=draw(st.sampled_from(list(Priority))).value,
                 output=draw(optional_text),
                 kpi=kpi,
-                evidence=draw(optional_text),
+                evidence=draw(required_text if status == "done" else optional_text),  # done needs evidence
                 completed_on=draw(days if status == "done" else st.none() | days),
-                blocked_reason=draw(optional_text),
+                blocked_reason=draw(required_text if status == "blocked" else optional_text),  # and blocked a reason
                 depends_on=draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)) if keys else [],
                 tags=draw(st.lists(tag_text, unique=True, max_size=3)),
                 source=draw(optional_line),

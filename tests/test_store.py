@@ -268,10 +268,12 @@ def test_invalid_new_task_writes_nothing(sample_store):
 def test_note_and_done_need_text(sample_store):
     t = sample_store.get_task("cyber-2026/2.3")
     before = snapshot(sample_store)
+    from actionplan.services import tasks
+
     with pytest.raises(ValidationError):
-        sample_store.add_note(t.ref, "   ", 50)
+        tasks.record_progress(sample_store, t.ref, "   ", 50)
     with pytest.raises(ValidationError) as e:
-        sample_store.mark_done(t.ref, " ", t.version)
+        tasks.mark_done(sample_store, t.ref, " ", t.version)
     assert e.value.field == "evidence"
     assert snapshot(sample_store) == before
 
@@ -633,8 +635,10 @@ def test_a_done_task_cannot_be_marked_done_again(sample_store):
     from actionplan.store import ValidationError
 
     task = next(t for t in sample_store.list_tasks() if t.status == "done" and not t.recurrence)
+    from actionplan.services import tasks
+
     with pytest.raises(ValidationError, match="already done"):
-        sample_store.mark_done(task.ref, "again", task.version)
+        tasks.mark_done(sample_store, task.ref, "again", task.version)
     assert sample_store.get_task(task.ref).completed_on == task.completed_on
 
 

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from actionplan.core.errors import IcalError
 from actionplan.core.i18n import _
 from actionplan.core.model import TaskStatus
 from actionplan.core.query import TaskFilter, describe_filter
@@ -54,10 +55,6 @@ ZONE_RANGE = (date(2000, 1, 1), date(2040, 1, 1))
 _ISO_OFFSET = re.compile(r"-?P(?:(\d+)W)?(?:(\d+)D)?(?:T0+[HMS])?", re.IGNORECASE)
 _SHORT_OFFSET = re.compile(r"(\d+)\s*(d|days?|w|weeks?)", re.IGNORECASE)
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-
-
-class IcalError(ValueError):
-    """A reminder offset, time or setting that cannot be understood; the message says which."""
 
 
 # --- reminders -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ commands, one module per concept, are registered at the bottom:
 from __future__ import annotations
 
 import json
-import sys
+import sqlite3
 
 import click
 
@@ -99,16 +99,14 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
       actionplan --db committee.db init --timezone Asia/Ho_Chi_Minh
     """
     from actionplan.services.config import choose_db, seed_samples
-    from actionplan.store import Store, StoreError
+    from actionplan.store import Store
 
     choice = choose_db(ctx.db_option)
     existed = choice.path.exists()
     choice.path.parent.mkdir(parents=True, exist_ok=True)
     try:
         store = Store(choice.path, actor=ctx.actor)
-    except StoreError:
-        raise
-    except Exception as e:  # sqlite3.DatabaseError: not a database, locked, unreadable
+    except sqlite3.Error as e:  # not a database, locked, unreadable
         fail(f"{choice.path}: {e}")
     ctx._store = store
     if tz:
@@ -140,16 +138,10 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) ->
     Example:
       actionplan import plans/cyber-2026.toml plans/strategy-2030.toml
     """
-    from actionplan.services.planfile import PlanFileError, import_plan_files
+    from actionplan.services.planfile import import_plan_files
 
     ctx.may_create = True
-    try:
-        reports = import_plan_files(ctx.store, list(files), prune=prune, dry_run=dry_run)
-    except PlanFileError as e:
-        for problem in e.problems:
-            click.echo(f"{_('error')}: {problem}", err=True)
-        click.echo(_("Nothing was imported") + f" ({len(e.problems)} " + _("problem(s)") + ").", err=True)
-        sys.exit(1)
+    reports = import_plan_files(ctx.store, list(files), prune=prune, dry_run=dry_run)
     prefix = _("Would import") if dry_run else _("Imported")
     for r in reports:
         plan_word = _("new plan") if r.plan_added else (_("plan changed") if r.plan_changed else _("plan unchanged"))
@@ -183,10 +175,9 @@ def export(ctx: Context, plan: str, out: str | None) -> None:
     Example:
       actionplan export cyber-2026 -o plans/cyber-2026.toml
     """
-    from actionplan.services.planfile import dump_plan
+    from actionplan.services.planfile import export_plan_text
 
-    text = dump_plan(*ctx.store.export_plan(plan))
-    _write_out(text, out)
+    _write_out(export_plan_text(ctx.store, plan), out)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -425,7 +416,12 @@ def history(ctx: Context, task: str, limit: int | None) -> None:
             rows.append([c.at.replace("T", " ")[:16], c.actor, "note", "", "removed" if c.new is None else "added"])
         else:
             rows.append([c.at.replace("T", " ")[:16], c.actor, c.field, c.old or "∅", c.new or "∅"])
-    click.echo(format_table(["WHEN (UTC)", "WHO", "FIELD", "OLD", "NEW"], rows) if rows else _("No history."))
+    headers = ["WHEN (UTC)", "WHO", "FIELD", "OLD", "NEW"]
+    if any(c.reason for c in changes):  # the column only when some change says why
+        headers.append("WHY")
+        for row, c in zip(rows, changes):
+            row.append(c.reason)
+    click.echo(format_table(headers, rows, flex=4) if rows else _("No history."))  # NEW shrinks to fit
 
 
 @cli.command()
@@ -533,6 +529,7 @@ def add(
     from actionplan.core.dates import describe_resolution
     from actionplan.core.fields import next_task_key, parse_assignments
     from actionplan.core.model import Task
+    from actionplan.services import tasks
 
     store = ctx.store
     store.get_plan(plan)
@@ -554,7 +551,7 @@ def add(
     if deadline:
         pairs.append(f"deadline={deadline}")
     changes = parse_assignments(pairs, _resolver(store))
-    task = store.add_task(Task(plan=plan, key=key, **changes))
+    task = tasks.add_task(store, Task(plan=plan, key=key, **changes))
     click.echo(_("Added") + f" {task.ref}: {task.title}")
     if deadline:
         click.echo("  " + _("deadline") + f" {describe_resolution(deadline)}")
@@ -564,9 +561,15 @@ def add(
 @click.argument("task")
 @click.argument("assignments", nargs=-1, required=True)
 @click.option("--if-version", type=int, metavar="N", help="Refuse unless the task is still at version N.")
+@click.option(
+    "--reason",
+    default="",
+    metavar="TEXT",
+    help="Why: needed when a deadline moves on an active plan; kept in the history.",
+)
 @pass_ctx
 @_handle
-def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int | None) -> None:
+def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int | None, reason: str) -> None:
     """Change fields of a task: field=value ...
 
     Fields: title, description, parent, lead, accountable, coordinating,
@@ -575,18 +578,23 @@ def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int 
     kpi.target, kpi.current, kpi.unit, kpi.baseline.
 
     \b
+    Done needs evidence=..., blocked needs blocked_reason=..., and a deadline
+    moving on an active plan needs --reason.
+
+    \b
     Example:
       actionplan set cyber-2026/2.3 deadline="end of Q1 2027" status=blocked \\
-          blocked_reason="waiting for the MOJ opinion"
+          blocked_reason="waiting for the MOJ opinion" --reason "the MOJ opinion is late"
     """
     from actionplan.core.dates import format_date
     from actionplan.core.fields import parse_assignments
+    from actionplan.services import tasks
 
     store = ctx.store
     current = store.get_task(task)
     changes = parse_assignments(list(assignments), _resolver(store), current)
     version = if_version if if_version is not None else current.version
-    new = store.update_task(task, changes, version)
+    new = tasks.change_task(store, task, changes, version, reason=reason)
     if new.version == current.version:
         click.echo(_("Nothing changed") + f" ({task})")
         return
@@ -610,9 +618,9 @@ def done(ctx: Context, task: str, evidence: str, on: str | None) -> None:
     Example:
       actionplan done cyber-2026/1.1 --evidence "Plan issued as Decision 12/QD-BCD, 28 Apr 2026"
     """
-    store = ctx.store
-    current = store.get_task(task)
-    new = store.mark_done(task, evidence, current.version, parse_day(on, "--on"))
+    from actionplan.services import tasks
+
+    new = tasks.mark_done(ctx.store, task, evidence, None, parse_day(on, "--on"))
     if new.status == "done":
         click.echo(_("Done:") + f" {task} ({new.completed_on})")
     else:
@@ -633,7 +641,9 @@ def note(ctx: Context, task: str, text: str, progress: int | None, on: str | Non
     Example:
       actionplan note cyber-2026/2 "Draft sent to the Ministry of Justice" --progress 60
     """
-    new = ctx.store.add_note(task, text, progress, on=parse_day(on, "--on"))
+    from actionplan.services import tasks
+
+    new = tasks.record_progress(ctx.store, task, text, progress, on=parse_day(on, "--on"))
     click.echo(_("Noted") + f" {task} ({new.progress}%)")
 
 
@@ -647,9 +657,28 @@ def undo(ctx: Context) -> None:
     Example:
       actionplan --as "Secretary" undo
     """
+    from actionplan.services import tasks
+
     store = ctx.store
-    summary = store.undo(store.actor)
+    summary = tasks.undo(store, store.actor)
     click.echo(_("Undone:") + f" {summary}")
+
+
+@cli.command()
+@pass_ctx
+@_handle
+def redo(ctx: Context) -> None:
+    """Redo what your last undo took back (until you make a new change).
+
+    \b
+    Example:
+      actionplan --as "Secretary" redo
+    """
+    from actionplan.services import tasks
+
+    store = ctx.store
+    summary = tasks.redo(store, store.actor)
+    click.echo(_("Redone:") + f" {summary}")
 
 
 # --- the other commands: one module per concept, registered on the group ---------------------------

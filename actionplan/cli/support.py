@@ -10,6 +10,7 @@ light: ``actionplan list`` imports it.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
@@ -55,7 +56,6 @@ class Context:
     def store(self):
         if self._store is None:
             from actionplan.services.config import choose_db, open_store
-            from actionplan.store import StoreError
 
             choice = choose_db(self.db_option)
             if not choice.is_default and not choice.path.exists() and not self.may_create:
@@ -70,9 +70,7 @@ class Context:
                 )
             try:
                 self._store = open_store(choice, self.actor)
-            except StoreError as e:
-                raise click.ClickException(str(e)) from None
-            except Exception as e:  # sqlite3.DatabaseError: not a database, locked, unreadable
+            except sqlite3.Error as e:  # not a database, locked, unreadable
                 raise click.ClickException(f"{choice.path}: {e}") from None
         return self._store
 
@@ -85,20 +83,26 @@ def fail(message: str) -> None:
 
 
 def _handle(fn):
-    """Turn the program's own errors into clear messages and exit code 1."""
+    """The one place the program's own errors become messages and exit codes.
+
+    Every error a user can cause is an ActionPlanError: its message (with the field
+    or file:line it names) on standard error, exit code 1.  Plan-file problems are
+    listed one a line, then how many there were.
+    """
     import functools
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from actionplan.core.dates import DateError
-        from actionplan.core.fields import FieldError
-        from actionplan.core.query import QueryError
-        from actionplan.core.recurrence import RecurrenceError
-        from actionplan.store import StoreError
+        from actionplan.core.errors import ActionPlanError, PlanFileError
 
         try:
             return fn(*args, **kwargs)
-        except (StoreError, FieldError, QueryError, DateError, RecurrenceError) as e:
+        except PlanFileError as e:
+            for problem in e.problems:
+                click.echo(f"{_('error')}: {problem}", err=True)
+            click.echo(_("Nothing was imported") + f" ({len(e.problems)} " + _("problem(s)") + ").", err=True)
+            raise SystemExit(1) from None
+        except ActionPlanError as e:
             raise click.ClickException(str(e)) from None
 
     return wrapper

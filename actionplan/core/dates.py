@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 
+from actionplan.core.errors import DateError
 from actionplan.core.i18n import _
 
 __all__ = [
@@ -77,10 +78,6 @@ MONTH_ABBR = ("", *(name[:3].title() for name in _MONTH_NAMES))
 WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _MAX_QUOTED = 80
-
-
-class DateError(ValueError):
-    """A date, deadline or time zone the user wrote cannot be read."""
 
 
 class _Invalid(Exception):

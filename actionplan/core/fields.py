@@ -14,20 +14,11 @@ from typing import Any
 
 from actionplan.core import model
 from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.errors import FieldError
 from actionplan.core.i18n import _
 from actionplan.core.model import KPI, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.text import clean
-
-
-class FieldError(ValueError):
-    """Bad input for one field; ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = message
-
 
 #: Editable fields, with a short help text each (shown by `set --help` and the editor).
 FIELD_HELP: dict[str, str] = {

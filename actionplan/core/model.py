@@ -186,6 +186,7 @@ class Change:
     new: str | None
     undone: bool = False  # a later undo took this change back
     undo_of: int | None = None  # this change is the undo of that one
+    reason: str = ""  # why (a deadline moving on an active plan; the plan file of an import)
 
     @property
     def stands(self) -> bool:
@@ -418,7 +419,7 @@ def validate_task_fields(task: Task) -> list[tuple[str, str]]:
     if task.key in task.depends_on:
         problems.append(("depends_on", _("a task cannot depend on itself")))
     if task.status == TaskStatus.DONE and task.completed_on is None:
-        pass  # completed_on is filled in when marking done; imported data may lack it
+        problems.append(("completed_on", _("a done task needs the date it was completed")))
     return problems
 
 

@@ -26,12 +26,9 @@ import shlex
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from actionplan.core.errors import QueryError
 from actionplan.core.i18n import _
 from actionplan.core.model import DEFAULT_HORIZON_DAYS, parse_priority, parse_status
-
-
-class QueryError(ValueError):
-    """A filter term that cannot be understood; names the term."""
 
 
 @dataclass

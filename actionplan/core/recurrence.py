@@ -27,6 +27,7 @@ from actionplan.core.dates import (
     month_length,
     shown_in_message,
 )
+from actionplan.core.errors import RecurrenceError
 from actionplan.core.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -41,10 +42,6 @@ __all__ = [
     "rule_parts",
     "validate_rrule",
 ]
-
-
-class RecurrenceError(ValueError):
-    """A recurrence rule (RRULE text or alias) cannot be used for deadlines."""
 
 
 _ALIASES: dict[str, str] = {

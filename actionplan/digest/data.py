@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from actionplan.core import model
+from actionplan.core.errors import DigestError
 from actionplan.core.i18n import _
 from actionplan.core.model import KPI, Org, OrgScore, Plan, PlanSummary, ProgressUpdate, Task, TaskStatus
 from actionplan.core.query import TaskFilter
@@ -192,10 +193,6 @@ class Digest:
     def is_empty(self) -> bool:
         """No plan in scope at all (an empty database, or plans without tasks)."""
         return not self.plans
-
-
-class DigestError(ValueError):
-    """Options that cannot make a digest (the message says which)."""
 
 
 # --- building ---------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from typing import Any
 
 import tomli
 
-from actionplan.core import model
+from actionplan.core import model, rules
 from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.errors import PlanFileError, Problem
 from actionplan.core.i18n import _
 from actionplan.core.model import KPI, Org, Plan, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
@@ -51,25 +52,6 @@ TASK_FIELDS = {
     "kpi",
 }
 KPI_FIELDS = {"metric", "target", "current", "unit", "baseline"}
-
-
-@dataclass
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class PlanFileError(Exception):
-    """One or more problems in plan files; nothing was written."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        unique = {(p.file, p.line, p.message): p for p in problems}  # the same problem once
-        self.problems = sorted(unique.values(), key=lambda p: (p.file, p.line))
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass
@@ -453,6 +435,8 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
                 + _("a done task needs the date it was completed")
                 + ' (completed_on = "2026-04-28")',
             )
+        for name, message in rules.status_problems(task.status, task.evidence, task.blocked_reason):
+            r.problem(tl("status"), f"{label} {name}: {message}")
         if task.lead and task.lead not in known:
             r.problem(
                 tl("lead"),
@@ -655,12 +639,14 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
                         )
                     )
                 seen[pf.plan.key] = str(path)
+                reasons[pf.plan.key] = import_reason(path)
                 if not problems:
                     yield pf.plan, pf.orgs, pf.tasks
             if problems:
                 raise PlanFileError(problems)
 
-        return store.apply_plans(files(), prune=prune, dry_run=dry_run)
+        reasons: dict[str, str] = {}
+        return store.apply_plans(files(), prune=prune, dry_run=dry_run, reasons=reasons)
     except BrokenExecutor as e:  # a worker died (out of memory?): nothing was written; read here instead
         raise OSError("the worker processes stopped") from e
     finally:
@@ -698,7 +684,17 @@ def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False
         parsed.append(pf)
     if problems:
         raise PlanFileError(problems)
-    return store.apply_plans([(p.plan, p.orgs, p.tasks) for p in parsed], prune=prune, dry_run=dry_run)
+    return store.apply_plans(
+        [(p.plan, p.orgs, p.tasks) for p in parsed],
+        prune=prune,
+        dry_run=dry_run,
+        reasons={p.plan.key: import_reason(p.path) for p in parsed},
+    )
+
+
+def import_reason(path: str | Path) -> str:
+    """What the history says an import's changes were for."""
+    return _("plan file") + f" {Path(path).name}"
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -768,3 +764,24 @@ def dump_plan(plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task]) -> str:
         kpi = t.pop("kpi", None)
         parts.append(table("[[tasks]]", t) + (("\n" + table("[tasks.kpi]", kpi)) if kpi is not None else ""))
     return "\n".join(parts)
+
+
+def export_plan_text(store, key: str) -> str:
+    """The plan file of plan *key*, as ``actionplan export`` writes it."""
+    return dump_plan(*store.export_plan(key))
+
+
+def write_plan_file(store, key: str, path: str | Path) -> None:
+    """Write plan *key* to *path* whole or not at all (a temporary file renamed over it)."""
+    import tempfile
+
+    text = export_plan_text(store, key)
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

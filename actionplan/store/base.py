@@ -173,10 +173,10 @@ class StoreBase:
 
         return today_in(self.timezone, self.clock())
 
-    def _begin_change(self, action: str, summary: str = "", undo_of: int | None = None) -> int:
+    def _begin_change(self, action: str, summary: str = "", undo_of: int | None = None, reason: str = "") -> int:
         cur = self.conn.execute(
-            "INSERT INTO changes(at, actor, action, summary, undo_of) VALUES (?, ?, ?, ?, ?)",
-            (self._now(), self.actor, action, summary, undo_of),
+            "INSERT INTO changes(at, actor, action, summary, undo_of, reason) VALUES (?, ?, ?, ?, ?, ?)",
+            (self._now(), self.actor, action, summary, undo_of, reason),
         )
         return int(cur.lastrowid)
 

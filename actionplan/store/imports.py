@@ -58,12 +58,18 @@ class Imports(Writes):
         return self.apply_plans([(plan, orgs, tasks)], prune=prune, dry_run=dry_run)[0]
 
     def apply_plans(
-        self, items: Iterable[tuple[Plan, Sequence[Org], Sequence[Task]]], *, prune: bool = False, dry_run: bool = False
+        self,
+        items: Iterable[tuple[Plan, Sequence[Org], Sequence[Task]]],
+        *,
+        prune: bool = False,
+        dry_run: bool = False,
+        reasons: Mapping[str, str] | None = None,
     ) -> list[ImportReport]:
         """Several plan files in one transaction: all land, or none.
 
         ``items`` may be a generator (a large import applies each file while the next ones
         are still being read); whatever it raises rolls the whole transaction back.
+        ``reasons`` (plan key -> text, read as each plan is applied) goes into the history.
         """
         reports: list[ImportReport] = []
         self.conn.execute("BEGIN IMMEDIATE")
@@ -74,7 +80,7 @@ class Imports(Writes):
             index_trigger = self._pause_indexing_of_new_tasks()
             for plan, orgs, tasks in items:
                 reports.append(ImportReport(plan=plan.key))
-                self._apply_plan(plan, orgs, tasks, prune, reports[-1])
+                self._apply_plan(plan, orgs, tasks, prune, reports[-1], (reasons or {}).get(plan.key, ""))
             if index_trigger is not None:  # every new task into the search index, in one statement
                 self.conn.execute(
                     "INSERT INTO tasks_fts(rowid, search_text) SELECT id, search_text FROM tasks WHERE id > ?",
@@ -120,9 +126,15 @@ class Imports(Writes):
             self.conn.execute("INSERT INTO tasks_fts(tasks_fts) VALUES ('optimize')")
 
     def _apply_plan(
-        self, plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task], prune: bool, report: ImportReport
+        self,
+        plan: Plan,
+        orgs: Sequence[Org],
+        tasks: Sequence[Task],
+        prune: bool,
+        report: ImportReport,
+        reason: str = "",
     ) -> None:
-        cid = self._begin_change("import", f"import {plan.key}")
+        cid = self._begin_change("import", f"import {plan.key}", reason=reason)
         # orgs: parents first
         pending = list(orgs)
         org_rows, org_ids = self._org_rows(), self._org_ids()

@@ -53,7 +53,7 @@ class Reads(TaskFilters):
             where.append("h.field IN ({})".format(",".join("?" * len(fields))))
             params += list(fields)
         sql = (
-            "SELECT h.*, c.at, c.actor, c.action, c.undone_by, c.undo_of FROM history h "
+            "SELECT h.*, c.at, c.actor, c.action, c.undone_by, c.undo_of, c.reason FROM history h "
             "JOIN changes c ON c.id = h.change_id"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY h.id"
@@ -75,6 +75,7 @@ class Reads(TaskFilters):
                 new=r["new"],
                 undone=r["undone_by"] is not None,
                 undo_of=r["undo_of"],
+                reason=r["reason"],
             )
             for r in self._q(sql, params)
         ]

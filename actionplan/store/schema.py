@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _migrate_1(db: "sqlite_utils.Database") -> None:
@@ -95,4 +95,14 @@ def _migrate_2(db: "sqlite_utils.Database") -> None:
     )
 
 
-MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_migrate_1, _migrate_2]
+def _change_reasons(db: "sqlite_utils.Database") -> None:
+    """Why a change was made (a deadline moving on an active plan says why; an import names its file)."""
+    db.execute("ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+
+
+def _migrate_3(db: "sqlite_utils.Database") -> None:
+    """Schema 3: each concern adds its tables and columns in a function of its own."""
+    _change_reasons(db)
+
+
+MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_migrate_1, _migrate_2, _migrate_3]

@@ -251,12 +251,14 @@ class Writes(Reads):
         action: str = "edit",
         summary: str = "",
         undo_of: int | None = None,
+        reason: str = "",
     ) -> Task:
-        """Change fields of a task read at ``expected_version``.
+        """Change fields of a task read at ``expected_version``; ``reason`` goes into the history.
 
         ``changes`` maps Task attribute names (and ``kpi``) to typed values.
         Raises ConflictError when the task was saved by someone else since,
-        ValidationError for a broken rule; in both cases nothing is written.
+        ValidationError for a broken integrity check; in both cases nothing is written.
+        The rules of a change (done needs evidence, ...) are the services' (actionplan.core.rules).
         """
         unknown = set(changes) - {f.name for f in dc_fields(Task)} - {"kpi"}
         if unknown or {"plan", "key", "id", "version"} & set(changes):
@@ -298,29 +300,22 @@ class Writes(Reads):
                 raise ConflictError(f"{ref}: " + _("changed by someone else since you read it"), theirs=current)
             if any(k in LIST_FIELDS for k, _o, _n in diffs):
                 self._write_links(current.id, new, org_ids, key_ids)
-            cid = self._begin_change(action, summary or f"{ref}: " + ", ".join(k for k, _o, _n in diffs), undo_of)
+            cid = self._begin_change(
+                action, summary or f"{ref}: " + ", ".join(k for k, _o, _n in diffs), undo_of, reason.strip()
+            )
             for name, old, value in diffs:
                 self._record(cid, "task", current.id, ref, name, old, value)
             return self.get_task_by_id(current.id)
 
     def mark_done(self, ref: str, evidence: str, expected_version: int, on: date | None = None) -> Task:
-        """Close a task with its completion evidence.
+        """Close a task with its completion evidence (the services check the rules first).
 
         A recurring duty is not closed: the period is recorded as a progress
         note and the deadline moves to the next occurrence.
         """
-        if not evidence.strip():
-            raise ValidationError(_("give the completion evidence (what was delivered, where)"), "evidence")
         on = on or self.today()
         with self.write():
             task = self.get_task(ref)
-            if task.status == TaskStatus.DONE and task.version == expected_version:
-                raise ValidationError(
-                    _("the task is already done")
-                    + f" ({task.completed_on}); "
-                    + _("reopen it first by changing its status"),
-                    "status",
-                )
             if task.recurrence and task.deadline:
                 from datetime import timedelta
 
@@ -367,8 +362,6 @@ class Writes(Reads):
         expected_version: int | None = None,
     ) -> Task:
         """Record a dated progress note; with ``progress`` the task's % changes too."""
-        if not text.strip():
-            raise ValidationError(_("a progress note needs some text"), "text")
         on = on or self.today()
         with self.write():
             task = self.get_task(ref)

@@ -15,8 +15,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from actionplan.core.errors import ActionPlanError, ConflictError, StoreError
 from actionplan.core.i18n import _
-from actionplan.store import ConflictError, Store, StoreError
+from actionplan.store import Store
 from actionplan.tui.commands import ActionPlanCommands
 from actionplan.tui.messages import NavigationRequested
 from actionplan.tui.screens.accountability import AccountabilityScreen
@@ -100,26 +101,45 @@ class ActionPlanApp(App[None]):
     # --- writes ---------------------------------------------------------------------------
 
     def write(self, action: Callable[[], T], *, success: str = "") -> T | None:
-        """Run one store write; report errors plainly, refresh screens on success."""
+        """Run one write (a service call); report errors plainly, refresh screens on success."""
         try:
             result = action()
-        except ConflictError as e:
-            self.notify(str(e), title=_("Someone else saved first"), severity="error", timeout=8)
-            self.data_changed()
-            return None
-        except (StoreError, ValueError) as e:
-            self.notify(str(e), title=_("Not saved"), severity="error", timeout=8)
+        except ActionPlanError as e:
+            self.show_error(e)
             return None
         if success:
             self.notify(success)
         self.data_changed()
         return result
 
+    def show_error(self, error: ActionPlanError, title: str = "") -> None:
+        """The one place the UI shows a refusal (a conflict also reloads every screen)."""
+        from actionplan.core.errors import PlanFileError
+
+        if isinstance(error, ConflictError):
+            self.notify(str(error), title=title or _("Someone else saved first"), severity="error", timeout=8)
+            self.data_changed()
+        elif isinstance(error, PlanFileError):
+            text = "\n".join(str(p) for p in error.problems[:6])
+            self.notify(text, title=title or _("Nothing was imported"), severity="error", timeout=12)
+        else:
+            self.notify(str(error), title=title or _("Not saved"), severity="error", timeout=8)
+
     def action_undo(self) -> None:
         """Undo the last change made by this user."""
-        summary = self.write(lambda: self.store.undo(self.store.actor))
+        from actionplan.services import tasks
+
+        summary = self.write(lambda: tasks.undo(self.store, self.store.actor))
         if summary:
             self.notify(_("Undone:") + f" {summary}")
+
+    def action_redo(self) -> None:
+        """Redo what this user's last undo took back."""
+        from actionplan.services import tasks
+
+        summary = self.write(lambda: tasks.redo(self.store, self.store.actor))
+        if summary:
+            self.notify(_("Redone:") + f" {summary}")
 
     def action_help(self) -> None:
         from actionplan.tui.screens.help import HelpScreen
@@ -133,17 +153,12 @@ class ActionPlanApp(App[None]):
         def finish(path: str | None) -> None:
             if not path:
                 return
-            from actionplan.services.planfile import PlanFileError, import_plan_files
+            from actionplan.services.planfile import import_plan_files
 
             try:
                 reports = import_plan_files(self.store, [path])
-            except PlanFileError as e:
-                self.notify(
-                    "\n".join(str(p) for p in e.problems[:6]),
-                    title=_("Nothing was imported"),
-                    severity="error",
-                    timeout=12,
-                )
+            except ActionPlanError as e:
+                self.show_error(e, _("Nothing was imported"))
                 return
             for r in reports:
                 self.notify(
@@ -170,14 +185,17 @@ class ActionPlanApp(App[None]):
         def finish(path: str | None) -> None:
             if not path:
                 return
-            from actionplan.services.planfile import dump_plan
+            from actionplan.services.planfile import write_plan_file
 
             try:
-                text = dump_plan(*self.store.export_plan(key))
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-            except (OSError, StoreError) as e:
-                self.notify(str(e), title=_("Not exported"), severity="error")
+                write_plan_file(self.store, key, path)
+            except OSError as e:
+                self.notify(
+                    f"{path}: " + _("cannot write:") + f" {e.strerror or e}", title=_("Not exported"), severity="error"
+                )
+                return
+            except ActionPlanError as e:
+                self.show_error(e, _("Not exported"))
                 return
             self.notify(_("Wrote") + f" {path}", title=_("Exported"))
 

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
 
-from actionplan.core import model
+from actionplan.core import model, rules
 from actionplan.core.dates import DateError, describe_resolution, parse_deadline, relative_days
 from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
@@ -329,9 +329,9 @@ class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
             self.set_line(hint, "")
             self.set_line(error, str(e))
             return None
-        if when > self.today:
+        for _name, message in rules.completion_problems(when, self.today):
             self.set_line(hint, shown)
-            self.set_line(error, _("the completion date is after today") + f" ({self.today.isoformat()})")
+            self.set_line(error, message)
             return None
         if self.plan_task.deadline:
             late = model.days_late(replace(self.plan_task, status=TaskStatus.DONE, completed_on=when), self.today)
@@ -348,7 +348,7 @@ class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
 
     def action_confirm(self) -> None:
         when = self._check_date()
-        evidence = self.required_text("evidence", _("give the completion evidence (what was delivered, where)"))
+        evidence = self.required_text("evidence", rules.evidence_needed())
         if evidence is None:
             return
         if when is None:
@@ -414,7 +414,7 @@ class ProgressDialog(TaskDialog[tuple[str, int | None] | None]):
 
     def action_confirm(self) -> None:
         valid, percent = self._percent()
-        note = self.required_text("note", _("a progress note needs some text"))
+        note = self.required_text("note", rules.note_text_needed())
         if note is None:
             return
         if not valid:
@@ -502,7 +502,7 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
             return
         reason = ""
         if status == TaskStatus.BLOCKED:
-            reason = self.required_text("reason", _("say why the task is blocked"))
+            reason = self.required_text("reason", rules.blocked_reason_needed())
             if reason is None:
                 return
         self.dismiss((str(status), reason or ""))

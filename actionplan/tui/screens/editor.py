@@ -23,12 +23,13 @@ from textual.suggester import Suggester, SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, TextArea
 
-from actionplan.core import model
+from actionplan.core import model, rules
 from actionplan.core.dates import DateError
 from actionplan.core.fields import FIELD_HELP, FieldError, next_task_key, parse_field
 from actionplan.core.i18n import _
 from actionplan.core.model import Org, Priority, Task, TaskStatus
 from actionplan.core.recurrence import RecurrenceError, describe_rrule, validate_rrule
+from actionplan.services import tasks as task_service
 from actionplan.store import ConflictError, StoreError, ValidationError, task_field_text
 from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, field_label, resolved_date
 
@@ -454,15 +455,14 @@ class TaskEditor(ModalScreen[Task | None]):
                     raise FieldError("depends_on", _("no task") + f' "{key}" ' + _("in this plan"))
 
     def _check_status(self, texts: dict[str, str], errors: dict[str, str]) -> None:
-        """Done needs evidence, blocked needs a reason (when set here)."""
-        status = texts.get("status", "")
+        """Done needs evidence, blocked needs a reason (when set here): the rules of every front end."""
         changed = self.is_new or texts.get("status") != self._initial.get("status")
         if not changed:
             return
-        if status == TaskStatus.DONE and not texts.get("evidence", "").strip():
-            errors.setdefault("evidence", _("give the completion evidence (what was delivered, where)"))
-        if status == TaskStatus.BLOCKED and not texts.get("blocked_reason", "").strip():
-            errors.setdefault("blocked_reason", _("say why the task is blocked"))
+        for name, message in rules.status_problems(
+            texts.get("status", ""), texts.get("evidence", ""), texts.get("blocked_reason", "")
+        ):
+            errors.setdefault(name, message)
 
     def changes(self, check: _Check | None = None) -> dict[str, Any]:
         """Typed changes to save: every field for a new task, the changed ones when editing."""
@@ -628,7 +628,7 @@ class TaskEditor(ModalScreen[Task | None]):
         changes = self.changes(check)
         if self.original is None:
             key = check.values["key"]["key"]
-            self._save(lambda: self.app.store.add_task(Task(plan=self.plan_key, key=key, **changes)))
+            self._save(lambda: task_service.add_task(self.app.store, Task(plan=self.plan_key, key=key, **changes)))
             return
         if not changes:
             self.app.notify(_("Nothing changed"))
@@ -636,11 +636,14 @@ class TaskEditor(ModalScreen[Task | None]):
             return
         self._update(changes, self.original.version)
 
-    def _update(self, changes: dict[str, Any], version: int) -> None:
+    def _update(self, changes: dict[str, Any], version: int, reason: str = "") -> None:
         original = self.original
         assert original is not None
         try:
-            saved = self.app.store.update_task(original.ref, changes, version)
+            if not reason and task_service.needs_reason(self.app.store, original.ref, changes):
+                self._ask_reason(changes, version)
+                return
+            saved = task_service.change_task(self.app.store, original.ref, changes, version, reason=reason)
         except ConflictError as e:
             theirs = e.theirs if e.theirs is not None else self.app.store.get_task(original.ref)
             self.app.push_screen(
@@ -652,6 +655,21 @@ class TaskEditor(ModalScreen[Task | None]):
             self._store_failed(e)
             return
         self._saved(saved)
+
+    def _ask_reason(self, changes: dict[str, Any], version: int) -> None:
+        """A deadline moving on an active plan: ask why (the history keeps it), then save."""
+        from actionplan.tui.screens.prompt import TextPrompt
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._update(changes, version, reason)
+            else:  # the form stays as typed; saving again asks again
+                self._line(self.query_one("#editor-status", Label), rules.slip_reason_needed())
+                self.app.notify(rules.slip_reason_needed(), title=_("Not saved"), severity="warning")
+
+        self.app.push_screen(
+            TextPrompt(_("The deadline moves"), _("Why is the deadline moving?"), "", _("Save")), answered
+        )
 
     def _save(self, write: Any) -> None:
         try:

@@ -19,6 +19,7 @@ from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
 from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
 from actionplan.core.text import key_sort
+from actionplan.services import tasks as task_service
 from actionplan.tui.messages import NavigationRequested
 from actionplan.tui.widgets.task_detail import STATUS_STYLE, TaskDetail, status_text
 
@@ -436,7 +437,7 @@ class TasksScreen(Screen):
             if result:
                 evidence, on = result
                 self.app.write(
-                    lambda: self.app.store.mark_done(task.ref, evidence, task.version, on),
+                    lambda: task_service.mark_done(self.app.store, task.ref, evidence, task.version, on),
                     success=f"{task.ref}: " + _("done"),
                 )
 
@@ -453,7 +454,7 @@ class TasksScreen(Screen):
             if result:
                 text, percent = result
                 self.app.write(
-                    lambda: self.app.store.add_note(task.ref, text, percent, expected_version=task.version),
+                    lambda: task_service.record_progress(self.app.store, task.ref, text, percent, version=task.version),
                     success=f"{task.ref}: " + _("progress recorded"),
                 )
 
@@ -473,11 +474,9 @@ class TasksScreen(Screen):
             if status == TaskStatus.CANCELLED:
                 self._confirm_cancel(task)
                 return
-            changes = {"status": status}
-            if status == TaskStatus.BLOCKED:
-                changes["blocked_reason"] = reason
             self.app.write(
-                lambda: self.app.store.update_task(task.ref, changes, task.version), success=f"{task.ref}: {status}"
+                lambda: task_service.change_status(self.app.store, task.ref, status, task.version, reason),
+                success=f"{task.ref}: {status}",
             )
 
         self.app.push_screen(StatusDialog(task), finish)
@@ -493,7 +492,7 @@ class TasksScreen(Screen):
         def finish(yes: bool | None) -> None:
             if yes:
                 self.app.write(
-                    lambda: self.app.store.update_task(task.ref, {"status": TaskStatus.CANCELLED}, task.version),
+                    lambda: task_service.cancel(self.app.store, task.ref, task.version),
                     success=f"{task.ref}: " + _("cancelled"),
                 )
 
