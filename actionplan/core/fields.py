@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -20,33 +20,209 @@ from actionplan.core.model import KPI, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.text import clean
 
-#: Editable fields, with a short help text each (shown by `set --help` and the editor).
-FIELD_HELP: dict[str, str] = {
-    "title": "what must be done",
-    "description": "details, context",
-    "parent": "key of the parent task in the same plan (empty for a top-level task)",
-    "lead": "lead agency (org key or name)",
-    "accountable": "accountable head (person or role)",
-    "coordinating": "coordinating agencies, comma-separated",
-    "start": "start date",
-    "deadline": "deadline: 2026-04-30, 30/4/2026, April 2026, end of Q3 2026, by March 2027, H1 2026, 2030",
-    "recurrence": "periodic duty as an RRULE or quarterly/monthly/yearly (empty to clear)",
-    "status": "not started, in progress, blocked, done, cancelled",
-    "progress": "0 to 100",
-    "priority": "low, normal, high, critical",
-    "output": "expected concrete output",
-    "evidence": "completion evidence",
-    "completed_on": "date the task was completed",
-    "blocked_reason": "why the task is blocked",
-    "depends_on": "keys of tasks this one waits for, comma-separated",
-    "tags": "tags, comma-separated",
-    "source": "document and clause that assigned the task",
-    "kpi.metric": "KPI: what is measured",
-    "kpi.target": "KPI: target value",
-    "kpi.current": "KPI: current value",
-    "kpi.unit": "KPI: unit",
-    "kpi.baseline": "KPI: starting value (for targets where lower is better)",
-}
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One task field: everything the editor, ``set``, plan files, history and JSON need to know."""
+
+    name: str  # as typed in `set` and named in errors ("kpi.target")
+    label: str  # how the UI names it
+    help: str = ""  # one line: what to write (editor placeholder, `set` errors)
+    type: str = (
+        "line"  # line, text, org, orgs, keys, task, date, deadline, recurrence, status, priority, progress, number
+    )
+    widget: str = "input"  # the editor's widget: input, lead, status, priority, text
+    form: int = 0  # position in the editor's form (0: not in the form)
+    plan_file: str = ""  # key in a plan file's [[tasks]] table ("kpi.target": [tasks.kpi] target)
+    history: str = ""  # the name history records it under ("kpi_target"; "": not recorded)
+    editable: bool = True  # `set` and the editor may change it
+    rules: tuple[str, ...] = ()  # the rules of actionplan.core.rules that read it
+
+    def parse(self, text: str, resolve_org: OrgResolver, task: Task | None = None) -> dict[str, Any]:
+        """Typed changes for this field set to *text* (see :func:`parse_field`)."""
+        return parse_field(self.name, text, resolve_org, task)
+
+    def text(self, task: Task) -> str | None:
+        """The field's value as history records it (None when empty)."""
+        return history_text(task, self.history or self.name.replace(".", "_"))
+
+
+def _kpi(part: str, label: str, help_: str, type_: str, form: int) -> FieldSpec:
+    return FieldSpec(f"kpi.{part}", label, help_, type_, form=form, plan_file=f"kpi.{part}", history=f"kpi_{part}")
+
+
+#: Every task field, in the order history records them.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("key", _("key"), _("task key, e.g. 2.3"), form=1, plan_file="key", editable=False),
+    FieldSpec("title", _("title"), "what must be done", form=2, plan_file="title", history="title"),
+    FieldSpec("description", _("description"), "details, context", "text", "text", 14, "description", "description"),
+    FieldSpec(
+        "parent",
+        _("parent task"),
+        "key of the parent task in the same plan (empty for a top-level task)",
+        "task",
+        form=6,
+        plan_file="parent",
+        history="parent",
+    ),
+    FieldSpec("lead", _("lead agency"), "lead agency (org key or name)", "org", "lead", 3, "lead", "lead"),
+    FieldSpec(
+        "accountable",
+        _("accountable"),
+        "accountable head (person or role)",
+        form=4,
+        plan_file="accountable",
+        history="accountable",
+    ),
+    FieldSpec(
+        "coordinating",
+        _("coordinating"),
+        "coordinating agencies, comma-separated",
+        "orgs",
+        form=5,
+        plan_file="coordinating",
+        history="coordinating",
+    ),
+    FieldSpec("start", _("start"), "start date", "date", form=7, plan_file="start", history="start"),
+    FieldSpec(
+        "deadline",
+        _("deadline"),
+        "deadline: 2026-04-30, 30/4/2026, April 2026, end of Q3 2026, by March 2027, H1 2026, 2030",
+        "deadline",
+        form=8,
+        plan_file="deadline",
+        history="deadline",
+        rules=("slip on an active plan needs a reason",),
+    ),
+    FieldSpec("deadline_text", _("deadline as written"), type="line", history="deadline_text", editable=False),
+    FieldSpec(
+        "recurrence",
+        _("recurrence"),
+        "periodic duty as an RRULE or quarterly/monthly/yearly (empty to clear)",
+        "recurrence",
+        form=9,
+        plan_file="recurrence",
+        history="recurrence",
+    ),
+    FieldSpec(
+        "status",
+        _("status"),
+        "not started, in progress, blocked, done, cancelled",
+        "status",
+        "status",
+        10,
+        "status",
+        "status",
+        rules=("done needs evidence", "blocked needs a reason"),
+    ),
+    FieldSpec("progress", _("progress %"), "0 to 100", "progress", form=11, plan_file="progress", history="progress"),
+    FieldSpec(
+        "priority", _("priority"), "low, normal, high, critical", "priority", "priority", 12, "priority", "priority"
+    ),
+    FieldSpec("output", _("output"), "expected concrete output", form=13, plan_file="output", history="output"),
+    _kpi("metric", _("KPI metric"), "KPI: what is measured", "line", 21),
+    _kpi("target", _("KPI target"), "KPI: target value", "number", 22),
+    _kpi("current", _("KPI current"), "KPI: current value", "number", 23),
+    _kpi("unit", _("KPI unit"), "KPI: unit", "line", 24),
+    _kpi("baseline", _("KPI baseline"), "KPI: starting value (for targets where lower is better)", "number", 25),
+    FieldSpec(
+        "evidence",
+        _("evidence"),
+        "completion evidence",
+        form=19,
+        plan_file="evidence",
+        history="evidence",
+        rules=("done needs evidence",),
+    ),
+    FieldSpec(
+        "completed_on",
+        _("completed on"),
+        "date the task was completed",
+        "date",
+        form=20,
+        plan_file="completed_on",
+        history="completed_on",
+    ),
+    FieldSpec(
+        "blocked_reason",
+        _("blocked reason"),
+        "why the task is blocked",
+        form=18,
+        plan_file="blocked_reason",
+        history="blocked_reason",
+        rules=("blocked needs a reason",),
+    ),
+    FieldSpec(
+        "depends_on",
+        _("depends on"),
+        "keys of tasks this one waits for, comma-separated",
+        "keys",
+        form=17,
+        plan_file="depends_on",
+        history="depends_on",
+        rules=("no dependency cycle",),
+    ),
+    FieldSpec("tags", _("tags"), "tags, comma-separated", "keys", form=16, plan_file="tags", history="tags"),
+    FieldSpec(
+        "source",
+        _("source"),
+        "document and clause that assigned the task",
+        form=15,
+        plan_file="source",
+        history="source",
+    ),
+)
+
+BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
+_BY_HISTORY: dict[str, FieldSpec] = {f.history: f for f in FIELDS if f.history}
+
+#: Editable fields with their help (what `set` accepts).
+FIELD_HELP: dict[str, str] = {f.name: f.help for f in FIELDS if f.editable}
+#: The fields history records, in order (the store diffs tasks by these).
+HISTORY_FIELDS: tuple[str, ...] = tuple(f.history for f in FIELDS if f.history)
+#: History fields holding lists (comma-separated in history).
+LIST_FIELDS: tuple[str, ...] = tuple(f.history for f in FIELDS if f.type in ("orgs", "keys"))
+#: The editor's form, top to bottom: (field, widget).
+FORM: tuple[tuple[str, str], ...] = tuple((f.name, f.widget) for f in sorted(FIELDS, key=lambda f: f.form) if f.form)
+KPI_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.name.startswith("kpi."))
+#: Keys a plan file's [[tasks]] table may hold, and its [tasks.kpi] table.
+PLAN_FILE_TASK_KEYS: frozenset[str] = frozenset(f.plan_file.partition(".")[0] for f in FIELDS if f.plan_file)
+PLAN_FILE_KPI_KEYS: frozenset[str] = frozenset(f.plan_file.partition(".")[2] for f in FIELDS if "." in f.plan_file)
+
+
+def field_label(name: str) -> str:
+    """How the UI names a field given as ``kpi.target``, ``kpi_target`` or ``title``."""
+    spec = BY_NAME.get(name) or _BY_HISTORY.get(name) or BY_NAME.get(name.replace("_", ".", 1))
+    return spec.label if spec else name.replace("_", " ").replace(".", " ")
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def history_text(task: Task, name: str) -> str | None:
+    """The value of a task field (by its history name) as history stores it."""
+    if name.startswith("kpi_"):
+        if task.kpi is None:
+            return None
+        value = getattr(task.kpi, name[4:])
+        return None if value in (None, "") else str(_num(value) if isinstance(value, float) else value)
+    value = getattr(task, name)
+    if isinstance(value, list):
+        return ", ".join(value) if value else None
+    if isinstance(value, date):
+        return value.isoformat()
+    if value in (None, ""):
+        return None
+    return str(value)
+
+
+def history_values(task: Task) -> dict[str, str | None]:
+    """Every recorded field of *task* as history text."""
+    return {name: history_text(task, name) for name in HISTORY_FIELDS}
+
 
 ALIASES = {
     "coord": "coordinating",

@@ -11,6 +11,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ import tomli
 from actionplan.core import model, rules
 from actionplan.core.dates import DateError, parse_deadline
 from actionplan.core.errors import PlanFileError, Problem
+from actionplan.core.fields import PLAN_FILE_KPI_KEYS, PLAN_FILE_TASK_KEYS
 from actionplan.core.i18n import _
 from actionplan.core.model import KPI, Org, Plan, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
@@ -28,30 +30,6 @@ from actionplan.core.text import clean, clean_line
 
 PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}
 ORG_FIELDS = {"key", "name", "short_name", "parent", "head", "head_title", "email"}
-TASK_FIELDS = {
-    "key",
-    "parent",
-    "title",
-    "description",
-    "lead",
-    "accountable",
-    "coordinating",
-    "start",
-    "deadline",
-    "recurrence",
-    "status",
-    "progress",
-    "priority",
-    "output",
-    "depends_on",
-    "tags",
-    "source",
-    "evidence",
-    "completed_on",
-    "blocked_reason",
-    "kpi",
-}
-KPI_FIELDS = {"metric", "target", "current", "unit", "baseline"}
 
 
 @dataclass
@@ -226,7 +204,7 @@ class _Reader:
             return None
         return value
 
-    def unknown(self, table: dict[str, Any], allowed: set[str], line_of, label: str) -> None:
+    def unknown(self, table: dict[str, Any], allowed: AbstractSet[str], line_of, label: str) -> None:
         for name in sorted(set(table) - allowed):
             self.problem(
                 line_of(name),
@@ -348,7 +326,7 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         tl = r.lines_of("tasks", i)  # line of a field of this task
         key = raw.get("key", "")
         label = f"task {key}" if isinstance(key, str) and key else f"task #{i + 1}"
-        r.unknown(raw, TASK_FIELDS, tl, label)
+        r.unknown(raw, PLAN_FILE_TASK_KEYS, tl, label)
         key = r.text(raw, "key", tl, label, required=True)
         if key and not model.TASK_KEY_RE.match(key):
             r.problem(tl("key"), f'{label} key: "{key}" ' + _("must look like 2 or 2.3 (letters, digits and dots)"))
@@ -395,7 +373,7 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
                     line = tl(name)
                     return tl("kpi") if line == r.where.table("tasks", i) else line
 
-                r.unknown(raw_kpi, KPI_FIELDS, kl, f"{label} kpi")
+                r.unknown(raw_kpi, PLAN_FILE_KPI_KEYS, kl, f"{label} kpi")
                 kpi = KPI(
                     metric=r.text(raw_kpi, "metric", kl, f"{label} kpi", required=True),
                     target=r.number(raw_kpi, "target", kl, f"{label} kpi"),

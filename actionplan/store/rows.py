@@ -5,6 +5,10 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from actionplan.core.fields import HISTORY_FIELDS as TASK_FIELDS
+from actionplan.core.fields import LIST_FIELDS
+from actionplan.core.fields import history_text as task_field_text
+from actionplan.core.fields import history_values as task_field_values
 from actionplan.core.model import (
     KPI,
     Org,
@@ -12,6 +16,8 @@ from actionplan.core.model import (
     Task,
 )
 from actionplan.core.text import fold
+
+__all__ = ["LIST_FIELDS", "TASK_FIELDS", "task_field_text", "task_field_values"]  # from the field registry
 
 if TYPE_CHECKING:
     pass
@@ -153,60 +159,6 @@ def _org_from_row(row: sqlite3.Row) -> Org:
         email=row["email"],
         version=row["version"],
     )
-
-
-# Task fields as history records them (text), in a stable order.
-TASK_FIELDS: tuple[str, ...] = (
-    "title",
-    "description",
-    "parent",
-    "lead",
-    "accountable",
-    "coordinating",
-    "start",
-    "deadline",
-    "deadline_text",
-    "recurrence",
-    "status",
-    "progress",
-    "priority",
-    "output",
-    "kpi_metric",
-    "kpi_target",
-    "kpi_current",
-    "kpi_unit",
-    "kpi_baseline",
-    "evidence",
-    "completed_on",
-    "blocked_reason",
-    "depends_on",
-    "tags",
-    "source",
-)
-
-
-LIST_FIELDS = ("coordinating", "depends_on", "tags")
-
-
-def task_field_text(task: Task, name: str) -> str | None:
-    """The value of a task field as history stores it."""
-    if name.startswith("kpi_"):
-        if task.kpi is None:
-            return None
-        value = getattr(task.kpi, name[4:])
-        return None if value in (None, "") else str(_num(value) if isinstance(value, float) else value)
-    value = getattr(task, name)
-    if isinstance(value, list):
-        return ", ".join(value) if value else None
-    if isinstance(value, date):
-        return value.isoformat()
-    if value in (None, ""):
-        return None
-    return str(value)
-
-
-def task_field_values(task: Task) -> dict[str, str | None]:
-    return {name: task_field_text(task, name) for name in TASK_FIELDS}
 
 
 def _search_text(task: Task, org_words: str = "") -> str:

@@ -26,49 +26,14 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
 
 from actionplan.core import model, rules
 from actionplan.core.dates import DateError, describe_resolution, parse_deadline, relative_days
+from actionplan.core.fields import HISTORY_FIELDS, field_label
+from actionplan.core.fields import history_text as task_field_text
 from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
-from actionplan.store import TASK_FIELDS, task_field_text
 
 ResultT = TypeVar("ResultT")
 
 ConflictChoice = Literal["reload", "overwrite", "back"]
-
-#: How the UI names each task field (history names such as ``kpi_target``).
-FIELD_LABELS: dict[str, str] = {
-    "key": _("key"),
-    "title": _("title"),
-    "description": _("description"),
-    "parent": _("parent task"),
-    "lead": _("lead agency"),
-    "accountable": _("accountable"),
-    "coordinating": _("coordinating"),
-    "start": _("start"),
-    "deadline": _("deadline"),
-    "deadline_text": _("deadline as written"),
-    "recurrence": _("recurrence"),
-    "status": _("status"),
-    "progress": _("progress %"),
-    "priority": _("priority"),
-    "output": _("output"),
-    "kpi_metric": _("KPI metric"),
-    "kpi_target": _("KPI target"),
-    "kpi_current": _("KPI current"),
-    "kpi_unit": _("KPI unit"),
-    "kpi_baseline": _("KPI baseline"),
-    "evidence": _("evidence"),
-    "completed_on": _("completed on"),
-    "blocked_reason": _("blocked reason"),
-    "depends_on": _("depends on"),
-    "tags": _("tags"),
-    "source": _("source"),
-}
-
-
-def field_label(name: str) -> str:
-    """The UI name of a field given as ``kpi.target``, ``kpi_target`` or ``title``."""
-    key = name.replace(".", "_")
-    return FIELD_LABELS.get(key, key.replace("_", " "))
 
 
 def resolved_date(text: str, today: date | None = None) -> tuple[date, str]:
@@ -523,7 +488,7 @@ def _shown_value(task: Task, name: str) -> str:
 def conflicting_fields(theirs: Task, yours: dict[str, Any]) -> list[str]:
     """Fields (history names) where your changes differ from the version saved by someone else."""
     mine = replace(theirs, **yours)
-    names = [n for n in TASK_FIELDS if task_field_text(mine, n) != task_field_text(theirs, n)]
+    names = [n for n in HISTORY_FIELDS if task_field_text(mine, n) != task_field_text(theirs, n)]
     if "deadline_text" in names:  # shown inside the deadline row
         at = names.index("deadline_text")
         if "deadline" in names:
@@ -600,7 +565,7 @@ class ConflictDialog(Dialog[ConflictChoice]):
         mine = set(self.fields)
         return [
             n
-            for n in TASK_FIELDS
+            for n in HISTORY_FIELDS
             if n not in mine
             and n != "deadline_text"
             and task_field_text(self.base, n) != task_field_text(self.theirs, n)

@@ -25,40 +25,22 @@ from textual.widgets import Button, Footer, Input, Label, Select, TextArea
 
 from actionplan.core import model, rules
 from actionplan.core.dates import DateError
-from actionplan.core.fields import FIELD_HELP, FieldError, next_task_key, parse_field
+from actionplan.core.fields import (
+    BY_NAME,
+    FORM,
+    KPI_FIELDS,
+    FieldError,
+    field_label,
+    history_text,
+    next_task_key,
+    parse_field,
+)
 from actionplan.core.i18n import _
 from actionplan.core.model import Org, Priority, Task, TaskStatus
 from actionplan.core.recurrence import RecurrenceError, describe_rrule, validate_rrule
 from actionplan.services import tasks as task_service
-from actionplan.store import ConflictError, StoreError, ValidationError, task_field_text
-from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, field_label, resolved_date
-
-KPI_FIELDS: tuple[str, ...] = ("kpi.metric", "kpi.target", "kpi.current", "kpi.unit", "kpi.baseline")
-
-#: The form, top to bottom: (field, kind).  Kinds: input, lead, status, priority, text.
-FORM: tuple[tuple[str, str], ...] = (
-    ("key", "input"),
-    ("title", "input"),
-    ("lead", "lead"),
-    ("accountable", "input"),
-    ("coordinating", "input"),
-    ("parent", "input"),
-    ("start", "input"),
-    ("deadline", "input"),
-    ("recurrence", "input"),
-    ("status", "status"),
-    ("progress", "input"),
-    ("priority", "priority"),
-    ("output", "input"),
-    ("description", "text"),
-    ("source", "input"),
-    ("tags", "input"),
-    ("depends_on", "input"),
-    ("blocked_reason", "input"),
-    ("evidence", "input"),
-    ("completed_on", "input"),
-    *((name, "input") for name in KPI_FIELDS),
-)
+from actionplan.store import ConflictError, StoreError, ValidationError
+from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, resolved_date
 
 REQUIRED = frozenset({"key", "title", "lead"})
 DATE_FIELDS = frozenset({"start", "deadline", "completed_on"})
@@ -81,7 +63,7 @@ def field_text(task: Task, name: str) -> str:
         return str(getattr(task, name))
     if name == "progress":
         return str(task.progress)
-    return task_field_text(task, name.replace(".", "_")) or ""
+    return history_text(task, name.replace(".", "_")) or ""
 
 
 class ListSuggester(Suggester):
@@ -338,7 +320,7 @@ class TaskEditor(ModalScreen[Task | None]):
             suggester = SuggestFromList(self._task_keys, case_sensitive=False)
         elif name == "recurrence":
             suggester = SuggestFromList(["monthly", "quarterly", "yearly"], case_sensitive=False)
-        help_text = FIELD_HELP.get(name, _("task key, e.g. 2.3"))
+        help_text = BY_NAME[name].help
         return Input(
             text,
             placeholder=help_text,
@@ -579,7 +561,7 @@ class TaskEditor(ModalScreen[Task | None]):
         self._lead_key = lead
         accountable = self.query_one(f"#{widget_id('accountable')}", Input)
         accountable.suggester = self._heads_suggester(lead)
-        accountable.placeholder = new_head or FIELD_HELP["accountable"]
+        accountable.placeholder = new_head or BY_NAME["accountable"].help
         if new_head and accountable.value.strip() in ("", old_head):
             accountable.value = new_head
 
