@@ -39,7 +39,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 #: PRIORITY by task priority (RFC 5545: 1 highest, 9 lowest).
 PRIORITY = {"critical": 1, "high": 3, "normal": 5, "low": 9}
 #: A VTODO's STATUS by task status.
-TODO_STATUS = {
+TODO_STATUS: dict[str, str] = {
     TaskStatus.NOT_STARTED: "NEEDS-ACTION",
     TaskStatus.IN_PROGRESS: "IN-PROCESS",
     TaskStatus.BLOCKED: "NEEDS-ACTION",

@@ -28,7 +28,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -397,7 +397,7 @@ class RequestLog:
             ms = (time.perf_counter() - started) * 1000
             log.info("%s %s %d %dB %.1fms", _printable(scope.get("method", "?")), shown, answer["status"], size, ms)
 
-        async def counting_send(message: dict[str, Any]) -> None:
+        async def counting_send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
                 if scope.get("method") == "HEAD" or message["status"] in (204, 304):

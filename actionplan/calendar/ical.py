@@ -202,7 +202,7 @@ def fixed_offset(zone: str) -> tuple[timedelta, str | None] | None:
     info = get_zone(zone)
     first, last = ZONE_RANGE
     moments = [datetime(y, m, 1, tzinfo=info) for y in range(first.year, last.year + 1) for m in (1, 4, 7, 10)]
-    offsets = {(d.utcoffset(), d.tzname()) for d in moments}
+    offsets = {(d.utcoffset() or timedelta(0), d.tzname()) for d in moments}  # aware: always an offset
     return next(iter(offsets)) if len(offsets) == 1 else None
 
 

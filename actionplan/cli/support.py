@@ -15,11 +15,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from actionplan.core.i18n import _
+
+if TYPE_CHECKING:
+    from actionplan.store import Store
 
 __all__ = [
     "Context",
@@ -42,7 +45,7 @@ class Context:
     def __init__(self, db: str | None, actor: str | None) -> None:
         self.db_option = db
         self.actor = actor
-        self._store = None
+        self._store: Store | None = None
         #: only `init` and `import` may create a database at a path given with --db / $ACTIONPLAN_DB
         self.may_create = False
 
@@ -53,7 +56,7 @@ class Context:
             self._store = None
 
     @property
-    def store(self):
+    def store(self) -> Store:
         if self._store is None:
             from actionplan.services.config import choose_db, open_store
 

@@ -97,8 +97,10 @@ def format_date_long(d: date) -> str:
     return f"{d.day} {MONTH_ABBR[d.month]} {d.year}"
 
 
-def relative_days(deadline: date, today: date) -> str:
-    """Say how far *deadline* is from *today*: "due today", "12 days left", "1 day late"."""
+def relative_days(deadline: date | None, today: date) -> str:
+    """Say how far *deadline* is from *today*: "due today", "12 days left", "1 day late" ("" without one)."""
+    if deadline is None:
+        return ""
     days = (deadline - today).days
     if days == 0:
         return _("due today")

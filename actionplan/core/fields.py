@@ -331,10 +331,8 @@ def parse_field(name: str, text: str, resolve_org: OrgResolver, task: Task | Non
     if part == "metric" and not text.strip():
         return {"kpi": None}  # an empty metric removes the KPI
     kpi = (task.kpi if task and task.kpi else None) or KPI(metric="")
-    if part in ("metric", "unit"):
-        kpi = replace(kpi, **{part: text.strip()})
-    else:
-        kpi = replace(kpi, **{part: _number(field, text)})
+    kpi = replace(kpi)  # a copy: the task's own KPI stays as it was
+    setattr(kpi, part, text.strip() if part in ("metric", "unit") else _number(field, text))
     if not kpi.metric and (kpi.target is not None or kpi.current is not None):
         raise FieldError("kpi.metric", _("name the KPI metric first"))
     return {"kpi": kpi if kpi.metric else None}

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from actionplan.core import model
 from actionplan.core.errors import DigestError
@@ -175,15 +175,15 @@ class Digest:
 
     def count(self, section: str) -> int:
         """How many tasks a list section ("overdue", "due", ...) has, shown or not."""
-        shown = {
+        lists: dict[str, Sequence[object]] = {
             "overdue": self.overdue,
             "due": self.due_soon,
             "completed": self.completed,
             "changes": self.deadline_changes,
             "blocked": self.blocked,
             "kpis": self.kpis,
-        }[section]
-        return len(shown) + self.more.get(section, 0)
+        }
+        return len(lists[section]) + self.more.get(section, 0)
 
     @property
     def slips(self) -> list[DeadlineChange]:
@@ -269,9 +269,9 @@ def build_digest(store: Store, options: DigestOptions) -> Digest:
     ]
     blocked_tasks = store.list_bare_tasks(replace(scope, statuses=[TaskStatus.BLOCKED.value]), today=as_of)
     notes = store.last_updates([t.id for t in overdue_tasks + blocked_tasks if t.id is not None])
-    overdue = [OverdueItem(t, model.days_late(t, as_of), accountable(t), notes.get(t.id)) for t in overdue_tasks]
+    overdue = [OverdueItem(t, model.days_late(t, as_of), accountable(t), notes.get(t.id or 0)) for t in overdue_tasks]
     overdue.sort(key=lambda i: (-i.days_late, i.task.plan, key_sort(i.task.key)))
-    blocked = [BlockedItem(t, t.blocked_reason, accountable(t), notes.get(t.id)) for t in blocked_tasks]
+    blocked = [BlockedItem(t, t.blocked_reason, accountable(t), notes.get(t.id or 0)) for t in blocked_tasks]
     blocked.sort(key=lambda i: (i.task.deadline or date.max, i.task.plan, key_sort(i.task.key)))
 
     due_tasks = [
@@ -293,7 +293,7 @@ def build_digest(store: Store, options: DigestOptions) -> Digest:
     progress, scores = store.rollups(as_of, options.horizon, plan_keys, leads) if plans else ([], [])
 
     open_counts = store.count_by_plan(replace(scope, open_only=True), today=as_of)
-    sections = (overdue, due, completed, changes)
+    sections: tuple[Sequence[Any], ...] = (overdue, due, completed, changes)
     by_plan: dict[str, tuple[list, ...]] = {p.key: tuple([] for _s in sections) for p in plans}
     for n, items in enumerate(sections):
         for item in items:

@@ -510,8 +510,8 @@ def render_text(digest: Digest) -> str:
     if digest.accountability:
         out += _text_table(accountability_headers(), accountability_rows(digest))
         out.append("")
-        for s in digest.accountability:
-            out += _wrap(f"{s.org}: {one_line(s.name)}", "", "  ")
+        for score in digest.accountability:
+            out += _wrap(f"{score.org}: {one_line(score.name)}", "", "  ")
     else:
         out.append(empty_phrase("accountability", digest))
 
@@ -666,8 +666,8 @@ def render_markdown(digest: Digest) -> str:
     if digest.accountability:
         out += _md_table(accountability_headers(), accountability_rows(digest))
         out.append("")
-        for s in digest.accountability:
-            out += _md_wrap(f"- **{md(s.org)}**: {md(s.name)}", "", "  ")
+        for score in digest.accountability:
+            out += _md_wrap(f"- **{md(score.org)}**: {md(score.name)}", "", "  ")
     else:
         out.append(md(empty_phrase("accountability", digest)))
     out += ["", "---", "", md(footer_phrase(digest))]

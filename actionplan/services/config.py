@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from actionplan.core.i18n import _
 
@@ -57,7 +58,7 @@ def open_store(choice: DatabaseChoice, actor: str | None = None, *, seed_new_def
     is_new = not choice.path.exists()
     if is_new:
         choice.path.parent.mkdir(parents=True, exist_ok=True)
-    kwargs = {"actor": actor}
+    kwargs: dict[str, Any] = {"actor": actor}
     if clock is not None:
         kwargs["clock"] = clock
     store = Store(choice.path, **kwargs)

@@ -424,9 +424,9 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
                 + _("define it in [[orgs]] or import it first")
                 + ")",
             )
-        for org in task.coordinating:
-            if org not in known:
-                r.problem(tl("coordinating"), f"{label} coordinating: " + _("unknown agency") + f' "{org}"')
+        for coordinator in task.coordinating:
+            if coordinator not in known:
+                r.problem(tl("coordinating"), f"{label} coordinating: " + _("unknown agency") + f' "{coordinator}"')
         if task.start and task.deadline and task.start > task.deadline and not task.recurrence:
             r.problem(tl("start"), f"{label} start: " + _("is after the deadline") + f" ({task.deadline.isoformat()})")
         if task.parent == task.key and key:

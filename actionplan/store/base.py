@@ -30,6 +30,12 @@ def default_actor() -> str:
         return "unknown"
 
 
+def rowid(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added."""
+    assert cur.lastrowid is not None, "not after an INSERT"
+    return cur.lastrowid
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -132,6 +138,11 @@ class StoreBase:
     def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
 
+    def _scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        """The first column of the first row (aggregates: count, max)."""
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
     def _now(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")
 
@@ -178,7 +189,7 @@ class StoreBase:
             "INSERT INTO changes(at, actor, action, summary, undo_of, reason) VALUES (?, ?, ?, ?, ?, ?)",
             (self._now(), self.actor, action, summary, undo_of, reason),
         )
-        return int(cur.lastrowid)
+        return rowid(cur)
 
     def _record(
         self, change_id: int, entity: str, entity_id: int, ref: str, name: str, old: str | None, new: str | None

@@ -69,6 +69,7 @@ class CalendarCache(Reads):
     def data_stamp(self) -> str:
         """Changes whenever any task, plan or org changes (for ETags and caches)."""
         row = self._one("SELECT (SELECT max(id) FROM changes) AS c, (SELECT count(*) FROM tasks) AS n")
+        assert row is not None  # an aggregate always has a row
         return f"{row['c'] or 0}-{row['n']}"
 
     def event_revisions(self) -> tuple[dict[str, tuple[int, str | None]], int, str | None]:
@@ -88,6 +89,7 @@ class CalendarCache(Reads):
             "max(coalesce((SELECT max(updated_at) FROM orgs), ''), coalesce((SELECT max(c.at) "
             "FROM changes c JOIN history h ON h.change_id = c.id WHERE h.entity = 'setting'), '')) AS at"
         )
+        assert row is not None
         return plans, int(row["revision"]), row["at"] or None
 
     def last_change_at(self) -> str | None:

@@ -10,7 +10,7 @@ from actionplan.core.text import clean
 if TYPE_CHECKING:
     pass
 from actionplan.core.errors import NotFoundError
-from actionplan.store.base import StoreBase
+from actionplan.store.base import StoreBase, rowid
 
 
 def hash_token(token: str) -> str:
@@ -38,7 +38,7 @@ class Feeds(StoreBase):
                     self.actor,
                 ),
             )
-            return int(cur.lastrowid)
+            return rowid(cur)
 
     def list_feeds(self, include_revoked: bool = False) -> list[dict[str, Any]]:
         sql = "SELECT id, label, scope_kind, scope_value, options, created_at, created_by, revoked_at FROM feeds"

@@ -10,12 +10,16 @@ from actionplan.core.query import TaskFilter
 from actionplan.core.text import clean, fold
 
 if TYPE_CHECKING:
-    pass
+    from actionplan.core.model import Org
 from actionplan.store.base import StoreBase
 
 
 class TaskFilters(StoreBase):
     """The filter language turned into SQL."""
+
+    if TYPE_CHECKING:  # defined by Reads, the part built on this one
+
+        def find_orgs(self, term: str) -> list[Org]: ...
 
     _ORDERS = {
         "deadline": "t.status IN ('done', 'cancelled'), t.deadline IS NULL, t.deadline, p.key, t.id",

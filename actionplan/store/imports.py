@@ -14,7 +14,8 @@ from actionplan.core.text import clean, key_sort
 
 if TYPE_CHECKING:
     pass
-from actionplan.store.rows import _TASK_SELECT, LIST_FIELDS, TASK_FIELDS, _iso, _task_from_row, task_field_values
+from actionplan.store.base import rowid
+from actionplan.store.rows import _TASK_SELECT, LIST_FIELDS, TASK_FIELDS, _id, _iso, _task_from_row, task_field_values
 from actionplan.store.writes import Writes
 
 
@@ -76,7 +77,7 @@ class Imports(Writes):
         self._org_words_cache = None
         try:
             self._search_index_merging(False)
-            indexed_up_to = int(self._one("SELECT coalesce(max(id), 0) FROM tasks")[0])
+            indexed_up_to = int(self._scalar("SELECT coalesce(max(id), 0) FROM tasks"))
             index_trigger = self._pause_indexing_of_new_tasks()
             for plan, orgs, tasks in items:
                 reports.append(ImportReport(plan=plan.key))
@@ -167,7 +168,7 @@ class Imports(Writes):
                 ),
                 [plan.key, *plan_cols.values(), self._now()],
             )
-            plan_id = int(cur.lastrowid)
+            plan_id = rowid(cur)
             report.plan_added = True
             self._record(cid, "plan", plan_id, plan.key, "*created*", None, plan.title)
         else:
@@ -187,7 +188,7 @@ class Imports(Writes):
         existing = {
             t.key: t for t in (_task_from_row(r) for r in self._q(_TASK_SELECT + " WHERE t.plan_id = ?", (plan_id,)))
         }
-        key_ids = {k: t.id for k, t in existing.items()}
+        key_ids = {k: _id(t) for k, t in existing.items()}
         now = self._now()
         file_keys = set()
         links_to_write: list[tuple[int, Task, bool]] = []
@@ -196,7 +197,7 @@ class Imports(Writes):
         # lock) and are inserted all at once, each row complete with its parent (a second
         # UPDATE would index the row for search twice); their links are written with three
         # executemany calls per plan.
-        next_id = int(self._one("SELECT coalesce(max(id), 0) FROM tasks")[0]) + 1
+        next_id = int(self._scalar("SELECT coalesce(max(id), 0) FROM tasks")) + 1
         for task in tasks:
             if task.key not in key_ids:
                 key_ids[task.key] = next_id
@@ -236,7 +237,7 @@ class Imports(Writes):
             report.changed.append(task.key)
             history_rows += [(cid, "task", old.id, task.ref, k, a, b) for k, a, b in diffs]
             if any(k in LIST_FIELDS for k, _a, _b in diffs):
-                links_to_write.append((old.id, task, True))
+                links_to_write.append((_id(old), task, True))
         if new_rows:
             # many rows per INSERT statement: the search index (FTS5) writes a segment at the
             # end of every statement, and a segment per task made bulk imports ten times slower
@@ -276,7 +277,7 @@ class Imports(Writes):
         if prune and missing:
             ids = [existing[k].id for k in missing]
             for k in missing:
-                self._record(cid, "task", existing[k].id, existing[k].ref, "*deleted*", existing[k].title, None)
+                self._record(cid, "task", _id(existing[k]), existing[k].ref, "*deleted*", existing[k].title, None)
             self.conn.executemany("UPDATE tasks SET parent_id = NULL WHERE parent_id = ?", [(i,) for i in ids])
             self.conn.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in ids])
             report.pruned = missing

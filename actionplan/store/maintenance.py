@@ -38,5 +38,5 @@ class Maintenance(StoreBase):
 
     def counts(self) -> dict[str, int]:
         return {
-            t: int(self._one(f"SELECT count(*) FROM {t}")[0]) for t in ("plans", "orgs", "tasks", "updates", "history")
+            t: int(self._scalar(f"SELECT count(*) FROM {t}")) for t in ("plans", "orgs", "tasks", "updates", "history")
         }

@@ -38,7 +38,8 @@ class Reads(TaskFilters):
         plan: str | None = None,
     ) -> list[Change]:
         """Changes, newest last; for one task (``PLAN/KEY``), since a timestamp or date, or of some fields."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if ref:
             task = self.get_task(ref)
             where.append("h.entity = 'task' AND h.entity_id = ?")
@@ -215,7 +216,7 @@ class Reads(TaskFilters):
         today = today or self.today()
         where, params = self._filter_sql(f or TaskFilter(), today)
         sql = "SELECT count(*) FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id" + where
-        return int(self._one(sql, params)[0])
+        return int(self._scalar(sql, params))
 
     def brief_tasks(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[Task]:
         """Every task with only the columns the roll-ups read (plan, key, parent, lead, status,
@@ -225,7 +226,8 @@ class Reads(TaskFilters):
             "FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id "
             "LEFT JOIN tasks pt ON pt.id = t.parent_id"
         )
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if plans:
             where.append("p.key IN ({})".format(",".join("?" * len(plans))))
             params += list(plans)

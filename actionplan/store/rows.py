@@ -74,6 +74,12 @@ LEFT JOIN tasks pt ON pt.id = t.parent_id
 """
 
 
+def _id(obj: Task | Plan | Org) -> int:
+    """The row id of an object read from the store (only objects not saved yet lack one)."""
+    assert obj.id is not None, f"{obj!r} is not from the store"
+    return obj.id
+
+
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -190,9 +196,9 @@ def _fold_kpi(task: Task, typed: dict[str, Any]) -> dict[str, Any]:
     kpi_fields = {k[4:]: v for k, v in typed.items() if k.startswith("kpi_")}
     if kpi_fields:
         base = task.kpi or KPI(metric="")
-        kpi = replace(
-            base,
-            **{k: (v if v is not None else ("" if k in ("metric", "unit") else None)) for k, v in kpi_fields.items()},
-        )
+        values: dict[str, Any] = {
+            k: (v if v is not None else ("" if k in ("metric", "unit") else None)) for k, v in kpi_fields.items()
+        }
+        kpi = replace(base, **values)
         changes["kpi"] = kpi if kpi.metric else None
     return changes

@@ -73,7 +73,7 @@ def _migrate_1(db: "sqlite_utils.Database") -> None:
         CREATE INDEX idx_history_field ON history(field);
         """
     )
-    db["tasks"].enable_fts(["search_text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db.table("tasks").enable_fts(["search_text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
 def _migrate_2(db: "sqlite_utils.Database") -> None:

@@ -94,7 +94,7 @@ class Undo(Writes):
                 raise StoreError(_("a progress note taken back by undo cannot be redone; record it again"))
             typed = {r["field"]: self._typed(r["field"], r["old"]) for r in rows if r["field"] != "note"}
             changes = _fold_kpi(task, typed)
-            before = self._one("SELECT max(id) FROM changes")[0]
+            before = self._scalar("SELECT max(id) FROM changes")
             if changes:
                 task = self.update_task(
                     task.ref,
@@ -104,7 +104,7 @@ class Undo(Writes):
                     summary=summary,
                     undo_of=undo_of,
                 )
-            cid = self._one("SELECT max(id) FROM changes")[0]
+            cid = self._scalar("SELECT max(id) FROM changes")
             if cid == before:  # nothing to set back (or only notes): the undo is a change of its own
                 cid = self._begin_change(action, summary, undo_of=undo_of)
             for r in notes:

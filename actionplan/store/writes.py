@@ -19,11 +19,13 @@ from actionplan.core.text import clean, clean_line, fold
 if TYPE_CHECKING:
     pass
 from actionplan.core.errors import ConflictError, ValidationError
+from actionplan.store.base import rowid
 from actionplan.store.reads import Reads
 from actionplan.store.rows import (
     _TASK_SELECT,
     LIST_FIELDS,
     TASK_FIELDS,
+    _id,
     _iso,
     _org_from_row,
     _search_text,
@@ -73,8 +75,8 @@ class Writes(Reads):
                     self._now(),
                 ),
             )
-            ids[org.key] = int(cur.lastrowid)
-            self._record(cid, "org", int(cur.lastrowid), org.key, "*created*", None, org.name)
+            ids[org.key] = rowid(cur)
+            self._record(cid, "org", rowid(cur), org.key, "*created*", None, org.name)
             if report:
                 report.orgs_added.append(org.key)
             return
@@ -227,16 +229,16 @@ class Writes(Reads):
             if self._one("SELECT 1 FROM tasks WHERE plan_id = ? AND key = ?", (plan.id, task.key)):
                 raise ValidationError(_("a task with this key already exists in the plan") + f': "{task.key}"', "key")
             org_ids = self._org_ids()
-            self._check_task(task, plan.id, org_ids)
+            self._check_task(task, _id(plan), org_ids)
             key_ids = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM tasks WHERE plan_id = ?", (plan.id,))}
-            cols = self._task_columns(task, plan.id, org_ids, key_ids.get(task.parent))
+            cols = self._task_columns(task, _id(plan), org_ids, key_ids.get(task.parent))
             now = self._now()
             cols.update(created_at=now, updated_at=now, version=1)
             cur = self.conn.execute(
                 "INSERT INTO tasks({}) VALUES ({})".format(",".join(cols), ",".join("?" * len(cols))),
                 list(cols.values()),
             )
-            task_id = int(cur.lastrowid)
+            task_id = rowid(cur)
             self._write_links(task_id, task, org_ids, key_ids, replace_existing=False)
             cid = self._begin_change("add", f"{task.ref} {task.title}")
             self._record(cid, "task", task_id, task.ref, "*created*", None, task.title)
@@ -283,13 +285,13 @@ class Writes(Reads):
             new = model.apply_status_rules(current, new, self.today())
             plan = self.get_plan(current.plan)
             org_ids = self._org_ids()
-            self._check_task(new, plan.id, org_ids)
+            self._check_task(new, _id(plan), org_ids)
             old_values, new_values = task_field_values(current), task_field_values(new)
             diffs = [(k, old_values[k], new_values[k]) for k in TASK_FIELDS if old_values[k] != new_values[k]]
             if not diffs:
                 return current
             key_ids = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM tasks WHERE plan_id = ?", (plan.id,))}
-            cols = self._task_columns(new, plan.id, org_ids, key_ids.get(new.parent))
+            cols = self._task_columns(new, _id(plan), org_ids, key_ids.get(new.parent))
             cols["updated_at"] = self._now()
             sets = ", ".join(f"{c} = ?" for c in cols)
             cur = self.conn.execute(
@@ -299,13 +301,13 @@ class Writes(Reads):
             if cur.rowcount != 1:  # pragma: no cover - guarded by BEGIN IMMEDIATE above
                 raise ConflictError(f"{ref}: " + _("changed by someone else since you read it"), theirs=current)
             if any(k in LIST_FIELDS for k, _o, _n in diffs):
-                self._write_links(current.id, new, org_ids, key_ids)
+                self._write_links(_id(current), new, org_ids, key_ids)
             cid = self._begin_change(
                 action, summary or f"{ref}: " + ", ".join(k for k, _o, _n in diffs), undo_of, reason.strip()
             )
             for name, old, value in diffs:
-                self._record(cid, "task", current.id, ref, name, old, value)
-            return self.get_task_by_id(current.id)
+                self._record(cid, "task", _id(current), ref, name, old, value)
+            return self.get_task_by_id(_id(current))
 
     def mark_done(self, ref: str, evidence: str, expected_version: int, on: date | None = None) -> Task:
         """Close a task with its completion evidence (the services check the rules first).
@@ -334,8 +336,8 @@ class Writes(Reads):
                     # the period's note belongs to the same change, so undo removes it too
                     note = _("Done for the period due") + f" {task.deadline.isoformat()}: {evidence}"
                     note_id = self._add_note(task, note, None, on)
-                    cid = self._one("SELECT max(id) FROM changes")[0]
-                    self._record(cid, "task", task.id, ref, "note", None, str(note_id))
+                    cid = self._scalar("SELECT max(id) FROM changes")
+                    self._record(cid, "task", _id(task), ref, "note", None, str(note_id))
                     return new
             return self.update_task(
                 ref,
@@ -350,7 +352,7 @@ class Writes(Reads):
             "INSERT INTO updates(task_id, on_date, author, text, progress, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (task.id, on.isoformat(), self.actor, clean(text), progress, self._now()),
         )
-        return int(cur.lastrowid)
+        return rowid(cur)
 
     def add_note(
         self,
@@ -375,7 +377,7 @@ class Writes(Reads):
                 )
             note_id = self._add_note(task, text, progress, on)
             cid = self._begin_change("note", f"{ref}: {text[:60]}")
-            self._record(cid, "task", task.id, ref, "note", None, str(note_id))
+            self._record(cid, "task", _id(task), ref, "note", None, str(note_id))
             if progress is not None and progress != task.progress:
                 changes: dict[str, Any] = {"progress": progress}
                 if task.status == TaskStatus.NOT_STARTED and progress > 0:
@@ -385,10 +387,10 @@ class Writes(Reads):
                     "UPDATE tasks SET progress = ?, status = ?, version = version + 1, updated_at = ? WHERE id = ?",
                     (new.progress, str(new.status), self._now(), task.id),
                 )
-                self._record(cid, "task", task.id, ref, "progress", str(task.progress), str(new.progress))
+                self._record(cid, "task", _id(task), ref, "progress", str(task.progress), str(new.progress))
                 if new.status != task.status:
-                    self._record(cid, "task", task.id, ref, "status", str(task.status), str(new.status))
-            return self.get_task_by_id(task.id)
+                    self._record(cid, "task", _id(task), ref, "status", str(task.status), str(new.status))
+            return self.get_task_by_id(_id(task))
 
     def delete_task(self, ref: str, expected_version: int) -> None:
         """Remove a task that nothing depends on and that has no subtasks."""
@@ -403,6 +405,6 @@ class Writes(Reads):
             cid = self._begin_change("delete", f"{ref} {task.title}")
             for name, value in task_field_values(task).items():
                 if value is not None:
-                    self._record(cid, "task", task.id, ref, name, value, None)
-            self._record(cid, "task", task.id, ref, "*deleted*", task.title, None)
+                    self._record(cid, "task", _id(task), ref, name, value, None)
+            self._record(cid, "task", _id(task), ref, "*deleted*", task.title, None)
             self.conn.execute("DELETE FROM tasks WHERE id = ?", (task.id,))

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 from actionplan.core.errors import ActionPlanError, ConflictError, StoreError
@@ -87,7 +88,7 @@ class ActionPlanApp(App[None]):
         message: str,
         *,
         title: str = "",
-        severity: str = "information",
+        severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:

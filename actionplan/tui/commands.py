@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from actionplan.core.i18n import _
+
+if TYPE_CHECKING:
+    from actionplan.tui.app import ActionPlanApp
 
 
 class ActionPlanCommands(Provider):
     """Import, export, switch plan, open screens, undo, iCal export and digest."""
 
     def _commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
-        app = self.app
+        app = cast("ActionPlanApp", self.app)  # the provider runs only in ActionPlanApp
         yield _("Dashboard"), partial(app.switch_mode, "dashboard"), _("every plan at a glance")
         yield _("Tasks"), partial(app.switch_mode, "tasks"), _("the plan view: table or tree")
         yield _("Accountability board"), partial(app.switch_mode, "agencies"), _("how each lead agency is doing")

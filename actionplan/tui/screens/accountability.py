@@ -9,6 +9,7 @@ average days late.  Enter or a click on a row opens the tasks that org leads;
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -37,7 +38,7 @@ AGENCY_MIN_WIDTH = 12
 CELL_PADDING = 1  # DataTable default: one cell of padding each side
 
 #: Sort orders offered by ``s`` (and by clicking a column header): name, key function.
-SORTS: dict[str, tuple[str, Callable[[OrgScore], object] | None]] = {
+SORTS: dict[str, tuple[str, Callable[[OrgScore], Any] | None]] = {
     "worst": (_("worst first"), None),  # the store's order (model.org_rank)
     "agency": (_("agency"), lambda s: s.org),
     "assigned": (_("most assigned"), lambda s: (-s.assigned, s.org)),
@@ -114,8 +115,8 @@ class AccountabilityScreen(PlanBoardScreen):
         Binding("r", "reload", _("Reload"), show=False),
     ]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
         self.scores: list[OrgScore] = []
         self.sort = "worst"
 

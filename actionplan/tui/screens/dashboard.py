@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -14,12 +13,13 @@ from actionplan.core import model
 from actionplan.core.dates import short_relative
 from actionplan.core.i18n import _
 from actionplan.core.query import TaskFilter
+from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.widgets.task_detail import progress_bar
 
 UPCOMING_LIMIT = 60
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(ActionPlanScreen[None]):
     """Plans with progress bars and counts; overdue and upcoming deadlines across plans."""
 
     BINDINGS = [

@@ -21,7 +21,6 @@ from typing import Any, Literal, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
 
 from actionplan.core import model, rules
@@ -30,6 +29,7 @@ from actionplan.core.fields import HISTORY_FIELDS, field_label
 from actionplan.core.fields import history_text as task_field_text
 from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
+from actionplan.tui.base import ActionPlanModal
 
 ResultT = TypeVar("ResultT")
 
@@ -51,7 +51,7 @@ def resolved_date(text: str, today: date | None = None) -> tuple[date, str]:
     return when, shown
 
 
-class Dialog(ModalScreen[ResultT]):
+class Dialog(ActionPlanModal[ResultT]):
     """Common frame of the dialogs: a centred box, a title, buttons, a Footer.
 
     A dialog gives its body with ``compose_body``; one with a "confirm" button
@@ -125,6 +125,9 @@ class Dialog(ModalScreen[ResultT]):
     def action_cancel(self) -> None:
         """Close without an answer."""
         self.dismiss(None)
+
+    def action_confirm(self) -> None:  # pragma: no cover - every dialog has its own
+        raise NotImplementedError
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -465,7 +468,7 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
         if status is None:
             self.set_line(self.query_one("#status-error", Label), _("pick a status"))
             return
-        reason = ""
+        reason: str | None = ""
         if status == TaskStatus.BLOCKED:
             reason = self.required_text("reason", rules.blocked_reason_needed())
             if reason is None:

@@ -7,10 +7,10 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Static
 
 from actionplan.core.i18n import _
+from actionplan.tui.base import ActionPlanScreen
 
 FORMATS = ("md", "text")
 #: A digest longer than this many lines of Markdown opens as plain text: Textual's Markdown
@@ -18,7 +18,7 @@ FORMATS = ("md", "text")
 MARKDOWN_PREVIEW_LINES = 400
 
 
-class DigestPreview(Screen):
+class DigestPreview(ActionPlanScreen[None]):
     """Renders ``actionplan digest`` for the current plan scope; s saves it to a file."""
 
     BINDINGS = [

@@ -18,7 +18,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, TextArea
@@ -40,6 +39,7 @@ from actionplan.core.model import Org, Priority, Task, TaskStatus
 from actionplan.core.recurrence import RecurrenceError, describe_rrule, validate_rrule
 from actionplan.services import tasks as task_service
 from actionplan.store import ConflictError, StoreError, ValidationError
+from actionplan.tui.base import ActionPlanModal
 from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, resolved_date
 
 REQUIRED = frozenset({"key", "title", "lead"})
@@ -106,7 +106,7 @@ class _Check:
     errors: dict[str, str]
 
 
-class TaskEditor(ModalScreen[Task | None]):
+class TaskEditor(ActionPlanModal[Task | None]):
     """Add a task (``task=None``) or edit one; dismisses with the saved task or None.
 
     ``plan`` is the plan of a new task (an edited task keeps its own);
@@ -507,7 +507,7 @@ class TaskEditor(ModalScreen[Task | None]):
                     org = next((o for o in self._orgs if o.key == keys[0]), None)
                     return _("head:") + f" {org.head}" if org and org.head else ""
                 names = {o.key: o.name for o in self._orgs}
-                return "→ " + "; ".join(names.get(k, k) for k in keys)
+                return "→ " + "; ".join(str(names.get(k, k)) for k in keys)
         except (DateError, RecurrenceError):
             return ""
         return ""

@@ -106,7 +106,7 @@ def binding_keys(binding: Binding) -> str:
 
 
 def as_binding(item: BindingType) -> Binding:
-    return item if isinstance(item, Binding) else Binding(*item)  # type: ignore[arg-type]
+    return item if isinstance(item, Binding) else Binding(*item)
 
 
 def own_bindings(cls: type) -> list[Binding]:

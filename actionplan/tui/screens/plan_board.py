@@ -13,16 +13,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
-from textual.screen import Screen
 from textual.widgets import Select
 
+from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.widgets.plan_picker import PlanPicker
 
 #: What the figures on screen were read for: the store's data stamp, the day, the plans.
 Freshness = tuple[str, date, tuple[str, ...]]
 
 
-class PlanBoardScreen(Screen):
+class PlanBoardScreen(ActionPlanScreen[None]):
     """A screen of figures over the plans chosen in its picker (``#<PICKER_ID>``).
 
     A subclass composes the picker in a ``.board-bar`` (with a ``.board-bar-note``), calls :meth:`follow_data` when mounted, and defines
@@ -49,8 +49,8 @@ class PlanBoardScreen(Screen):
     }
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
         self._loaded: Freshness | None = None
 
     def follow_data(self) -> None:

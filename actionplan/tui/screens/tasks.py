@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -10,8 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from actionplan.core import model
 from actionplan.core.dates import short_relative
@@ -20,6 +21,7 @@ from actionplan.core.model import Task, TaskStatus
 from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
 from actionplan.core.text import key_sort
 from actionplan.services import tasks as task_service
+from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.messages import NavigationRequested
 from actionplan.tui.widgets.task_detail import STATUS_STYLE, TaskDetail, status_text
 
@@ -28,7 +30,7 @@ SORTS = ("deadline", "key", "lead", "status", "progress")
 NARROW = 140
 
 #: Status words that fit the table's narrow column (the detail pane spells them out).
-SHORT_STATUS = {
+SHORT_STATUS: dict[str, str] = {
     TaskStatus.NOT_STARTED: _("to start"),
     TaskStatus.IN_PROGRESS: _("in prog."),
     TaskStatus.BLOCKED: _("blocked"),
@@ -39,7 +41,7 @@ SHORT_STATUS = {
 FILTER_HINT = "lead:MPS status:open due<2026-05-01 tag:legal overdue words…"
 
 
-class TasksScreen(Screen):
+class TasksScreen(ActionPlanScreen[None]):
     """Tasks of a plan (or all plans): filter, sort, look, and act."""
 
     BINDINGS = [
@@ -214,7 +216,7 @@ class TasksScreen(Screen):
     def _add_row(self, table: DataTable, task: Task) -> None:
         today = self.app.today
         late = model.is_overdue(task, today)
-        due = ""
+        due: Text | str = ""
         if task.deadline and task.is_open:
             due = Text(
                 short_relative(task.deadline, today),
@@ -237,8 +239,8 @@ class TasksScreen(Screen):
         tree = self.query_one("#tree", Tree)
         tree.clear()
         parents = {(t.plan, t.parent) for t in self.loaded if t.parent}
-        nodes = {}
-        plans_nodes = {}
+        nodes: dict[str, TreeNode[Any]] = {}
+        plans_nodes: dict[str, TreeNode[Any]] = {}
         today = self.app.today
         for task in sorted(self.loaded, key=lambda t: (t.plan, key_sort(t.key))):
             parent_ref = f"{task.plan}/{task.parent}" if task.parent else None

@@ -78,8 +78,8 @@ class TimelineScreen(PlanBoardScreen):
         Binding("r", "reload", _("Reload"), show=False),
     ]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
         self.start: date | None = None
         self.timeline: Timeline | None = None
 

@@ -44,7 +44,7 @@ class PlanPicker(Select[str]):
     def __init__(self, plans: Sequence[Plan] = (), value: str = ALL_PLANS, *, id: str | None = None) -> None:
         self._plan_keys = [p.key for p in plans]
         super().__init__(
-            self._options(plans),
+            self._plan_options(plans),
             value=value if value in self._plan_keys else ALL_PLANS,
             allow_blank=False,
             compact=True,
@@ -54,9 +54,10 @@ class PlanPicker(Select[str]):
         )
 
     @staticmethod
-    def _options(plans: Sequence[Plan]) -> list[tuple[Text | str, str]]:
+    def _plan_options(plans: Sequence[Plan]) -> list[tuple[Text | str, str]]:
         everything = Text(_("All plans"), style="bold", no_wrap=True, overflow="ellipsis")
-        return [(everything, ALL_PLANS)] + [(plan_label(p), p.key) for p in plans]
+        options: list[tuple[Text | str, str]] = [(everything, ALL_PLANS)]
+        return options + [(plan_label(p), p.key) for p in plans]
 
     @property
     def plan_keys(self) -> list[str]:
@@ -77,7 +78,7 @@ class PlanPicker(Select[str]):
         current = self.value if isinstance(self.value, str) else ALL_PLANS
         self._plan_keys = keys
         with self.prevent(Select.Changed):
-            self.set_options(self._options(plans))
+            self.set_options(self._plan_options(plans))
             self.value = current if current in keys else ALL_PLANS
 
     def choose(self, key: str) -> None:

@@ -17,7 +17,7 @@ from actionplan.core.model import Task, TaskStatus
 from actionplan.core.recurrence import describe_rrule
 from actionplan.store import Store
 
-STATUS_STYLE = {
+STATUS_STYLE: dict[str, str] = {
     TaskStatus.NOT_STARTED: "dim",
     TaskStatus.IN_PROGRESS: "bold cyan",
     TaskStatus.BLOCKED: "bold yellow",
