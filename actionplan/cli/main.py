@@ -125,9 +125,12 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--prune", is_flag=True, help="Delete tasks that are in the database but no longer in the file.")
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option(
+    "--baseline", metavar="NAME", help='Then save baseline NAME of each imported plan ("approved 2026-04-28").'
+)
 @pass_ctx
 @_handle
-def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) -> None:
+def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool, baseline: str | None) -> None:
     """Validate plan files and bring the database in line with them.
 
     Every file is checked whole first; on any problem nothing is written and
@@ -141,6 +144,10 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) ->
     from actionplan.services.planfile import import_plan_files
 
     ctx.may_create = True
+    if baseline:
+        from actionplan.services.baselines import check_import_baseline
+
+        baseline = check_import_baseline(ctx.store, baseline, files)
     reports = import_plan_files(ctx.store, list(files), prune=prune, dry_run=dry_run)
     prefix = _("Would import") if dry_run else _("Imported")
     for r in reports:
@@ -161,6 +168,11 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool) ->
             click.echo("  " + _("not in the file (kept; use --prune to delete):") + " " + ", ".join(r.missing))
         if r.pruned:
             click.echo("  " + ("would delete" if dry_run else _("deleted")) + ": " + ", ".join(r.pruned))
+    if baseline and not dry_run:
+        from actionplan.services.baselines import save_after_import
+
+        for b in save_after_import(ctx.store, baseline, [r.plan for r in reports], files):
+            click.echo(_("Saved baseline") + f' "{b.name}" ' + _("of") + f" {b.plan}: {b.task_count} " + _("tasks"))
 
 
 @cli.command()
@@ -683,11 +695,13 @@ def redo(ctx: Context) -> None:
 
 # --- the other commands: one module per concept, registered on the group ---------------------------
 
+from actionplan.cli.baseline import baseline_group  # noqa: E402
 from actionplan.cli.calendar import feeds_group, ics, reminders, serve  # noqa: E402
 from actionplan.cli.digest import digest  # noqa: E402
 from actionplan.cli.maintenance import backup, check  # noqa: E402
+from actionplan.cli.report import report  # noqa: E402
 
-for _command in (ics, reminders, serve, feeds_group, digest, backup, check):
+for _command in (ics, reminders, serve, feeds_group, digest, backup, check, baseline_group, report):
     cli.add_command(_command)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from actionplan.core.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from actionplan.core.model import ImportReport
 from actionplan.store.base import default_actor
+from actionplan.store.baselines import Baselines
 from actionplan.store.calendar import CalendarCache
 from actionplan.store.feeds import Feeds, hash_token
 from actionplan.store.imports import Imports
@@ -23,7 +24,7 @@ from actionplan.store.schema import SCHEMA_VERSION
 from actionplan.store.undo import Undo
 
 
-class Store(Undo, Imports, Reporting, CalendarCache, Feeds, Maintenance):
+class Store(Undo, Imports, Reporting, Baselines, CalendarCache, Feeds, Maintenance):
     """One database file: open it, read plans and tasks, and change them safely."""
 
 

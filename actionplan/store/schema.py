@@ -100,9 +100,44 @@ def _change_reasons(db: "sqlite_utils.Database") -> None:
     db.execute("ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
 
 
+def _baseline_tables(db: "sqlite_utils.Database") -> None:
+    """Saved baselines: each task's deadline, output and lead as a plan was approved.
+
+    A baseline is a record of what was promised, so the triggers refuse to change or
+    delete one once saved, whatever program writes to the file.  Tasks are named by key,
+    not by a foreign key: a task deleted later still has its line in the baseline.  Lines
+    go only into the newest baseline, in the transaction that saves it.
+    """
+    db.executescript(
+        """
+        CREATE TABLE baselines (
+            id INTEGER PRIMARY KEY, plan_id INTEGER NOT NULL REFERENCES plans(id),
+            name TEXT NOT NULL, saved_at TEXT NOT NULL, saved_by TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '', after_change INTEGER NOT NULL DEFAULT 0, UNIQUE (plan_id, name));
+        CREATE TABLE baseline_tasks (
+            baseline_id INTEGER NOT NULL REFERENCES baselines(id),
+            task_key TEXT NOT NULL, title TEXT NOT NULL, lead TEXT NOT NULL,
+            deadline TEXT, deadline_text TEXT NOT NULL DEFAULT '', output TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (baseline_id, task_key));
+        CREATE TRIGGER baselines_no_update BEFORE UPDATE ON baselines
+            BEGIN SELECT RAISE(ABORT, 'a saved baseline is never changed'); END;
+        CREATE TRIGGER baselines_no_delete BEFORE DELETE ON baselines
+            BEGIN SELECT RAISE(ABORT, 'a saved baseline is never deleted'); END;
+        CREATE TRIGGER baseline_tasks_no_update BEFORE UPDATE ON baseline_tasks
+            BEGIN SELECT RAISE(ABORT, 'a saved baseline is never changed'); END;
+        CREATE TRIGGER baseline_tasks_no_delete BEFORE DELETE ON baseline_tasks
+            BEGIN SELECT RAISE(ABORT, 'a saved baseline is never deleted'); END;
+        CREATE TRIGGER baseline_tasks_only_new BEFORE INSERT ON baseline_tasks
+            WHEN NEW.baseline_id != (SELECT max(id) FROM baselines)
+            BEGIN SELECT RAISE(ABORT, 'a saved baseline is never changed'); END;
+        """
+    )
+
+
 def _migrate_3(db: "sqlite_utils.Database") -> None:
     """Schema 3: each concern adds its tables and columns in a function of its own."""
     _change_reasons(db)
+    _baseline_tables(db)
 
 
 MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_migrate_1, _migrate_2, _migrate_3]
