@@ -68,7 +68,7 @@ def render_report_docx(report: Report) -> bytes:
     doc.add_heading(_("1. Summary by lead agency"), level=1)
     if report.agencies:
         rows = [summary_row(s.figures) for s in report.agencies] + [summary_row(report.totals)]
-        _table(doc, summary_headers(), [[_text(c) for c in r] for r in rows], widths=[70] + [14] * 7, mm=Mm)
+        _table(doc, summary_headers(), [[_text(c) for c in r] for r in rows], widths=[60] + [15] * 7, mm=Mm)
     else:
         doc.add_paragraph(_("No task in this report."))
     if report.cancelled:
@@ -88,12 +88,12 @@ def render_report_docx(report: Report) -> bytes:
     ]
     for n, s in enumerate(report.agencies, 1):
         doc.add_heading(xml_safe(f"2.{n}. {s.org.key} — {s.org.name}"), level=2)
-        _table(doc, headers, [_task_cells(line) for line in s.tasks], widths=[14, 70, 38, 26, 18, 45, 56], mm=Mm)
+        _table(doc, headers, [_task_cells(line) for line in s.tasks], widths=[12, 68, 36, 24, 16, 42, 54], mm=Mm)
 
     doc.add_heading(_("3. KPI targets"), level=1)
     if report.kpis:
         rows = [[_text(c) for c in kpi_row(k)] for k in report.kpis]
-        _table(doc, kpi_headers(), rows, widths=[14, 70, 60, 20, 22, 22, 22, 22], mm=Mm)
+        _table(doc, kpi_headers(), rows, widths=[12, 70, 60, 20, 22, 22, 22, 24], mm=Mm)
     else:
         doc.add_paragraph(_("No task of this report carries a KPI."))
     out = io.BytesIO()
@@ -166,6 +166,8 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], *, w
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = mm(width)  # the grid: LibreOffice lays the table out by it, Word by the cells
     header = table.rows[0]
     tr_pr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -181,6 +183,9 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], *, w
     # a template body row: the header row's cells (widths, borders) with plain runs
     template = copy.deepcopy(header._tr)
     template.remove(template.find(qn("w:trPr")))
+    keep = OxmlElement("w:trPr")  # a row is not split across pages
+    keep.append(OxmlElement("w:cantSplit"))
+    template.insert(0, keep)
     for r in template.iter(qn("w:r")):
         rpr = r.find(qn("w:rPr"))
         bold = rpr.find(qn("w:b")) if rpr is not None else None

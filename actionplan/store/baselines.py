@@ -114,7 +114,7 @@ class Baselines(Reads):
         is where it was.  The reason is the one recorded with the change, when the
         database keeps reasons.
         """
-        reason = "c.reason" if self._changes_have_reason() else "''"
+        reason = "c.reason" if self.keeps_reasons() else "''"
         rows = self._q(
             f"SELECT h.ref, h.change_id, c.at, c.actor, c.action, h.old, h.new, {reason} AS reason "
             "FROM history h JOIN changes c ON c.id = h.change_id "
@@ -138,5 +138,6 @@ class Baselines(Reads):
             if r["ref"].startswith(prefix)
         ]
 
-    def _changes_have_reason(self) -> bool:
+    def keeps_reasons(self) -> bool:
+        """Whether this database records a reason with each change."""
         return any(r["name"] == "reason" for r in self._q("PRAGMA table_info(changes)"))
