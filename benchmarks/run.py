@@ -54,6 +54,9 @@ TARGETS: dict[tuple[int, str], tuple[float, str]] = {
     (10000, "UI first screen"): (1.5, "s"),
     (10000, "UI filter keystroke"): (0.1, "s"),
     (100000, "import"): (10.0, "s"),
+    (10000, "report docx"): (5.0, "s"),
+    (10000, "report xlsx"): (5.0, "s"),
+    (10000, "report md"): (5.0, "s"),
 }
 MEMORY_TARGET_MB = {100000: 400.0}
 
@@ -289,6 +292,12 @@ def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) 
             remove_db(cold_db)
             remove_db(warm_db)
 
+    if wanted("report", only):
+        if "report" in available:
+            rows += bench_report(size, runs, work)
+        else:
+            rows.append(Row(size, "report docx", note="not yet available"))
+
     if wanted("ui", only):
         if "ui" in available:
             rows += bench_ui(size, db, runs)
@@ -338,6 +347,42 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+def report_db(size: int) -> Path:
+    """One plan of *size* tasks (a report covers one plan), with notes, edits and a baseline."""
+    folder = OUT / f"one-plan-{size}"
+    db = OUT / f"report-{size}.db"
+    stamp = OUT / f"report-{size}.stamp"
+    key = f"{SEED}:{size}:1"
+    if db.exists() and stamp.exists() and stamp.read_text() == key:
+        return db
+    print(f"generating one plan of {size} tasks in {folder} ...", file=sys.stderr)
+    generate.generate(size, folder, SEED, plans=1)
+    remove_db(db)
+    files = sorted(folder.glob("plan-*.toml"))
+    run_once(actionplan(db, "import", *map(str, files), "--baseline", "approved"))
+    generate.add_history(db, 0.1, SEED)
+    stamp.write_text(key)
+    return db
+
+
+def bench_report(size: int, runs: int, work: Path) -> list[Row]:
+    """The quarterly report of one plan of *size* tasks, in each format."""
+    db = report_db(size)
+    plan = json.loads(run_once_output(actionplan(db, "list", "--json", "--limit", "1")))[0]["plan"]
+    rows = []
+    for fmt in ("docx", "xlsx", "md"):
+        target = work / f"report.{fmt}"
+        cmd = actionplan(db, "report", "--plan", plan, "--period", "2026-Q4", "--as-of", AS_OF, "-o", str(target))
+        row = timed(Row(size, f"report {fmt}"), runs, lambda _i, cmd=cmd: run_once(cmd))
+        row.note = f"one plan, {size} tasks, {target.stat().st_size // 1024} KB"
+        rows.append(row)
+    return rows
+
+
+def run_once_output(cmd: list[str]) -> str:
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
 def bench_ui(size: int, db: Path, runs: int) -> list[Row]:
@@ -595,7 +640,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="Task counts, comma-separated (default 10000,100000).")
     ap.add_argument("--runs", type=int, default=5, help="Runs per figure; the median is shown (default 5).")
-    ap.add_argument("--only", default="", help="Only these: import,list,digest,ics,ui,taskwarrior (comma-separated).")
+    ap.add_argument(
+        "--only", default="", help="Only these: import,list,digest,ics,report,ui,taskwarrior (comma-separated)."
+    )
     ap.add_argument("--taskwarrior-size", type=int, default=10000, help="Size compared with Taskwarrior (10000).")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

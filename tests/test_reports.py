@@ -340,3 +340,28 @@ def test_report_command_writes_the_file(quarter: Store, db_path: Path, tmp_path:
         cli, ["--db", str(db_path), "report", "--plan", "nope", "--period", "2026-Q4", "-o", "x.md"]
     )
     assert bad.exit_code == 1 and 'no plan "nope"' in bad.output and not Path("x.md").exists()
+
+
+# --- the UI --------------------------------------------------------------------------------------
+
+
+async def test_the_digest_preview_saves_the_report(sample_store: Store, tmp_path: Path) -> None:
+    import openpyxl
+    from textual.widgets import Input
+
+    from actionplan.tui.app import ActionPlanApp
+
+    target = tmp_path / "from-the-ui.xlsx"
+    app = ActionPlanApp(sample_store, today=AS_OF)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "r")
+        await pilot.pause()
+        answer = app.screen.query_one("#answer", Input)
+        assert answer.value == "report-cyber-2026-2026-Q4.docx"
+        answer.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    summary = list(openpyxl.load_workbook(target)["Summary"].iter_rows(min_row=2, values_only=True))
+    report = build_report(sample_store, options())
+    assert [r[1] for r in summary] == [s.figures.tasks for s in report.agencies] + [report.totals.tasks]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from actionplan.core.errors import ValidationError
@@ -17,6 +18,11 @@ from actionplan.store import Store
 
 FORMATS = ("docx", "xlsx", "md")
 _SUFFIXES = {".docx": "docx", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
+
+
+def current_quarter(today: date) -> str:
+    """The quarter *today* falls in, as the report's --period writes it (2026-Q4)."""
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:

@@ -26,6 +26,7 @@ class DigestPreview(ActionPlanScreen[None]):
         Binding("f", "toggle_format", _("Text/Markdown")),
         Binding("s", "save", _("Save…")),
         Binding("l", "since_last", _("Since last digest")),
+        Binding("r", "save_report", _("Quarterly report…")),
     ]
 
     DEFAULT_CSS = """
@@ -94,6 +95,16 @@ class DigestPreview(ActionPlanScreen[None]):
     def action_since_last(self) -> None:
         self.since_last = not self.since_last
         self.render_digest()
+
+    def action_save_report(self) -> None:
+        """Save the quarterly report of the plan in view (the first plan when the digest covers all)."""
+        from actionplan.tui.screens.report_save import save_report_dialog
+
+        plans = self.plans or tuple(p.key for p in self.app.store.list_plans())
+        if not plans:
+            self.app.notify(_("There is no plan to report on yet."), title=_("Not saved"), severity="warning")
+            return
+        save_report_dialog(self.app, plans[0])
 
     def action_save(self) -> None:
         """Write the digest (.md, .txt or .html by the file's extension) and record it."""
