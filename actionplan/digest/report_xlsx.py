@@ -9,6 +9,7 @@ are dropped.  The sheets are streamed (openpyxl's write-only mode) for speed.
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Sequence
 from datetime import date
@@ -32,7 +33,6 @@ from actionplan.digest.report_rows import (
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 def render_report_xlsx(report: Report) -> bytes:
@@ -64,40 +64,38 @@ def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
     bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
     head = []
     for h in headers:
         cell = WriteOnlyCell(ws, value=xml_safe(h))
         cell.font = bold
         head.append(cell)
     ws.append(head)
-    wrapped = [w >= MAX_WIDTH for w in widths]
+    # Styling a cell goes through openpyxl's style registry (most of the time on 10,000 rows):
+    # the wrapped cells copy the style array of one styled cell instead.
+    wrapped = WriteOnlyCell(ws, value="")
+    wrapped.alignment = Alignment(wrap_text=True, vertical="top")
+    wrap = [w >= MAX_WIDTH for w in widths]
     for values in rows:
-        line = []
+        line: list[Any] = []
         for n, value in enumerate(values):
-            cell = WriteOnlyCell(ws, value=None)
-            _put(cell, value)
-            cell.alignment = wrap if wrapped[n] else top
-            line.append(cell)
+            if isinstance(value, str):
+                value = xml_safe(value)
+                if wrap[n] or value.startswith(FORMULA_START):
+                    value = _text_cell(ws, value, wrapped if wrap[n] else None, WriteOnlyCell)
+            line.append(value)  # numbers, and dates (openpyxl gives them a date format)
         ws.append(line)
 
 
-def _put(cell: Any, value: Value) -> None:
-    """A date as a date, a number as a number, and text always as text."""
-    if value is None:
-        return
-    if isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, int | float):
-        cell.value = value
-    else:
-        text = xml_safe(str(value))
-        cell.value = text
-        cell.data_type = "s"  # openpyxl would take "=..." for a formula
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True  # and a spreadsheet would, on editing the cell
+def _text_cell(ws: Any, text: str, styled: Any, make: Any) -> Any:
+    """A cell that holds *text* as text even when it looks like a formula."""
+    cell = make(ws, value=None)
+    if styled is not None:
+        cell._style = copy.copy(styled._style)
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would take "=..." for a formula
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True  # and a spreadsheet would, on editing the cell
+    return cell
 
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[Value]]) -> list[float]:
