@@ -99,5 +99,5 @@ def baseline_show(ctx: Context, name: str, plan: str | None, as_json: bool) -> N
         if n:
             click.echo()
         click.echo(f'{b.plan} · "{b.name}" · ' + _("saved") + f" {b.saved_at} " + _("by") + f" {b.saved_by}")
-        rows = [[t.key, t.lead, t.deadline.isoformat() if t.deadline else "—", t.output] for t in b.tasks]
-        click.echo(format_table([_("Task"), _("Lead"), _("Deadline"), _("Expected output")], rows))
+        lines = [[t.key, t.lead, t.deadline.isoformat() if t.deadline else "—", t.output] for t in b.tasks]
+        click.echo(format_table([_("Task"), _("Lead"), _("Deadline"), _("Expected output")], lines))

@@ -67,8 +67,8 @@ def render_report_docx(report: Report) -> bytes:
 
     doc.add_heading(_("1. Summary by lead agency"), level=1)
     if report.agencies:
-        rows = [summary_row(s.figures) for s in report.agencies] + [summary_row(report.totals)]
-        _table(doc, summary_headers(), [[_text(c) for c in r] for r in rows], widths=[60] + [15] * 7, mm=Mm)
+        summary = [summary_row(s.figures) for s in report.agencies] + [summary_row(report.totals)]
+        _table(doc, summary_headers(), [[_text(c) for c in r] for r in summary], widths=[60] + [15] * 7, mm=Mm)
     else:
         doc.add_paragraph(_("No task in this report."))
     if report.cancelled:
@@ -92,8 +92,8 @@ def render_report_docx(report: Report) -> bytes:
 
     doc.add_heading(_("3. KPI targets"), level=1)
     if report.kpis:
-        rows = [[_text(c) for c in kpi_row(k)] for k in report.kpis]
-        _table(doc, kpi_headers(), rows, widths=[12, 70, 60, 20, 22, 22, 22, 24], mm=Mm)
+        kpi_cells = [[_text(c) for c in kpi_row(k)] for k in report.kpis]
+        _table(doc, kpi_headers(), kpi_cells, widths=[12, 70, 60, 20, 22, 22, 22, 24], mm=Mm)
     else:
         doc.add_paragraph(_("No task of this report carries a KPI."))
     out = io.BytesIO()

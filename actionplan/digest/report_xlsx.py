@@ -33,6 +33,7 @@ from actionplan.digest.report_rows import (
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
+LINE_HEIGHT = 15  # points: one line of the default 11 pt font
 
 
 def render_report_xlsx(report: Report) -> bytes:
@@ -75,7 +76,10 @@ def _sheet(wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[
     wrapped = WriteOnlyCell(ws, value="")
     wrapped.alignment = Alignment(wrap_text=True, vertical="top")
     wrap = [w >= MAX_WIDTH for w in widths]
-    for values in rows:
+    for row_number, values in enumerate(rows, 2):
+        lines = max((_lines(v, widths[n]) for n, v in enumerate(values) if wrap[n]), default=1)
+        if lines > 1:  # spreadsheets do not grow a row for wrapped text on their own when printing
+            ws.row_dimensions[row_number].height = LINE_HEIGHT * lines
         line: list[Any] = []
         for n, value in enumerate(values):
             if isinstance(value, str):
@@ -96,6 +100,14 @@ def _text_cell(ws: Any, text: str, styled: Any, make: Any) -> Any:
     if text.startswith(FORMULA_START):
         cell.quotePrefix = True  # and a spreadsheet would, on editing the cell
     return cell
+
+
+def _lines(value: Value, width: float) -> int:
+    """About how many lines *value* takes wrapped in a column *width* characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(1, int(width) - 2)
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[Value]]) -> list[float]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from actionplan.core.i18n import _
-from actionplan.tui.screens.report_save import save_report_dialog
+from actionplan.tui.screens.report_save import report_plans, save_report_dialog
 
 if TYPE_CHECKING:
     from actionplan.tui.app import ActionPlanApp
@@ -40,10 +40,10 @@ class ActionPlanCommands(Provider):
             )
         yield _("Export iCal reminders…"), app.action_export_ical, _("an .ics file of deadlines for calendars")
         yield _("Digest preview"), app.action_digest, _("the status digest for the next meeting")
-        for plan in app.store.list_plans():
+        for key in report_plans(app):
             yield (
-                _("Save the quarterly report of") + f" {plan.key}…",
-                partial(save_report_dialog, app, plan.key),
+                _("Save the quarterly report of") + f" {key}…",
+                partial(save_report_dialog, app, key),
                 _("DOCX, XLSX or Markdown, against the approved baseline"),
             )
         yield _("Undo last change"), app.action_undo, _("built on the history")

@@ -7,6 +7,11 @@ from typing import Any
 from actionplan.core.i18n import _
 
 
+def report_plans(app: Any) -> list[str]:
+    """The keys of the plans a report can be saved for."""
+    return [p.key for p in app.store.list_plans()]
+
+
 def save_report_dialog(app: Any, plan: str) -> None:
     """Ask where to save the report of *plan* for the current quarter (.docx, .xlsx or .md), and save it."""
     from actionplan.services.reports import current_quarter
