@@ -111,33 +111,20 @@ class Baselines(Reads):
         """Every standing change of a task's deadline in the plan, oldest first, with its reason.
 
         A change taken back by an undo, and the undo itself, are left out: the deadline
-        is where it was.  The reason is the one recorded with the change, when the
-        database keeps reasons.
+        is where it was.
         """
-        reason = "c.reason" if self.keeps_reasons() else "''"
-        rows = self._q(
-            f"SELECT h.ref, h.change_id, c.at, c.actor, c.action, h.old, h.new, {reason} AS reason "
-            "FROM history h JOIN changes c ON c.id = h.change_id "
-            "WHERE h.entity = 'task' AND h.field = 'deadline' AND h.ref LIKE ? "
-            "AND c.undone_by IS NULL AND c.undo_of IS NULL ORDER BY h.id",
-            (plan_key + "/%",),  # plan keys hold no LIKE wildcards; the prefix is checked again below
-        )
         prefix = plan_key + "/"
         return [
             DeadlineMove(
-                key=r["ref"][len(prefix) :],
-                change_id=int(r["change_id"]),
-                at=r["at"],
-                actor=r["actor"],
-                action=r["action"],
-                old=_day(r["old"]),
-                new=_day(r["new"]),
-                reason=r["reason"] or "",
+                key=c.ref[len(prefix) :],
+                change_id=c.change_id,
+                at=c.at,
+                actor=c.actor,
+                action=c.action,
+                old=_day(c.old),
+                new=_day(c.new),
+                reason=c.reason or "",
             )
-            for r in rows
-            if r["ref"].startswith(prefix)
+            for c in self.history(fields=("deadline",), plan=plan_key)
+            if c.entity == "task" and c.stands and c.ref.startswith(prefix)
         ]
-
-    def keeps_reasons(self) -> bool:
-        """Whether this database records a reason with each change."""
-        return any(r["name"] == "reason" for r in self._q("PRAGMA table_info(changes)"))
