@@ -120,6 +120,11 @@ def test_summary_equals_the_digests_agency_figures(quarter: Store) -> None:
     ]
     theirs = [(s.org, s.assigned, s.done_on_time, s.done - s.done_on_time, s.overdue) for s in digest.accountability]
     assert ours == theirs  # same agencies, same order, same counts
+    board = [
+        (s.org, s.assigned, s.done_on_time, s.done - s.done_on_time, s.overdue)
+        for s in quarter.accountability(AS_OF, ["cyber-2026"])
+    ]
+    assert ours == board  # the agencies board reads store.accountability
     mps = build_report(quarter, options(org="MPS"))
     mps_digest = build_digest(quarter, DigestOptions(as_of=AS_OF, plans=("cyber-2026",), lead="MPS"))
     assert [s.org.key for s in mps.agencies] == ["MPS"]
@@ -357,3 +362,29 @@ async def test_the_digest_preview_saves_the_report(sample_store: Store, tmp_path
     summary = list(openpyxl.load_workbook(target)["Summary"].iter_rows(min_row=2, values_only=True))
     report = build_report(sample_store, options())
     assert [r[1] for r in summary] == [s.figures.tasks for s in report.agencies] + [report.totals.tasks]
+
+
+async def test_the_palette_saves_the_report_of_a_plan(sample_store: Store, tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    from actionplan.tui.app import ActionPlanApp
+
+    target = tmp_path / "strategy.md"
+    app = ActionPlanApp(sample_store, today=AS_OF)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"quarterly report of strategy")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        answer = app.screen.query_one("#answer", Input)
+        assert answer.value == "report-strategy-2030-2026-Q4.docx"
+        answer.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Quarterly report 2026-Q4: ") and "## 3. KPI targets" in text

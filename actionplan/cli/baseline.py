@@ -31,7 +31,15 @@ def baseline_group() -> None:
 @pass_ctx
 @_handle
 def baseline_save(ctx: Context, name: str, plans: tuple[str, ...]) -> None:
-    """Freeze each task's deadline, output and lead as they stand now, under NAME."""
+    """Freeze each task's deadline, output and lead as they stand now, under NAME.
+
+    Without --plan every plan gets the baseline; a name a plan already has is
+    refused (a saved baseline is never changed).
+
+    \b
+    Example:
+      actionplan baseline save "approved 2026-04-28" --plan cyber-2026
+    """
     from actionplan.services.baselines import save_baselines
 
     for b in save_baselines(ctx.store, name, plans):
@@ -44,7 +52,12 @@ def baseline_save(ctx: Context, name: str, plans: tuple[str, ...]) -> None:
 @pass_ctx
 @_handle
 def baseline_list(ctx: Context, plan: str | None, as_json: bool) -> None:
-    """The saved baselines, oldest first."""
+    """The saved baselines, oldest first.
+
+    \b
+    Example:
+      actionplan baseline list --plan cyber-2026
+    """
     from actionplan.services.baselines import list_baselines
 
     saved = list_baselines(ctx.store, plan)
@@ -69,7 +82,12 @@ def baseline_list(ctx: Context, plan: str | None, as_json: bool) -> None:
 @pass_ctx
 @_handle
 def baseline_show(ctx: Context, name: str, plan: str | None, as_json: bool) -> None:
-    """Each task of baseline NAME: key, lead, deadline and expected output as saved."""
+    """Each task of baseline NAME: key, lead, deadline and expected output as saved.
+
+    \b
+    Example:
+      actionplan baseline show "approved 2026-04-28" --plan cyber-2026
+    """
     from actionplan.services.baselines import show_baseline
 
     found = show_baseline(ctx.store, name, plan)
