@@ -98,9 +98,9 @@ class DigestPreview(ActionPlanScreen[None]):
 
     def action_save_report(self) -> None:
         """Save the quarterly report of the plan in view (the first plan when the digest covers all)."""
-        from actionplan.tui.screens.report_save import save_report_dialog
+        from actionplan.tui.screens.report_save import report_plans, save_report_dialog
 
-        plans = self.plans or tuple(p.key for p in self.app.store.list_plans())
+        plans = self.plans or tuple(report_plans(self.app))
         if not plans:
             self.app.notify(_("There is no plan to report on yet."), title=_("Not saved"), severity="warning")
             return
