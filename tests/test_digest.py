@@ -455,9 +455,9 @@ def test_the_command_lists_25_a_section_unless_told_otherwise(week_store: Store,
 
 
 def test_many_plans_are_counted_not_listed_in_the_heading(week_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    from actionplan.digest import render as digest_render
+    from actionplan.digest import phrases
 
-    monkeypatch.setattr(digest_render, "MAX_NAMED_PLANS", 1)
+    monkeypatch.setattr(phrases, "MAX_NAMED_PLANS", 1)
     assert "Plans: all 2; all lead agencies." in render(sample_digest(week_store), "text")
     assert "Plans: cyber-2026, strategy-2030;" in render(
         sample_digest(week_store, plans=("cyber-2026", "strategy-2030")), "text"

@@ -16,7 +16,7 @@ from actionplan.core.dates import relative_days
 from actionplan.core.i18n import _
 from actionplan.core.model import Task
 from actionplan.digest.data import ChangeKind, DeadlineChange, Digest
-from actionplan.digest.render import (
+from actionplan.digest.phrases import (
     accountability_headers,
     accountability_rows,
     blocked_phrase,
