@@ -7,8 +7,8 @@
 Every figure is a whole process (``python -m actionplan ...``, or a Pilot script for the
 UI) started from here: the median wall time of ``--runs`` runs, the median CPU time
 (user + system, of the process and the worker processes it waited for) and the peak
-resident memory of the largest process (``ru_maxrss`` from ``os.wait4``).  The targets
-of issue 7 stand beside the figures.  Taskwarrior, when ``task`` is installed, runs the
+resident memory of the largest process (``ru_maxrss`` from ``os.wait4``).  The speed
+targets stand beside the figures.  Taskwarrior, when ``task`` is installed, runs the
 same 10k tasks in the same run; its rows are skipped otherwise.
 
 The plan files and databases go to benchmarks/out/ (ignored by git).  Results are also

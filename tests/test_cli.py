@@ -242,7 +242,7 @@ def test_list_json_is_one_task_per_line_for_grep_and_an_empty_array_for_none(see
 
 
 def test_list_json_gives_each_task_exactly_as_task_json_does_even_hostile_text(seeded):
-    """list --json is written by SQLite (speed, issue 7); it must say what task_json says."""
+    """list --json is written by SQLite (speed); it must say what task_json says."""
     from actionplan.cli.support import task_json
 
     hostile = 'Quote " back\\slash \\n tab\t line\nbreak 🙂 Bộ Công an </script> \u2028'

@@ -236,7 +236,7 @@ def test_renaming_the_plan_or_an_agency_or_changing_reminders_raises_sequence_an
         seen.append(events(parse(export(sample_store)))[uid(sample_store, ref)])
         return seen[-1]
 
-    event = step(1, lambda: sample_store.apply_plan(replace(plan, title="Cyber plan, renamed"), orgs, tasks))
+    event = step(1, lambda: sample_store.apply_plans([(replace(plan, title="Cyber plan, renamed"), orgs, tasks)])[0])
     assert "Cyber plan, renamed" in str(event["DESCRIPTION"])
     event = step(2, lambda: sample_store.save_org(replace(sample_store.get_org("MPS"), name="Bộ Công an (renamed)")))
     assert "MPS — Bộ Công an (renamed)" in str(event["DESCRIPTION"])

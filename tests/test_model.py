@@ -374,7 +374,7 @@ def test_field_level_problems_of_a_task():
 
 
 def test_a_task_sent_to_another_process_arrives_whole() -> None:
-    """Large imports send tasks from reader processes to the writer by pickle (issue 7)."""
+    """Large imports send tasks from reader processes to the writer by pickle (speed)."""
     import pickle
 
     task = Task(

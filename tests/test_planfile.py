@@ -242,7 +242,7 @@ def test_saving_an_agency_that_closes_a_parent_cycle_is_refused(sample_store):
 
 
 def test_subtasks_listed_long_before_their_parents_import_whole(empty_store, tmp_path):
-    """More rows than one INSERT statement takes (issue 7's bulk writes), subtasks first."""
+    """More rows than one INSERT statement takes (bulk writes), subtasks first."""
     blocks = [f'[[tasks]]\nkey = "{i}.1"\nparent = "{i}"\ntitle = "Sub {i}"\nlead = "MPS"\n' for i in range(1, 401)]
     blocks += [f'[[tasks]]\nkey = "{i}"\ntitle = "Task {i}"\nlead = "MPS"\n' for i in range(1, 401)]
     text = '[plan]\nkey = "big"\ntitle = "Big"\n\n[[orgs]]\nkey = "MPS"\nname = "Bộ Công an"\n\n' + "\n".join(blocks)
@@ -708,10 +708,10 @@ def test_random_plans_round_trip_exactly(generated):
     assert parsed.orgs == orgs
     assert parsed.tasks == tasks
     with Store(":memory:", actor="tester") as store:
-        store.apply_plan(parsed.plan, parsed.orgs, parsed.tasks)
+        store.apply_plans([(parsed.plan, parsed.orgs, parsed.tasks)])
         exported = dump_plan(*store.export_plan(plan.key))
         assert exported == text
-        (report,) = [store.apply_plan(*store.export_plan(plan.key))]
+        (report,) = store.apply_plans([store.export_plan(plan.key)])
         assert report.added == report.changed == [] and len(report.unchanged) == len(tasks)
 
 

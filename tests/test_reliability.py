@@ -519,7 +519,7 @@ def _fold_by_definition(value: str) -> str:
     )
 )
 def test_search_folding_is_exactly_the_plain_definition(text: str) -> None:
-    """The fast fold (issue 7) finds "Bộ Công an" by "bo cong an" exactly as the slow one did."""
+    """The fast fold finds "Bộ Công an" by "bo cong an" exactly as the slow one did."""
     from actionplan.core.text import fold
 
     assert fold(text) == _fold_by_definition(text)
@@ -539,7 +539,7 @@ def _clean_by_definition(value: str) -> str:
 @settings(max_examples=500, deadline=None)
 @given(text=st.one_of(st.text(), st.text(alphabet="aăâeêoôơuưđ\u0300\u0301\u0323\r\n\t\x00\x85\u2028 "), hostile_text))
 def test_cleaning_is_exactly_the_plain_definition_and_idempotent(text: str) -> None:
-    """The fast path of clean (issue 7: text already clean is returned as is) changes nothing."""
+    """The fast path of clean (text already clean is returned as is) changes nothing."""
     from actionplan.core.text import clean
 
     assert clean(text) == _clean_by_definition(text)
@@ -850,7 +850,7 @@ def test_check_reports_a_search_index_that_no_longer_matches_the_tasks(template_
 def test_an_import_leaves_the_search_index_whole_and_its_merging_back_on(
     bulk: bool, many_plan_files: list[Path], template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Imports pause the search index's merging (issue 7); afterwards it must be whole and on."""
+    """Imports pause the search index's merging (speed); afterwards it must be whole and on."""
     monkeypatch.setattr(store_imports, "BULK_TASKS", 100 if bulk else 10**9)  # 400 tasks: bulk or not
     db = copy_of(template_db, tmp_path / "search.db")
     assert run_cli("--db", str(db), "import", *map(str, many_plan_files)).exit_code == 0

@@ -1,6 +1,6 @@
 """Calendar commands: iCal export (ics), default reminders, feeds and their server.
 
-Issue 5 (ics, reminders) and issue 8 (serve, feeds).  icalendar, starlette and
+icalendar, starlette and
 uvicorn are imported inside the commands (through actionplan.calendar.ical / .feeds).
 """
 
@@ -20,7 +20,7 @@ from actionplan.cli.support import (
 )
 from actionplan.core.i18n import _
 
-# --- ics: iCal export (issue 5) -----------------------------------------------------------------
+# --- ics: iCal export ---------------------------------------------------------------------------
 
 
 @click.command()
@@ -207,7 +207,7 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
         click.echo(f"{p.key}: " + (own or _("follows the database default")))
 
 
-# --- serve and feeds: calendar subscriptions (issue 8) -------------------------------------------
+# --- serve and feeds: calendar subscriptions -----------------------------------------------------
 
 
 @click.command()

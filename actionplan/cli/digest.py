@@ -1,4 +1,4 @@
-"""The digest command: status digests for the committee (issue 6).
+"""The digest command: status digests for the committee.
 
 jinja2 is imported inside the command (through actionplan.digest.render).
 """
@@ -12,7 +12,7 @@ import click
 from actionplan.cli.support import Context, _handle, _write_out, parse_day, pass_ctx, today_for
 from actionplan.core.i18n import _
 
-# --- digest: status digests (issue 6) -----------------------------------------------------------
+# --- digest: status digests ---------------------------------------------------------------------
 
 _DIGEST_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".txt": "text"}
 

@@ -1,4 +1,4 @@
-"""Keeping the database safe: backup and check (issue 7)."""
+"""Keeping the database safe: backup and check."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from actionplan.cli.support import Context, _handle, fail, pass_ctx
 from actionplan.core.i18n import _
 
-# --- backup and check (issue 7) ------------------------------------------------------------------
+# --- backup and check ----------------------------------------------------------------------------
 
 
 def _existing_db(ctx: Context) -> Path:

@@ -208,7 +208,7 @@ def _json_value(value: bool | int | None) -> str:
 
 def task_json_text(stored: str, task, today: date) -> str:
     """One task of ``Store.tasks_as_json`` with the fields :func:`task_json` derives added:
-    the same object, written by SQLite instead of json (issue 7: 10,000 tasks in a third
+    the same object, written by SQLite instead of json (speed: 10,000 tasks in a third
     of the time)."""
     from actionplan.core import model
 

@@ -185,7 +185,7 @@ def parse_deadline(text: str | date) -> date:
 @functools.lru_cache(maxsize=4096)
 def _resolve_text(text: str) -> date:
     """:func:`_resolve` of the folded *text*, remembered: plan files repeat the same few deadline
-    phrases thousands of times (speed, issue 7).  A failure raises each time, uncached."""
+    phrases thousands of times (speed).  A failure raises each time, uncached."""
     return _resolve(fold_phrase(text))
 
 

@@ -25,7 +25,6 @@ class TaskStatus(StrEnum):
 
 
 CLOSED_STATUSES: frozenset[str] = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
-OPEN_STATUSES: frozenset[str] = frozenset(s for s in TaskStatus if s not in CLOSED_STATUSES)
 
 
 class PlanStatus(StrEnum):
@@ -152,7 +151,7 @@ class Task:
     def __reduce__(self) -> tuple[type[Task], tuple[object, ...]]:
         """Pickled as the tuple of its field values: a large import's worker processes send
         100,000s of tasks to the writing process, and unpickling each task's dict of fields
-        took a third more of that process's time (speed, issue 7)."""
+        took a third more of that process's time (speed)."""
         return Task, tuple(getattr(self, name) for name in _TASK_FIELD_NAMES)
 
 

@@ -26,7 +26,7 @@ def clean(value: str) -> str:
 # Anything but ASCII and the combining marks of Latin letters (U+0300..U+036F without the
 # grapheme joiner U+034F).  Between such characters the text is folded by dropping its
 # non-ASCII characters in C, rather than testing every character in Python.
-# (Speed fix, issue 7: folding every task's words dominated a 100k-task import.)
+# (Speed: folding every task's words dominated a 100k-task import.)
 _NOT_LATIN = re.compile("([^\x00-\x7f\u0300-\u034e\u0350-\u036f])")
 _SPECIAL_PAIRS = (("đ", "d"), ("Đ", "d"), ("ð", "d"), ("ł", "l"), ("ø", "o"), ("ß", "ss"))
 
@@ -60,11 +60,6 @@ def fold(value: str) -> str:
         if i % 2 == 0 or not unicodedata.combining(part)
     ]
     return _special("".join(kept)).casefold()
-
-
-def sort_key(value: str) -> tuple[str, str]:
-    """Key that sorts Vietnamese text sensibly (folded first, then exact)."""
-    return (fold(value), value)
 
 
 def key_sort(key: str) -> tuple:

@@ -186,10 +186,6 @@ class Digest:
         return len(lists[section]) + self.more.get(section, 0)
 
     @property
-    def slips(self) -> list[DeadlineChange]:
-        return [c for c in self.deadline_changes if c.kind == ChangeKind.SLIPPED]
-
-    @property
     def is_empty(self) -> bool:
         """No plan in scope at all (an empty database, or plans without tasks)."""
         return not self.plans

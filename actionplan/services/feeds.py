@@ -24,7 +24,6 @@ from actionplan.core.i18n import _
 from actionplan.core.query import TaskFilter
 from actionplan.store import Store, ValidationError, hash_token
 
-SCOPE_KINDS = ("org", "plan", "accountable")
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 
 #: A token as ``secrets.token_urlsafe`` writes it (32 bytes -> 43 characters).

@@ -105,7 +105,7 @@ class _Lines:
         if index >= len(blocks):
             return 1
         begin, end = blocks[index]
-        # the first line of each key in the block, found once per block (speed fix, issue 7:
+        # the first line of each key in the block, found once per block (speed:
         # a scan per field lookup made validating 100k tasks quadratic in the block size)
         keys = self._keys.get((name, index))
         if keys is None:
@@ -128,7 +128,7 @@ LineOf = Callable[[str], int]
 class _Reader:
     """Reads the fields of one file, collecting problems.
 
-    Line numbers are looked up only for problems (speed, issue 7: finding the line of
+    Line numbers are looked up only for problems (speed: finding the line of
     every field of every task took a fifth of a large import), so each reader method
     takes *at*, the function that gives a field's line, instead of the line itself.
     """
@@ -573,7 +573,7 @@ def _worker_count(paths: Sequence[str | Path]) -> int:
 
 def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune: bool, dry_run: bool):
     """:func:`import_plan_files` for large imports: worker processes parse and validate the
-    files while this process writes the ones already read (speed fix, issue 7: reading
+    files while this process writes the ones already read (speed: reading
     100,000 tasks of TOML took longer than writing them).
 
     The result is exactly that of reading the files one by one: a worker takes every agency

@@ -47,17 +47,6 @@ BULK_TASKS = 1000
 class Imports(Writes):
     """Bulk import of plan files, and export."""
 
-    def apply_plan(
-        self, plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task], *, prune: bool = False, dry_run: bool = False
-    ) -> ImportReport:
-        """Bring the store in line with a validated plan file, in one transaction.
-
-        Updates by key; never duplicates.  Tasks missing from the file are
-        listed, and deleted only with ``prune``.  With ``dry_run`` the
-        transaction is rolled back and the report says what would happen.
-        """
-        return self.apply_plans([(plan, orgs, tasks)], prune=prune, dry_run=dry_run)[0]
-
     def apply_plans(
         self,
         items: Iterable[tuple[Plan, Sequence[Org], Sequence[Task]]],
@@ -66,7 +55,11 @@ class Imports(Writes):
         dry_run: bool = False,
         reasons: Mapping[str, str] | None = None,
     ) -> list[ImportReport]:
-        """Several plan files in one transaction: all land, or none.
+        """Bring the store in line with validated plan files, in one transaction: all land, or none.
+
+        Updates by key; never duplicates.  Tasks missing from a file are
+        listed, and deleted only with ``prune``.  With ``dry_run`` the
+        transaction is rolled back and the reports say what would happen.
 
         ``items`` may be a generator (a large import applies each file while the next ones
         are still being read); whatever it raises rolls the whole transaction back.
@@ -98,7 +91,7 @@ class Imports(Writes):
     def _pause_indexing_of_new_tasks(self) -> str | None:
         """Drop the trigger that indexes each new task for search; return its SQL (None if absent).
 
-        For an import, which then indexes all its new tasks in one statement (speed, issue 7:
+        For an import, which then indexes all its new tasks in one statement (speed:
         the index took 1.5 s of a 100k-task import, fed plan by plan; 0.8 s in one go) and
         creates the trigger again.  Schema changes are transactional in SQLite: a rollback,
         or a process killed before the commit, leaves the trigger as it was, and other
@@ -115,7 +108,7 @@ class Imports(Writes):
 
         Every INSERT statement adds a segment to the search index, and FTS5 merges them
         as they come (automerge, crisismerge); an import of many plans merged the same
-        entries again and again (speed, issue 7: 1.5 s of a 100k-task import).  Paused,
+        entries again and again (speed: 1.5 s of a 100k-task import).  Paused,
         the segments pile up, and a bulk import merges them once at the end ("optimize":
         one segment, the best for searching); a small one leaves them to the next writes.
         The settings live in the database, inside this transaction: a rollback restores them.
@@ -193,7 +186,7 @@ class Imports(Writes):
         file_keys = set()
         links_to_write: list[tuple[int, Task, bool]] = []
         history_rows: list[tuple] = []
-        # Speed (issue 7): new tasks get their ids up front (this transaction holds the write
+        # Speed: new tasks get their ids up front (this transaction holds the write
         # lock) and are inserted all at once, each row complete with its parent (a second
         # UPDATE would index the row for search twice); their links are written with three
         # executemany calls per plan.

@@ -189,7 +189,7 @@ class Reads(TaskFilters):
         Each item is the task's stored fields as a JSON object (the fields of
         :class:`~actionplan.core.model.Task` in their order, as ``cli_support.task_json`` gives
         them) and a light Task holding what the derived fields are judged on (status,
-        deadline, completion date).  Speed (issue 7): building every Task in Python and
+        deadline, completion date).  Speed: building every Task in Python and
         encoding it took 0.5 s of ``list --json`` on 10,000 tasks.
         """
         sql, params = self._selection(f, today or self.today(), order, limit, 0)
@@ -258,14 +258,6 @@ class Reads(TaskFilters):
         task = self.get_task(ref)
         rows = self._q(_TASK_SELECT + " WHERE t.parent_id = ?", (task.id,))
         return sorted((_task_from_row(r) for r in rows), key=lambda t: key_sort(t.key))
-
-    def dependents(self, ref: str) -> list[str]:
-        task = self.get_task(ref)
-        rows = self._q(
-            "SELECT t.key FROM task_dependencies x JOIN tasks t ON t.id = x.task_id WHERE x.depends_on_id = ?",
-            (task.id,),
-        )
-        return sorted((r["key"] for r in rows), key=key_sort)
 
     def task_keys(self, plan: str) -> list[str]:
         rows = self._q("SELECT t.key FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE p.key = ?", (plan,))

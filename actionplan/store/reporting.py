@@ -45,9 +45,6 @@ class Reporting(Reads):
             if not plans or plan.key in plans
         ]
 
-    def progress_by_ref(self, plans: Sequence[str] = ()) -> dict[str, float]:
-        return model.rollup_progress(self.brief_tasks(plans))
-
     def accountability(
         self, today: date | None = None, plans: Sequence[str] = (), leads: Sequence[str] = ()
     ) -> list[OrgScore]:

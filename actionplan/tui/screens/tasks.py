@@ -159,10 +159,6 @@ class TasksScreen(ActionPlanScreen[None]):
         self._columns()
         self.reload(select=task_ref)
 
-    def apply_navigation(self, query: str | None = None, plan: str | None = None, task_ref: str | None = None) -> None:
-        self.app.navigation = (query, plan, task_ref)
-        self._consume_navigation()
-
     # --- loading ----------------------------------------------------------------------------
 
     def _effective_filter(self) -> TaskFilter:
