@@ -57,3 +57,11 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("ACTIONPLAN_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("ACTIONPLAN_USER", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample plans in a database, made once; tests work on copies."""
+    from tests.processes import make_sample_db
+
+    return make_sample_db(tmp_path_factory.mktemp("template") / "template.db")

@@ -112,7 +112,10 @@ def test_validate_rrule_rejects(text: str, reason: str) -> None:
 
 
 def test_recurrence_error_is_a_value_error() -> None:
-    assert issubclass(RecurrenceError, ValueError)
+    """Callers that catch ValueError catch a bad rule too, with the rule named."""
+    with pytest.raises(ValueError) as caught:
+        validate_rrule("every blue moon")
+    assert isinstance(caught.value, RecurrenceError) and "every blue moon" in str(caught.value)
 
 
 def test_validate_rrule_rejects_non_text() -> None:

@@ -338,8 +338,16 @@ def test_search_words_are_all_required(sample_store):
 
 
 def test_search_survives_query_syntax_in_user_words(sample_store):
+    import re
+
+    everything = set(refs(sample_store.list_tasks(today=TODAY)))
     for text in ['"', "AND", "NOT", "sanctions*", "(", "a:b:c", "'", "-", "NEAR(x y)", "*"]:
-        sample_store.list_tasks(TaskFilter(words=[text]), today=TODAY)
+        found = refs(sample_store.list_tasks(TaskFilter(words=[text]), today=TODAY))
+        assert set(found) <= everything, text
+        plain = re.sub(r"[^\w\s]", " ", text).lower()  # the same words, with nothing a search engine would obey
+        if plain.strip():
+            assert found == refs(sample_store.list_tasks(TaskFilter(words=[plain]), today=TODAY)), text
+    assert refs(sample_store.list_tasks(TaskFilter(words=["sanctions*"]), today=TODAY)), "a word the plans use"
 
 
 # --- undo --------------------------------------------------------------------------------------------------
