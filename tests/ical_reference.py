@@ -12,20 +12,25 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from icalendar import Alarm, Event, Todo
+from icalendar import Alarm, Event, Todo, vCalAddress, vRecur
 
 from actionplan.calendar.events import (
     PRIORITY,
     TODO_STATUS,
     EventContext,
-    calendar_rule,
     categories,
+    completed_at,
     description,
     due_in,
+    event_summary,
     last_change,
+    organizer,
+    period_description,
+    period_uid,
     sequence,
     summary,
     task_anchor,
+    task_series,
     task_uid,
     trigger_for,
 )
@@ -33,12 +38,18 @@ from actionplan.core.model import Task, TaskStatus
 
 
 def _common(component, task: Task, ctx: EventContext, uid: str, title: str) -> None:
-    stamp = last_change(task, ctx)
+    assert ctx.published is not None, "the reference writes the DTSTAMP of a published calendar"
     component.add("uid", uid)
-    component.add("dtstamp", stamp)
-    component.add("last-modified", stamp)
+    component.add("dtstamp", ctx.published)
+    component.add("last-modified", last_change(task, ctx))
     component.add("sequence", sequence(task, ctx))
     component.add("summary", title)
+    component.add("class", ctx.classification)
+    who = organizer(task, ctx)
+    if who:
+        address = vCalAddress("mailto:" + who[1])
+        address.params["CN"] = who[0]
+        component.add("organizer", address)
 
 
 def _all_day(event: Event, day: date) -> None:
@@ -47,14 +58,46 @@ def _all_day(event: Event, day: date) -> None:
     event.add("transp", "TRANSPARENT")
 
 
-def deadline_event(task: Task, ctx: EventContext, anchor: date) -> Event:
-    """The all-day event on the deadline (a series for a recurring duty), with its alarms."""
+def period_events(task: Task, ctx: EventContext, series) -> list[Event]:
+    """A recurring duty's finished periods (marked done) and its late current period; no alarms."""
+    found = []
+    plain = summary(task)
+    for day, done in [(d, True) for d in series.done] + ([(series.late, False)] if series.late else []):
+        event = Event()
+        if done:
+            title = plain if task.status == TaskStatus.DONE else f"{plain} [done]"
+        else:
+            title = event_summary(task, ctx)
+        _common(event, task, ctx, period_uid(task_uid(task, ctx.db_id), day), title)
+        _all_day(event, day)
+        event.add("description", period_description(task, ctx, day, done))
+        event.add("categories", categories(task))
+        event.add("priority", PRIORITY.get(str(task.priority), 5))
+        event.add("status", "CONFIRMED")
+        found.append(event)
+    return found
+
+
+def deadline_event(task: Task, ctx: EventContext, anchor: date) -> list[Event]:
+    """The all-day event on the deadline (a series for a recurring duty), with its alarms,
+    after a recurring duty's period events."""
     event = Event()
-    title = summary(task)
+    title = event_summary(task, ctx)
+    series = task_series(task, ctx)
+    before = []
+    if series is not None:
+        before = period_events(task, ctx, series)
+        if series.start is None:
+            return before
+        anchor = series.start
+        if series.late:
+            title = summary(task)
     _common(event, task, ctx, task_uid(task, ctx.db_id), title)
     _all_day(event, anchor)
-    if task.recurrence:
-        event.add("rrule", calendar_rule(task.recurrence, anchor))
+    if series is not None and series.rrule:
+        event.add("rrule", vRecur.from_ical(series.rrule))
+    if series is not None and series.rdates:
+        event.add("rdate", list(series.rdates))
     event.add("description", description(task, ctx))
     event.add("categories", categories(task))
     event.add("priority", PRIORITY.get(str(task.priority), 5))
@@ -63,10 +106,10 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date) -> Event:
         for days in ctx.reminder_days:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{due_in(days)}: {title}")
+            alarm.add("description", f"{due_in(days)}: {summary(task)}")
             alarm.add("trigger", trigger_for(days, ctx.reminder_time))
             event.add_component(alarm)
-    return event
+    return before + [event]
 
 
 def heads_up_events(task: Task, ctx: EventContext) -> list[Event]:
@@ -92,7 +135,10 @@ def todo_item(task: Task, ctx: EventContext) -> Todo | None:
     if not ctx.todo or task.deadline is None:
         return None
     todo = Todo()
-    _common(todo, task, ctx, task_uid(task, ctx.db_id, "todo"), summary(task))
+    _common(todo, task, ctx, task_uid(task, ctx.db_id, "todo"), event_summary(task, ctx))
+    finished = completed_at(task, ctx)
+    if finished:
+        todo.add("completed", finished)
     todo.add("due", task.deadline)
     todo.add("description", description(task, ctx))
     todo.add("categories", categories(task))
@@ -107,7 +153,7 @@ def task_components(task: Task, ctx: EventContext) -> str:
     anchor = task_anchor(task)
     if anchor is None:
         return ""
-    parts = [deadline_event(task, ctx, anchor)]
+    parts = deadline_event(task, ctx, anchor)
     parts += heads_up_events(task, ctx)
     todo = todo_item(task, ctx)
     if todo is not None:

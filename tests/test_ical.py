@@ -42,6 +42,9 @@ EVENT_PROPERTIES = {
     "PRIORITY",
     "STATUS",
     "RRULE",
+    "RDATE",
+    "CLASS",
+    "ORGANIZER",
 }
 ALARM_PROPERTIES = {"ACTION", "DESCRIPTION", "TRIGGER"}
 TODO_PROPERTIES = {
@@ -56,6 +59,9 @@ TODO_PROPERTIES = {
     "PRIORITY",
     "STATUS",
     "PERCENT-COMPLETE",
+    "CLASS",
+    "ORGANIZER",
+    "COMPLETED",
 }
 
 
@@ -76,6 +82,11 @@ def events(cal: icalendar.Calendar) -> dict[str, icalendar.Event]:
     found = {str(e["UID"]): e for e in cal.walk("VEVENT")}
     assert len(found) == len(cal.walk("VEVENT")), "UIDs must be unique"
     return found
+
+
+def deadline_events(cal: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    """:func:`events` without the finished (or late) periods of recurring duties, which have their own UIDs."""
+    return {u: e for u, e in events(cal).items() if ".period-" not in u}
 
 
 def by_summary_prefix(cal: icalendar.Calendar, prefix: str) -> icalendar.Event:
@@ -99,9 +110,9 @@ def open_refs(store, f: TaskFilter | None = None) -> set[str]:
 
 def test_default_export_has_one_all_day_event_per_open_deadline(sample_store):
     cal = parse(export(sample_store))
-    found = events(cal)
+    found = deadline_events(cal)
     assert set(found) == {uid(sample_store, ref) for ref in open_refs(sample_store)}
-    for event in found.values():
+    for event in events(cal).values():
         start, end = event["DTSTART"], event["DTEND"]
         assert start.params.get("VALUE") == "DATE" and type(start.dt) is date
         assert end.dt - start.dt == timedelta(days=1)
@@ -217,7 +228,8 @@ def test_uid_stays_and_sequence_rises_when_the_task_changes(sample_store, clock)
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1  # one edit of the task, nothing else
     assert after["DTSTART"].dt == date(2027, 1, 31)
     assert str(after["SUMMARY"]) == "2.3 Draft the sanctions decree — MPS"
-    assert after["LAST-MODIFIED"].dt == clock.now == after["DTSTAMP"].dt
+    assert after["LAST-MODIFIED"].dt == clock.now
+    assert after["DTSTAMP"].dt == NOW  # METHOD:PUBLISH: DTSTAMP is when the calendar was published (the export's now)
     assert before["LAST-MODIFIED"].dt < after["LAST-MODIFIED"].dt
 
 
@@ -244,9 +256,7 @@ def test_renaming_the_plan_or_an_agency_or_changing_reminders_raises_sequence_an
     assert [str(a["DESCRIPTION"]).split(":")[0] for a in event.walk("VALARM")] == ["Due in 14 days"]
     for before, after in zip(seen, seen[1:]):
         assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
-        assert (
-            after["LAST-MODIFIED"].dt > before["LAST-MODIFIED"].dt and after["DTSTAMP"].dt == after["LAST-MODIFIED"].dt
-        )
+        assert after["LAST-MODIFIED"].dt > before["LAST-MODIFIED"].dt and after["DTSTAMP"].dt == NOW
     assert seen[-1]["LAST-MODIFIED"].dt == clock.now
     unchanged = events(parse(export(sample_store)))[uid(sample_store, ref)]
     assert unchanged["SEQUENCE"] == seen[-1]["SEQUENCE"], "an export with nothing changed keeps SEQUENCE"
@@ -306,7 +316,7 @@ def test_coordinating_accountable_and_date_range_filters(sample_store):
     assert uid(sample_store, "cyber-2026/2.3") in only_coord
     within = TaskFilter(due_after=date(2026, 11, 30), due_before=date(2027, 1, 1), accountable="Minister")
     refs = {t.ref for t in sample_store.list_tasks(within) if t.status != "done"}
-    assert refs and set(events(parse(export(sample_store, within)))) == {uid(sample_store, r) for r in refs}
+    assert refs and set(deadline_events(parse(export(sample_store, within)))) == {uid(sample_store, r) for r in refs}
 
 
 # --- heads-up events, to-dos, recurrence ----------------------------------------------------------
@@ -323,7 +333,7 @@ def test_reminder_events_are_separate_all_day_events_with_their_own_uids(sample_
     assert week["DTSTART"].dt == date(2026, 12, 24) and week["DTEND"].dt == date(2026, 12, 25)
     assert day["DTSTART"].dt == date(2026, 12, 30)
     assert week.walk("VALARM") == []
-    assert len(found) == 3 * len(open_refs(sample_store, TaskFilter(plans=["cyber-2026"])))
+    assert len(deadline_events(cal)) == 3 * len(open_refs(sample_store, TaskFilter(plans=["cyber-2026"])))
 
 
 def test_todo_is_due_on_the_deadline(sample_store):
@@ -332,12 +342,14 @@ def test_todo_is_due_on_the_deadline(sample_store):
     todo = todos[uid(sample_store, "cyber-2026/2.3", "todo")]
     assert todo["DUE"].dt == date(2026, 12, 31) and str(todo["STATUS"]) == "IN-PROCESS"
     assert set(todo) <= TODO_PROPERTIES and todo.walk("VALARM") == []
-    assert len(todos) == len(cal.walk("VEVENT"))
+    assert len(todos) == len(deadline_events(cal))
 
 
 def _expanded(cal, ref_uid: str) -> list[date]:
+    """The dates of a task's series and of its separate period events, expanded by recurring-ical-events."""
     found = recurring_ical_events.of(cal).between(date(2020, 1, 1), date(2032, 1, 1))
-    return sorted(e["DTSTART"].dt for e in found if str(e["UID"]) == ref_uid)
+    period = ref_uid.replace("@actionplan", ".period-")
+    return sorted(e["DTSTART"].dt for e in found if str(e["UID"]) == ref_uid or str(e["UID"]).startswith(period))
 
 
 def test_recurring_duties_expand_to_the_program_s_own_dates(sample_store):
@@ -351,6 +363,7 @@ def test_recurring_duties_expand_to_the_program_s_own_dates(sample_store):
     yearly = sample_store.get_task("strategy-2030/3.4")  # FREQ=YEARLY;UNTIL=20301215 from 2023-12-15
     event = events(cal)[uid(sample_store, yearly.ref)]
     assert event["RRULE"]["UNTIL"] == [date(2030, 12, 15)]
+    assert event["DTSTART"].dt == yearly.deadline  # the series starts at the current period
     assert _expanded(cal, uid(sample_store, yearly.ref)) == occurrences(
         yearly.recurrence, yearly.start, date(2031, 12, 31)
     )
@@ -371,7 +384,8 @@ def test_month_end_series_and_datetime_until_become_calendar_rules(sample_store)
     text = export(sample_store, TaskFilter(plans=["cyber-2026"]))
     cal = parse(text)
     event = events(cal)[uid(sample_store, "cyber-2026/9")]
-    assert type(event["RRULE"]["UNTIL"][0]) is date  # a DATE like the all-day DTSTART
+    assert "RRULE" not in event  # no plain rule gives these dates: RDATEs, which every client reads alike
+    assert all(type(d.dt) is date for d in event["RDATE"].dts)  # DATEs like the all-day DTSTART
     expected = occurrences("FREQ=MONTHLY;INTERVAL=3;UNTIL=20270401T000000Z", date(2026, 3, 31), date(2031, 1, 1))
     assert expected == [date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30), date(2026, 12, 31), date(2027, 3, 31)]
     assert _expanded(cal, uid(sample_store, "cyber-2026/9")) == expected
@@ -409,7 +423,7 @@ def test_user_text_cannot_inject_properties_or_components(sample_store):
     raw = export(sample_store, f, IcalOptions(reminder_events=True, todo=True), name=INJECTIONS[1])
     cal = parse(raw)
     n = len(open_refs(sample_store, f))
-    assert len(cal.walk("VEVENT")) == 3 * n and len(cal.walk("VTODO")) == n
+    assert len(deadline_events(cal)) == 3 * n and len(cal.walk("VTODO")) == n
     assert len(cal.walk("VCALENDAR")) == 1 and len(cal.walk("VALARM")) == 2 * n
     lines = raw.replace("\r\n ", "").split("\r\n")  # unfolded content lines
     begins = [line for line in lines if line.startswith("BEGIN:")]
@@ -532,14 +546,14 @@ def test_cli_writes_a_file_and_stdout(cli_db, tmp_path, sample_store):
     assert result.exit_code == 0, result.output
     in_file = out.read_bytes().decode("utf-8")
     assert "\r\n" in in_file  # CRLF kept in the file
-    found = events(parse(in_file))
+    found = deadline_events(parse(in_file))
     assert set(found) == {
         uid(sample_store, r) for r in open_refs(sample_store, TaskFilter(plans=["cyber-2026"], involving=["MPS"]))
     }
     stdout = _run(cli_db, "ics", "--org", "MPS", "--plan", "cyber-2026")
     assert stdout.exit_code == 0
     assert stdout.stdout_bytes.startswith(b"BEGIN:VCALENDAR\r\n")  # CRLF on standard output too
-    assert set(events(parse(stdout.stdout_bytes.decode("utf-8")))) == set(found)
+    assert set(deadline_events(parse(stdout.stdout_bytes.decode("utf-8")))) == set(found)
 
 
 def test_cli_options_reach_the_calendar(cli_db, sample_store):

@@ -9,6 +9,9 @@ every option, and read it back with icalendar.
 
 from __future__ import annotations
 
+import difflib
+
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import ical_reference
@@ -20,11 +23,12 @@ from hypothesis import strategies as st
 from icalendar.parser import Contentline
 
 from actionplan.calendar import events as ical_events
-from actionplan.calendar.events import EventContext, description, summary, task_components, task_uid
+from actionplan.calendar.events import EventContext, description, event_summary, summary, task_components, task_uid
 from actionplan.calendar.ical import IcalOptions, _contexts
 from actionplan.calendar.text import date_value, duration_value, escape_text, fold, utc_value
 from actionplan.core.model import KPI, Priority, Task, TaskStatus
 from actionplan.core.query import TaskFilter
+from actionplan.core.text import clean
 
 # --- the writer's pieces against icalendar's ---------------------------------------------------------
 
@@ -174,6 +178,7 @@ def tasks(draw) -> Task:
         source=draw(user_text),
         version=draw(st.integers(-1, 2**31 - 1)),
         updated_at=draw(stamps),
+        completed_on=draw(st.none() | days),
     )
 
 
@@ -189,6 +194,21 @@ contexts = st.builds(
     todo=st.booleans(),
     fallback_stamp=st.none()
     | st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)),
+    # hostile names (quotes, ^, commas, colons, line breaks) in the ORGANIZER's CN parameter
+    organizers=st.dictionaries(
+        org_keys,
+        st.tuples(
+            (user_text | st.sampled_from(['A "quoted", ^odd; name: x', "Bộ Công an"])).map(clean).filter(bool),
+            st.just("a@b.vn"),
+        ),
+    ),
+    classification=st.sampled_from(["PUBLIC", "PRIVATE", "CONFIDENTIAL"]),
+    today=st.none() | days,
+    window=st.tuples(st.none() | days, st.none() | days),
+    published=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+    zone=st.sampled_from(["Asia/Ho_Chi_Minh", "Europe/Paris", "UTC"]),
 )
 
 
@@ -201,16 +221,21 @@ def read_back(text: str) -> str:
 @given(tasks(), contexts)
 def test_components_are_byte_identical_to_icalendar_s(task, ctx):
     ours = task_components(task, ctx)
-    assert ours == ical_reference.task_components(task, ctx)
+    theirs = ical_reference.task_components(task, ctx)
+    assert ours == theirs, "\n".join(difflib.unified_diff(theirs.split("\r\n"), ours.split("\r\n"), lineterm=""))
+    series = ical_events.task_series(task, ctx)
     if not ours:
-        assert task.deadline is None and not (task.recurrence and task.start)
+        assert (task.deadline is None and not (task.recurrence and task.start)) or (
+            series is not None and series.start is None and not series.done and not series.late
+        )
         return
     cal = icalendar.Calendar.from_ical("BEGIN:VCALENDAR\r\n" + ours + "END:VCALENDAR\r\n")
     assert all(component.errors == [] for component in cal.walk())
     event = [e for e in cal.walk("VEVENT") if str(e["UID"]) == task_uid(task, ctx.db_id)]
-    assert len(event) == 1
-    assert str(event[0]["SUMMARY"]) == read_back(summary(task))
-    assert str(event[0]["DESCRIPTION"]) == read_back(description(task, ctx))
+    assert len(event) == (0 if series is not None and series.start is None else 1)
+    for found in event:
+        assert str(found["SUMMARY"]) in (read_back(summary(task)), read_back(event_summary(task, ctx)))
+        assert str(found["DESCRIPTION"]) == read_back(description(task, ctx))
     assert all(len(line.encode()) <= 75 for line in ours.split("\r\n"))
 
 
@@ -224,9 +249,10 @@ def test_sample_plans_with_every_option_are_byte_identical(sample_store):
         IcalOptions(reminder_events=True, todo=True, reminders=("2w", "0d", "1d")),
         IcalOptions(reminders=(), reminder_time="23:59"),
     ):
-        ctxs, _stamps = _contexts(store, options, {t.plan for t in tasks_}, NOW)
+        ctxs, _stamps = _contexts(store, options, {t.plan for t in tasks_}, NOW, NOW.date())
         for task in tasks_:
-            assert task_components(task, ctxs[task.plan]) == ical_reference.task_components(task, ctxs[task.plan])
+            ctx = replace(ctxs[task.plan], published=NOW)
+            assert task_components(task, ctx) == ical_reference.task_components(task, ctx)
 
 
 def test_one_event_as_a_calendar_program_receives_it():
@@ -240,13 +266,18 @@ def test_one_event_as_a_calendar_program_receives_it():
         updated_at="2026-11-26T03:00:00+00:00",
         version=2,
     )
-    text = ical_events.task_components(task, EventContext(db_id="db"))
+    published = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    text = ical_events.task_components(task, EventContext(db_id="db", published=published))
     assert text.startswith(
         "BEGIN:VEVENT\r\nSUMMARY:1 Báo cáo\\; tổng kết\\, \\\\ năm — MPS\r\n"
         "DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\n"
-        "DTSTAMP:20261126T030000Z\r\nUID:p.1.db@actionplan\r\nSEQUENCE:2\r\n"
+        "DTSTAMP:20261127T010000Z\r\nUID:p.1.db@actionplan\r\nSEQUENCE:2\r\n"
+        "CATEGORIES:p\r\nCLASS:PUBLIC\r\n"
     )
+    assert "\r\nLAST-MODIFIED:20261126T030000Z\r\n" in text  # the last revision; DTSTAMP is the publication
     assert "TRIGGER:-P6DT15H\r\n" in text and text.endswith("END:VALARM\r\nEND:VEVENT\r\n")
+    cached = ical_events.task_components(task, EventContext(db_id="db"))  # as the cache keeps it
+    assert "\r\nDTSTAMP:*\r\n" in cached and ical_events.stamp_events(cached, published) == text
 
 
 @settings(max_examples=100, deadline=None)

@@ -23,14 +23,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from actionplan.calendar.text import date_value, duration_value, escape_text, fold, line, text_list, utc_value
+from actionplan.calendar.text import (
+    date_value,
+    duration_value,
+    escape_text,
+    fold,
+    line,
+    param_value,
+    text_list,
+    utc_value,
+)
 from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
-from actionplan.core.recurrence import describe_rrule, validate_rrule
+from actionplan.core.recurrence import describe_rrule, occurrences, rule_parts, validate_rrule
 from actionplan.core.text import clean
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from icalendar import vRecur
+    pass
 
 UID_DOMAIN = "actionplan"
 _UID_END = "@" + UID_DOMAIN
@@ -65,6 +74,16 @@ class EventContext:
     #: the settings), as a counter that only goes up, and when the latest happened (UTC).
     revision: int = 0
     revised_at: datetime | None = None
+    #: ORGANIZER by lead org key: (common name, email address); a lead missing here has none.
+    organizers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    classification: str = "PUBLIC"
+    #: The day the export is as of: an open task due before it is late (its text says by how much).
+    today: date | None = None
+    #: Dates the export covers (None: open-ended): past periods and RDATEs are written within it.
+    window: tuple[date | None, date | None] = (None, None)
+    #: DTSTAMP, the moment the calendar is published; None writes STAMP_PLACEHOLDER (see stamp_events).
+    published: datetime | None = None
+    zone: str = "Asia/Ho_Chi_Minh"  # for COMPLETED, the start of the completion day
 
 
 @lru_cache(maxsize=4096)
@@ -92,6 +111,24 @@ def summary(task: Task) -> str:
     if task.status == TaskStatus.DONE:
         text += " [" + _("done") + "]"
     return text
+
+
+def late_days(task: Task, today: date | None) -> int:
+    """Days an open task is past its (current) deadline as of *today*; 0 when it is not late."""
+    if today is None or task.deadline is None or not task.is_open or task.deadline >= today:
+        return 0
+    return (today - task.deadline).days
+
+
+def late_words(days: int) -> str:
+    """ "Late by 1 day", "Late by 63 days"."""
+    return _("Late by 1 day") if days == 1 else _("Late by {n} days").format(n=days)
+
+
+def event_summary(task: Task, ctx: EventContext) -> str:
+    """:func:`summary`, with "Late by 63 days: " in front when the task is late as of ctx.today."""
+    days = late_days(task, ctx.today)
+    return f"{late_words(days)}: {summary(task)}" if days else summary(task)
 
 
 def due_in(days: int) -> str:
@@ -153,6 +190,13 @@ def description(task: Task, ctx: EventContext) -> str:
         lines.append(f"{label['Repeats']}{describe_rrule(task.recurrence)}")
     lines.append(f"{label['Expected output']}{_text(task.output) or '-'}")
     lines.append(f"{label['Status']}{task.status}, {task.progress}{label['done']}")
+    late = late_days(task, ctx.today)
+    if late and task.deadline and ctx.today:
+        lines.append(
+            _("{late} (deadline {deadline}, as of {today})").format(
+                late=late_words(late), deadline=task.deadline.isoformat(), today=ctx.today.isoformat()
+            )
+        )
     if task.status == TaskStatus.BLOCKED and task.blocked_reason:
         lines.append(f"{label['Blocked by']}{_text(task.blocked_reason)}")
     if task.source:
@@ -185,21 +229,105 @@ def sequence(task: Task, ctx: EventContext) -> int:
     return max(0, task.version) + ctx.revision
 
 
-def calendar_rule(rule: str, anchor: date) -> vRecur:
-    """The task's recurrence as calendars must see it to produce the program's dates.
+#: Rule parts some clients expand differently (ical.js and calcurse read BYSETPOS their own
+#: way; calcurse ignores BYYEARDAY and BYWEEKNO): such series are written as RDATEs.
+UNEVEN_PARTS = ("BYSETPOS", "BYYEARDAY", "BYWEEKNO")
+#: How far ahead an open-ended export writes a series' RDATEs, and checks a plain rule.
+RDATE_YEARS = 2
+CHECK_YEARS = 4
+#: At most this many past periods are written (the latest ones), however long the duty ran.
+MAX_PAST_PERIODS = 400
 
-    Uses the same rule parts as :func:`actionplan.core.recurrence.next_occurrence` (a
-    late-month start keeps to the month's end), and writes UNTIL as a date,
-    the value type of an all-day DTSTART.
+
+@dataclass(frozen=True)
+class Series:
+    """How a recurring duty goes out: its finished periods, a late current one, and the series."""
+
+    done: tuple[date, ...] = ()  # finished periods (separate events marked done, no alarms)
+    late: date | None = None  # the current period when it is overdue (a separate event, no alarms)
+    start: date | None = None  # DTSTART of the series (the first period still ahead), None: no series
+    rrule: str = ""  # a plain RRULE every client expands the same way, or ""
+    rdates: tuple[date, ...] = ()  # else the series' further dates within the window
+
+
+def _years_later(day: date, years: int) -> date:
+    return date(min(day.year + years, 9999), day.month, 28 if day.month == 2 else min(day.day, 30))
+
+
+def _plain_rule(rule: str, skipped: int) -> str | None:
+    """The task's rule as RFC 5545 text from a later DTSTART, *skipped* periods on (None: no such rule)."""
+    parts = rule_parts(validate_rrule(rule))
+    if any(key in UNEVEN_PARTS for key, _v in parts):
+        return None
+    out = []
+    for key, value in parts:
+        if key == "UNTIL":
+            value = value[:8]  # a DATE, the value type of an all-day DTSTART
+        elif key == "COUNT":
+            value = str(int(value) - skipped)
+        out.append(f"{key}={value}")
+    return ";".join(out)
+
+
+def rfc_dates(text: str, start: date, until: date, limit: int = 2000) -> list[date]:
+    """The dates RFC 5545 gives for rule *text* from DTSTART *start* up to *until* (plain dateutil)."""
+    from dateutil.rrule import rrulestr
+
+    parts = rule_parts(text)
+    stop = next((value for key, value in parts if key == "UNTIL"), None)
+    rule = rrulestr(";".join(f"{k}={v}" for k, v in parts if k != "UNTIL"), dtstart=datetime.combine(start, time()))
+    if stop is not None:
+        rule = rule.replace(until=datetime(int(stop[:4]), int(stop[4:6]), int(stop[6:8])))
+    found: list[date] = []
+    for moment in rule:
+        if moment.date() > until or len(found) >= limit:
+            break
+        found.append(moment.date())
+    return found
+
+
+@lru_cache(maxsize=1024)
+def plan_series(task_rule: str, first: date, current: date, done: bool, late: bool, window: tuple) -> Series:
+    """The periods of a duty with rule *task_rule* from *first*, whose current period is due *current*.
+
+    Periods before *current* (and *current* itself once *done*) are finished.  The series
+    starts at the first period still ahead and is written as a plain RRULE when plain
+    RFC 5545 expansion gives exactly the dates :mod:`actionplan.core.recurrence` gives
+    (what ``done`` moves along), else as RDATEs within *window*.
     """
-    from icalendar import vRecur
+    lo, hi = window
+    finished = occurrences(task_rule, first, current if done else current - _ONE_DAY, limit=100_000)
+    shown = tuple(d for d in finished if (lo is None or d >= lo) and (hi is None or d <= hi))[-MAX_PAST_PERIODS:]
+    if done:
+        return Series(done=shown)
+    ahead = current
+    if late:
+        following = occurrences(task_rule, first, _years_later(current, CHECK_YEARS), limit=100_000)
+        ahead = next((d for d in following if d > current), None)  # type: ignore[assignment]
+        if ahead is None:
+            return Series(done=shown, late=current)
+    skipped = len(finished) + (1 if late else 0)
+    horizon = _years_later(ahead, CHECK_YEARS)
+    expected = [d for d in occurrences(task_rule, first, horizon, limit=100_000) if d >= ahead]
+    plain = _plain_rule(task_rule, skipped)
+    if plain is not None and "COUNT=0" not in plain and rfc_dates(plain, ahead, horizon) == expected:
+        from icalendar import vRecur  # the RRULE value in icalendar's part order, as a client reads it
 
-    from actionplan.core.recurrence import month_end_parts, rule_parts
+        rrule = vRecur.from_ical(plain).to_ical().decode("utf-8")
+        return Series(done=shown, late=current if late else None, start=ahead, rrule=rrule)
+    end = hi if hi is not None else _years_later(ahead, RDATE_YEARS)
+    further = tuple(d for d in occurrences(task_rule, first, end, limit=100_000) if d > ahead)
+    return Series(done=shown, late=current if late else None, start=ahead, rdates=further)
 
-    pairs = rule_parts(validate_rrule(rule))
-    pairs += month_end_parts(pairs, anchor)
-    text = ";".join(f"{k}={v[:8] if k == 'UNTIL' else v}" for k, v in pairs)
-    return vRecur.from_ical(text)
+
+def task_series(task: Task, ctx: EventContext) -> Series | None:
+    """:func:`plan_series` for *task* (None for a task that does not recur or has no date)."""
+    first = task.start or task.deadline
+    if not task.recurrence or first is None:
+        return None
+    current = task.deadline or first
+    late = late_days(task, ctx.today) > 0
+    return plan_series(task.recurrence, first, current, task.status == TaskStatus.DONE, late, ctx.window)
 
 
 def trigger_for(days: int, at: time) -> timedelta:
@@ -227,18 +355,53 @@ def task_anchor(task: Task) -> date | None:
 _ONE_DAY = timedelta(days=1)
 
 
+#: DTSTAMP of a cached component: the export puts the moment it publishes in its place.
+STAMP_PLACEHOLDER = "*"
+_STAMP_LINE = f"\r\nDTSTAMP:{STAMP_PLACEHOLDER}\r\n"
+
+
+def stamp_events(text: str, published: datetime) -> str:
+    """Components written with ``published=None``, with DTSTAMP set to *published* (UTC).
+
+    User text never holds a bare CR LF (it is escaped), so the placeholder line is ours.
+    """
+    return text.replace(_STAMP_LINE, f"\r\nDTSTAMP:{utc_value(published)}\r\n")
+
+
+def organizer(task: Task, ctx: EventContext) -> tuple[str, str] | None:
+    """(common name, email) of the task's ORGANIZER: its lead agency, as the export resolved it."""
+    return ctx.organizers.get(task.lead)
+
+
+def completed_at(task: Task, ctx: EventContext) -> datetime | None:
+    """COMPLETED of a done to-do: the start of its completion day in the committee's zone, in UTC."""
+    if task.status != TaskStatus.DONE or task.completed_on is None:
+        return None
+    from actionplan.core.dates import get_zone
+
+    return datetime.combine(task.completed_on, time(), get_zone(ctx.zone)).astimezone(UTC)
+
+
 class _Shared:
     """What every component of one task repeats, written once (values in iCal form)."""
 
-    __slots__ = ("stamp", "sequence", "description", "categories", "summary", "uid")
+    __slots__ = ("stamp", "dtstamp", "sequence", "description", "categories", "summary", "uid", "extra", "plain")
 
     def __init__(self, task: Task, ctx: EventContext) -> None:
-        self.stamp = utc_value(last_change(task, ctx))  # DTSTAMP and LAST-MODIFIED
+        self.stamp = utc_value(last_change(task, ctx))  # LAST-MODIFIED
+        self.dtstamp = utc_value(ctx.published) if ctx.published else STAMP_PLACEHOLDER
         self.sequence = str(sequence(task, ctx))
         self.description = line("DESCRIPTION", escape_text(description(task, ctx)))  # the whole line
         self.categories = line("CATEGORIES", text_list(categories(task)))  # the whole line
-        self.summary = escape_text(summary(task))  # escaped, not folded
+        self.summary = escape_text(event_summary(task, ctx))  # escaped, not folded
+        self.plain = escape_text(summary(task))  # without the lateness words
         self.uid = task_uid(task, ctx.db_id)
+        who = organizer(task, ctx)
+        # CLASS goes before DESCRIPTION, ORGANIZER after LAST-MODIFIED (alphabetical order)
+        self.extra = (
+            line("CLASS", ctx.classification),
+            line("ORGANIZER;CN=" + param_value(who[0]), "mailto:" + who[1]) if who else "",
+        )
 
 
 def _with_suffix(uid: str, suffix: str) -> str:
@@ -258,32 +421,94 @@ def _trigger(days: int, at: time) -> str:
     return duration_value(trigger_for(days, at))
 
 
-def _all_day_event(summary_text: str, day: date, uid: str, shared: _Shared, rrule: str, tail: str) -> str:
+def _all_day_event(
+    summary_text: str, day: date, uid: str, shared: _Shared, rrule: str, tail: str, description_line: str = ""
+) -> str:
     """A VEVENT in icalendar's property order (Event.canonical_order, then alphabetical).
 
-    *summary_text* is escaped; *rrule* is the RRULE line or ""; *tail* holds what follows LAST-MODIFIED.
+    *summary_text* is escaped; *rrule* holds the RRULE or RDATE line or ""; *tail* holds what
+    follows ORGANIZER; *description_line* replaces the task's DESCRIPTION line when given.
     """
     return (
         f"BEGIN:VEVENT\r\n{fold('SUMMARY:' + summary_text)}\r\n"
         f"DTSTART;VALUE=DATE:{date_value(day)}\r\nDTEND;VALUE=DATE:{date_value(day + _ONE_DAY)}\r\n"
-        f"DTSTAMP:{shared.stamp}\r\n{fold('UID:' + uid)}\r\nSEQUENCE:{shared.sequence}\r\n"
-        f"{rrule}{shared.categories}{shared.description}LAST-MODIFIED:{shared.stamp}\r\n{tail}"
+        f"DTSTAMP:{shared.dtstamp}\r\n{fold('UID:' + uid)}\r\nSEQUENCE:{shared.sequence}\r\n"
+        f"{rrule}{shared.categories}{shared.extra[0]}{description_line or shared.description}"
+        f"LAST-MODIFIED:{shared.stamp}\r\n{shared.extra[1]}{tail}"
     )
 
 
+def period_uid(uid: str, day: date) -> str:
+    """The UID of one period of a duty, kept as the period goes from late to done."""
+    return _with_suffix(uid, f"period-{date_value(day)}")
+
+
+def period_description(task: Task, ctx: EventContext, day: date, done: bool) -> str:
+    """A finished (or late) period's notes: what it was, then the task's own notes."""
+    head = _("Done for the period due {date}") if done else _("Period due {date}, not yet done")
+    return head.format(date=day.isoformat()) + "\n\n" + description(task, ctx)
+
+
+def period_events(task: Task, ctx: EventContext, series: Series, shared: _Shared) -> str:
+    """One event per finished period (marked done) and for a late current period; none has alarms."""
+    priority = f"PRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\n"
+    tail = f"{priority}STATUS:CONFIRMED\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+    done_title = escape_text(f"{summary(task)} [{_('done')}]") if task.status != TaskStatus.DONE else shared.plain
+    parts = [
+        _all_day_event(
+            done_title,
+            day,
+            period_uid(shared.uid, day),
+            shared,
+            "",
+            tail,
+            line("DESCRIPTION", escape_text(period_description(task, ctx, day, True))),
+        )
+        for day in series.done
+    ]
+    if series.late is not None:
+        text = line("DESCRIPTION", escape_text(period_description(task, ctx, series.late, False)))
+        parts.append(
+            _all_day_event(shared.summary, series.late, period_uid(shared.uid, series.late), shared, "", tail, text)
+        )
+    return "".join(parts)
+
+
+def series_lines(series: Series) -> str:
+    """The RRULE or RDATE line of a series."""
+    if series.rrule:
+        return line("RRULE", series.rrule)
+    if series.rdates:
+        return line("RDATE;VALUE=DATE", ",".join(date_value(d) for d in series.rdates))
+    return ""
+
+
 def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared | None = None) -> str:
-    """The all-day event on the deadline (a series for a recurring duty), with its alarms."""
+    """The all-day event on the deadline (a series for a recurring duty), with its alarms.
+
+    A recurring duty's finished periods and a late current period go out as their own
+    events (:func:`period_events`); the series starts at the first period still ahead.
+    """
     shared = shared or _Shared(task, ctx)
-    rrule = line("RRULE", calendar_rule(task.recurrence, anchor).to_ical().decode("utf-8")) if task.recurrence else ""
+    series = task_series(task, ctx)
+    rrule = ""
+    title = shared.summary
+    before = ""
+    if series is not None:
+        before = period_events(task, ctx, series, shared)
+        if series.start is None:
+            return before
+        anchor, rrule = series.start, series_lines(series)
+        title = shared.plain if series.late else shared.summary  # the periods ahead are not late
     status = "CANCELLED" if task.status == TaskStatus.CANCELLED else "CONFIRMED"
     tail = f"PRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\nSTATUS:{status}\r\nTRANSP:TRANSPARENT\r\n"
     if task.is_open:
         for days in ctx.reminder_days:
             tail += (
-                f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{fold('DESCRIPTION:' + _due_prefix(days) + shared.summary)}"
+                f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{fold('DESCRIPTION:' + _due_prefix(days) + shared.plain)}"
                 f"\r\nTRIGGER:{_trigger(days, ctx.reminder_time)}\r\nEND:VALARM\r\n"
             )
-    return _all_day_event(shared.summary, anchor, shared.uid, shared, rrule, tail + "END:VEVENT\r\n")
+    return before + _all_day_event(title, anchor, shared.uid, shared, rrule, tail + "END:VEVENT\r\n")
 
 
 def heads_up_events(task: Task, ctx: EventContext, shared: _Shared | None = None) -> str:
@@ -297,7 +522,7 @@ def heads_up_events(task: Task, ctx: EventContext, shared: _Shared | None = None
     tail = f"STATUS:{'CONFIRMED' if task.is_open else 'CANCELLED'}\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
     return "".join(
         _all_day_event(
-            _due_prefix(days) + shared.summary,
+            _due_prefix(days) + shared.plain,
             task.deadline - timedelta(days=days),
             _with_suffix(shared.uid, f"due-in-{days}d"),
             shared,
@@ -316,9 +541,12 @@ def todo_item(task: Task, ctx: EventContext, shared: _Shared | None = None) -> s
     shared = shared or _Shared(task, ctx)
     status = TODO_STATUS.get(task.status, "NEEDS-ACTION")
     done = 100 if task.status == TaskStatus.DONE else max(0, min(100, task.progress))
+    finished = completed_at(task, ctx)
+    completed = f"COMPLETED:{utc_value(finished)}\r\n" if finished else ""
     return (
-        f"BEGIN:VTODO\r\n{shared.categories}{shared.description}DTSTAMP:{shared.stamp}\r\n"
-        f"DUE;VALUE=DATE:{date_value(task.deadline)}\r\nLAST-MODIFIED:{shared.stamp}\r\n"
+        f"BEGIN:VTODO\r\n{shared.categories}{shared.extra[0]}{completed}{shared.description}"
+        f"DTSTAMP:{shared.dtstamp}\r\n"
+        f"DUE;VALUE=DATE:{date_value(task.deadline)}\r\nLAST-MODIFIED:{shared.stamp}\r\n{shared.extra[1]}"
         f"PERCENT-COMPLETE:{done}\r\nPRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\n"
         f"SEQUENCE:{shared.sequence}\r\nSTATUS:{status}\r\n{fold('SUMMARY:' + shared.summary)}\r\n"
         f"{fold('UID:' + _with_suffix(shared.uid, 'todo'))}\r\nEND:VTODO\r\n"

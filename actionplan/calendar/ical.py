@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -48,7 +49,7 @@ PRODID = "-//actionplan//Action plan deadlines//EN"
 REFRESH_HOURS = 12
 MAX_OFFSET_DAYS = 999
 #: Bump when the component text changes shape: every cached event is then rebuilt.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 #: Range the VTIMEZONE describes (nothing refers to it by TZID: every date is all-day).
 ZONE_RANGE = (date(2000, 1, 1), date(2040, 1, 1))
 
@@ -267,21 +268,133 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
 
 # --- the export -----------------------------------------------------------------------------------
 
+#: A file or feed past this size is more than Google Calendar reads (about 1,000 events): the export warns.
+SIZE_WARNING_BYTES = 1_000_000
+#: Tasks read, rebuilt and written per step of a streaming export.
+CHUNK = 500
+#: An address we can put after ``mailto:`` as it is.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+CLASSES = ("PUBLIC", "PRIVATE", "CONFIDENTIAL")
+
 
 @dataclass
 class CalendarExport:
-    """The calendar text and what went into it."""
+    """The calendar text (when kept) and what went into it."""
 
-    text: str
+    text: str = ""
     tasks: int = 0
     without_date: int = 0
     rebuilt: int = 0
+    size: int = 0  # octets (UTF-8) written
     refs: list[str] = field(default_factory=list)
+
+    @property
+    def too_big(self) -> bool:
+        """Whether the calendar passed SIZE_WARNING_BYTES (Google Calendar stops reading about there)."""
+        return self.size > SIZE_WARNING_BYTES
+
+
+def size_advice(size: int, *, feed: bool = False) -> str:
+    """The warning for a calendar of *size* octets, and how to narrow it."""
+    words = _("warning: the calendar is {size} MB; Google Calendar reads about 1 MB (some 1,000 events)").format(
+        size=f"{size / 1_000_000:.1f}"
+    )
+    if feed:
+        return words + "; " + _("give the feed a narrower window (feeds window ID --back 3m --ahead 12m)")
+    return words + "; " + _("narrow it with --from/--to, --org or --plan")
 
 
 def store_cache_key(store: Store, options: IcalOptions) -> str:
     """The ``options`` string under which the store keeps this export's events."""
     return f"ical|{options.cache_key()}|db={store.db_id}"
+
+
+def _resolved_filter(f: TaskFilter) -> tuple[TaskFilter, bool]:
+    """*f*, and whether the default selection applies (no status named: see :func:`with_default_statuses`)."""
+    if f.statuses or f.open_only or f.closed_only:
+        return f, False
+    return f, True
+
+
+def write_calendar(
+    store: Store,
+    f: TaskFilter,
+    options: IcalOptions,
+    write: Callable[[str], object],
+    *,
+    now: datetime,
+    name: str | None = None,
+    today: date | None = None,
+    window: tuple[date | None, date | None] = (None, None),
+    keep_refs: bool = False,
+) -> CalendarExport:
+    """Write the calendar for the tasks selected by *f* through *write*, CHUNK tasks at a time.
+
+    With no status in *f*: every task but the done ones, and the done recurring duties (their
+    finished periods stay visible).  Tasks are in plan and key order; tasks without a deadline
+    (or, for a recurring duty, a start) have no event.  *now* is the moment of publication
+    (DTSTAMP); *today* (default: *now* in the committee's zone) is the day lateness and date
+    filters are judged on.  *window* bounds the past periods and RDATEs of recurring duties.
+    The same data, *now*, *today* and *window* give the same bytes.
+    """
+    from actionplan.calendar.events import stamp_events
+    from actionplan.core.dates import today_in
+
+    f, default = _resolved_filter(f)
+    today = today or today_in(store.timezone, now)
+    order = lru_cache(maxsize=None)(key_sort)  # keys repeat across plans ("1.1")
+    rows = store.task_versions(f, today=today, default_statuses=[str(s) for s in DEFAULT_STATUSES] if default else None)
+    rows.sort(key=lambda r: (r[2], order(r[3])))
+    contexts, stamps = _contexts(store, options, {r[2] for r in rows}, now, today, window)
+    key = store_cache_key(store, options)
+    span = f"{window[0]}~{window[1]}"
+    header, footer = calendar_frame(name or calendar_name(store, f), store.timezone, describe_filter(f))
+    result = CalendarExport(tasks=len(rows))
+    result.size = _put(write, header)
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i : i + CHUNK]
+        prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
+        bodies = _chunk_bodies(store, chunk, prefixes, contexts, key, result)
+        text = stamp_events("".join(bodies.get(r[0], "") for r in chunk), now)
+        result.without_date += sum(1 for r in chunk if not bodies.get(r[0]))
+        result.size += _put(write, text)
+        if keep_refs:
+            result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
+    result.size += _put(write, footer)
+    return result
+
+
+def _put(write: Callable[[str], object], text: str) -> int:
+    write(text)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _prefix(stamp: str, row: tuple, today: date, span: str) -> str:
+    """What a cached text must start with to be current: its plan's stamp, and for an event whose
+    text depends on the day (a late task) or the window (a recurring duty), those too."""
+    late, recurring = row[4], row[5]
+    if not late and not recurring:
+        return stamp + "\n"
+    return f"{stamp}|{today.isoformat() if late else ''}|{span if recurring else ''}\n"
+
+
+def _chunk_bodies(store: Store, chunk, prefixes, contexts, key: str, result: CalendarExport) -> dict[int, str]:
+    """The component texts of one chunk of tasks: from the cache, or rebuilt (and kept)."""
+    cached = store.cached_events([r[0] for r in chunk], key)
+    bodies: dict[int, str] = {}
+    stale: list[int] = []
+    for row in chunk:
+        task_id, version = row[0], row[1]
+        hit = cached.get(task_id)
+        prefix = prefixes[task_id]
+        if hit is not None and hit[0] == version and hit[1].startswith(prefix):
+            bodies[task_id] = hit[1][len(prefix) :]
+        else:
+            stale.append(task_id)
+    if stale:
+        result.rebuilt += len(stale)
+        _rebuild(store, stale, contexts, prefixes, key, bodies)
+    return bodies
 
 
 def build_calendar(
@@ -292,42 +405,15 @@ def build_calendar(
     now: datetime,
     name: str | None = None,
     today: date | None = None,
+    window: tuple[date | None, date | None] = (None, None),
 ) -> CalendarExport:
-    """The calendar for the tasks selected by *f* (default statuses: see :func:`with_default_statuses`).
-
-    Tasks are in plan and key order; tasks without a deadline (or, for a
-    recurring duty, a start) have no event.  Output is the same for the
-    same data and *now*.
-    """
-    from actionplan.core.dates import today_in
-
-    f = with_default_statuses(f)
-    today = today or today_in(store.timezone, now)
-    order = lru_cache(maxsize=None)(key_sort)  # keys repeat across plans ("1.1")
-    rows = sorted(store.task_versions(f, today=today), key=lambda r: (r[2], order(r[3])))
-    contexts, stamps = _contexts(store, options, {r[2] for r in rows}, now)
-    key = store_cache_key(store, options)
-    cached = store.cached_events([r[0] for r in rows], key) if rows else {}
-    bodies: dict[int, str] = {}
-    stale: list[int] = []
-    for task_id, version, plan, _key in rows:
-        hit = cached.get(task_id)
-        prefix = stamps[plan] + "\n"
-        if hit is not None and hit[0] == version and hit[1].startswith(prefix):
-            bodies[task_id] = hit[1][len(prefix) :]
-        else:
-            stale.append(task_id)
-    if stale:
-        _rebuild(store, stale, contexts, stamps, key, bodies)
-    header, footer = calendar_frame(name or calendar_name(store, f), store.timezone, describe_filter(f))
-    text = header + "".join(bodies.get(r[0], "") for r in rows) + footer
-    return CalendarExport(
-        text=text,
-        tasks=len(rows),
-        without_date=sum(1 for r in rows if not bodies.get(r[0])),
-        rebuilt=len(stale),
-        refs=[f"{r[2]}/{r[3]}" for r in rows],
+    """:func:`write_calendar` into a string (``.text``), with the refs of the tasks selected."""
+    parts: list[str] = []
+    result = write_calendar(
+        store, f, options, parts.append, now=now, name=name, today=today, window=window, keep_refs=True
     )
+    result.text = "".join(parts)
+    return result
 
 
 def export_calendar(
@@ -338,23 +424,67 @@ def export_calendar(
     now: datetime,
     name: str | None = None,
     today: date | None = None,
+    window: tuple[date | None, date | None] = (None, None),
 ) -> str:
-    """The whole VCALENDAR text for the tasks selected by *f*.
+    """The whole VCALENDAR text for the tasks selected by *f* (see :func:`write_calendar`).
 
     When *f* names no status, every task but the done ones is exported
-    (cancelled ones as STATUS:CANCELLED).  *now* stands in for the clock;
-    *today* (default: *now* in the committee's zone) judges date filters
-    such as overdue.  *name* overrides :func:`calendar_name`.
+    (cancelled ones as STATUS:CANCELLED), with the done recurring duties' finished periods.
+    *now* stands in for the clock; *today* (default: *now* in the committee's zone) judges
+    lateness and date filters such as overdue.  *name* overrides :func:`calendar_name`.
     """
-    return build_calendar(store, f, options, now=now, name=name, today=today).text
+    return build_calendar(store, f, options, now=now, name=name, today=today, window=window).text
 
 
-def _contexts(store: Store, options: IcalOptions, plans: set[str], now: datetime):
-    """EventContext and cache stamp per plan."""
+def organizer_addresses(store: Store) -> dict[str, tuple[str, str]]:
+    """ORGANIZER by org key: the org's own email, else its nearest parent's that has one, else
+    the database setting ``organizer`` (the committee office's address); orgs without any are left out."""
+    orgs = {o.key: o for o in store.list_orgs()}
+    fallback = (store.get_setting("organizer") or "").strip()
+    found: dict[str, tuple[str, str]] = {}
+    for key, org in orgs.items():
+        seen: set[str] = set()
+        current = org
+        email = ""
+        while current is not None and current.key not in seen:
+            seen.add(current.key)
+            candidate = (current.email or "").strip()
+            if _EMAIL.fullmatch(candidate):
+                email = candidate
+                break
+            current = orgs.get(current.parent) if current.parent else None
+        email = email or (fallback if _EMAIL.fullmatch(fallback) else "")
+        if email:
+            found[key] = (clean(org.name or key), email)
+    return found
+
+
+def event_class(store: Store) -> str:
+    """CLASS of every event: the database setting ``ical_class`` (PUBLIC, PRIVATE, CONFIDENTIAL), else PUBLIC."""
+    value = (store.get_setting("ical_class") or "PUBLIC").strip().upper()
+    if value not in CLASSES:
+        raise IcalError(
+            _("database setting") + f' ical_class: "{value}" ' + _("must be PUBLIC, PRIVATE or CONFIDENTIAL")
+        )
+    return value
+
+
+def _contexts(
+    store: Store,
+    options: IcalOptions,
+    plans: set[str],
+    now: datetime,
+    today: date | None = None,
+    window: tuple[date | None, date | None] = (None, None),
+):
+    """EventContext and cache stamp per plan (the contexts write DTSTAMP as a placeholder)."""
     from actionplan.calendar.events import EventContext
 
     org_names = {o.key: o.name for o in store.list_orgs()}
+    organizers = organizer_addresses(store)
+    classification = event_class(store)
     orgs_blob = "\x1f".join(f"{k}={v}" for k, v in sorted(org_names.items()))
+    orgs_blob += "\x1f" + "\x1f".join(f"{k}={v}" for k, v in sorted(organizers.items())) + classification
     at = parse_reminder_time(options.reminder_time)
     contexts, stamps = {}, {}
     known = {p.key: p for p in store.list_plans()} if plans else {}
@@ -376,6 +506,11 @@ def _contexts(store: Store, options: IcalOptions, plans: set[str], now: datetime
             fallback_stamp=now,
             revision=plan_version + shared_revision,
             revised_at=max(revised) if revised else None,
+            organizers=organizers,
+            classification=classification,
+            today=today,
+            window=window,
+            zone=store.timezone,
         )
         blob = "\x1e".join(
             [
@@ -386,6 +521,7 @@ def _contexts(store: Store, options: IcalOptions, plans: set[str], now: datetime
                 contexts[key].plan_reference,
                 ",".join(offsets),
                 orgs_blob,
+                store.timezone,
                 str(contexts[key].revision),
                 str(contexts[key].revised_at),
             ]
@@ -400,7 +536,7 @@ def _utc(text: str) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _rebuild(store: Store, stale: list[int], contexts, stamps, key: str, bodies: dict[int, str]) -> None:
+def _rebuild(store: Store, stale: list[int], contexts, prefixes, key: str, bodies: dict[int, str]) -> None:
     """Build the components of the stale tasks and keep them in the cache."""
     import sqlite3
 
@@ -415,8 +551,8 @@ def _rebuild(store: Store, stale: list[int], contexts, stamps, key: str, bodies:
             continue
         text = task_components(task, contexts[task.plan])
         bodies[task_id] = text
-        if task.updated_at:  # otherwise DTSTAMP came from the clock: do not keep it
-            keep.append((task_id, task.version, stamps[task.plan] + "\n" + text))
+        if task.updated_at:  # otherwise LAST-MODIFIED came from the clock: do not keep it
+            keep.append((task_id, task.version, prefixes[task_id] + text))
     try:
         store.store_events(key, keep)
     except (sqlite3.Error, StoreError):  # a read-only database still exports, just slower

@@ -13,6 +13,7 @@ Nothing here imports icalendar.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -113,3 +114,16 @@ def utc_offset_value(offset: timedelta) -> str:
     seconds = abs(int(offset.total_seconds()))
     hours, minutes, rest = seconds // 3600, seconds % 3600 // 60, seconds % 60
     return f"{sign}{hours:02}{minutes:02}" + (f"{rest:02}" if rest else "")
+
+
+_PARAM_ESCAPES = {"^": "^^", "\r\n": "^n", "\r": "^n", "\n": "^n", '"': "^'"}
+_PARAM_SPECIAL = re.compile(r"\^|\r\n|\r|\n|\"")
+_PARAM_QUOTED = re.compile("[,;:\u2019]")
+
+
+def param_value(value: str) -> str:
+    """A CN parameter value as icalendar writes it: RFC 6868 escapes; quoted when it holds , ; or :
+    or, as written, a space or an apostrophe."""
+    quote = " " in value or "'" in value
+    value = _PARAM_SPECIAL.sub(lambda m: _PARAM_ESCAPES[m.group(0)], value)
+    return f'"{value}"' if quote or _PARAM_QUOTED.search(value) else value

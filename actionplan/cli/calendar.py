@@ -12,7 +12,6 @@ from actionplan.cli.support import (
     Context,
     _handle,
     _quote_terms,
-    _write_out,
     format_table,
     parse_day,
     pass_ctx,
@@ -103,7 +102,7 @@ def ics(
     """
     from datetime import timedelta
 
-    from actionplan.calendar.ical import IcalError, IcalOptions, build_calendar
+    from actionplan.calendar.ical import IcalError, IcalOptions, size_advice, write_calendar
     from actionplan.core.query import TaskFilter, parse_query
 
     if remind and no_alarms:
@@ -154,14 +153,51 @@ def ics(
                     _("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")", param_hint=option
                 )
     try:
-        result = build_calendar(store, f, options, now=store.clock(), name=name, today=today)
+        result = _stream_out(
+            lambda write: write_calendar(
+                store, f, options, write, now=store.clock(), name=name, today=today, window=(start, end)
+            ),
+            out,
+        )
     except IcalError as e:
         raise click.ClickException(str(e)) from None
-    _write_out(result.text, out)
     note = f"{result.tasks - result.without_date} " + _("deadline(s) exported")
     if result.without_date:
         note += f"; {result.without_date} " + _("task(s) without a deadline left out")
     click.echo(note, err=True)
+    if result.too_big:
+        click.echo(size_advice(result.size), err=True)
+
+
+def _stream_out(produce, out: str | None):
+    """Run *produce(write)*, writing to standard output or to *out* (a temporary file renamed at the end)."""
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if not out or out == "-":
+        stream = sys.stdout
+        result = produce(stream.write)
+        stream.flush()
+        return result
+    target = Path(out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
+    except OSError as e:
+        raise click.ClickException(f"{out}: " + _("cannot write:") + f" {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            result = produce(fh.write)
+        os.replace(tmp, target)
+    except OSError as e:
+        os.unlink(tmp)
+        raise click.ClickException(f"{out}: " + _("cannot write:") + f" {e.strerror or e}") from None
+    except BaseException:
+        os.unlink(tmp)  # a refused export leaves no half-written file
+        raise
+    click.echo(_("Wrote") + f" {out}", err=True)
+    return result
 
 
 @click.command()

@@ -38,20 +38,42 @@ class CalendarCache(Reads):
             )
 
     def task_versions(
-        self, f: TaskFilter | None = None, *, today: date | None = None
-    ) -> list[tuple[int, int, str, str]]:
-        """(task id, version, plan key, task key) of the tasks matching *f*, without loading them.
+        self,
+        f: TaskFilter | None = None,
+        *,
+        today: date | None = None,
+        default_statuses: Sequence[str] | None = None,
+        window: tuple[date | None, date | None] | None = None,
+    ) -> list[tuple[int, int, str, str, int, int]]:
+        """(task id, version, plan key, task key, late, recurring) of the tasks matching *f*,
+        without loading them; late is 1 for an open task due before *today*.
 
-        Cheap for 10,000 tasks: the iCal export checks its cache with these and
+        Cheap for 100,000 tasks: the iCal export checks its cache with these and
         loads whole tasks (:meth:`tasks_by_ids`) only for events it must rebuild.
+        *default_statuses*: the tasks in these statuses, and the done recurring duties.
+        *window* (a feed's): deadlines within it, and open tasks due before it (they are late).
         """
         today = today or self.today()
         where, params = self._filter_sql(f or TaskFilter(), today)
+        extra: list[str] = []
+        if default_statuses:
+            marks = ",".join("?" * len(default_statuses))
+            extra.append(f"(t.status IN ({marks}) OR (t.status = 'done' AND t.recurrence != ''))")
+            params += list(default_statuses)
+        if window is not None and window[0] is not None:
+            extra.append("(t.deadline >= ? OR t.status NOT IN ('done', 'cancelled'))")
+            params.append(window[0].isoformat())
+        if window is not None and window[1] is not None:
+            extra.append("t.deadline <= ?")
+            params.append(window[1].isoformat())
+        if extra:
+            where = (where + " AND " if where else " WHERE ") + " AND ".join(extra)
         sql = (
-            "SELECT t.id, t.version, p.key AS plan_key, t.key FROM tasks t JOIN plans p ON p.id = t.plan_id "
-            "JOIN orgs o ON o.id = t.lead_id" + where
+            "SELECT t.id, t.version, p.key AS plan_key, t.key, "
+            "(t.deadline < ? AND t.status NOT IN ('done', 'cancelled')) AS late, t.recurrence != '' AS recurring "
+            "FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN orgs o ON o.id = t.lead_id" + where
         )
-        return [(r[0], r[1], r[2], r[3]) for r in self._q(sql, params)]
+        return [(r[0], r[1], r[2], r[3], r[4] or 0, r[5]) for r in self._q(sql, [today.isoformat()] + params)]
 
     def set_plan_reminders(self, key: str, reminders: str) -> None:
         """Set a plan's own reminder offsets (e.g. "P14D,P3D"; "" falls back to the database's)."""
