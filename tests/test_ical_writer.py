@@ -10,7 +10,6 @@ every option, and read it back with icalendar.
 from __future__ import annotations
 
 import difflib
-
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
