@@ -81,10 +81,10 @@ def period_events(task: Task, ctx: EventContext, series) -> list[Event]:
 def deadline_event(task: Task, ctx: EventContext, anchor: date) -> list[Event]:
     """The all-day event on the deadline (a series for a recurring duty), with its alarms,
     after a recurring duty's period events."""
-    event = Event()
     title = event_summary(task, ctx)
     series = task_series(task, ctx)
     before = []
+    uid = task_uid(task, ctx.db_id)
     if series is not None:
         before = period_events(task, ctx, series)
         if series.start is None:
@@ -92,12 +92,18 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date) -> list[Event]:
         anchor = series.start
         if series.late:
             title = summary(task)
-    _common(event, task, ctx, task_uid(task, ctx.db_id), title)
+        if not series.rrule:  # one event per period
+            days = [anchor, *series.rdates]
+            return before + [_deadline(task, ctx, day, period_uid(uid, day), title, None) for day in days]
+    return before + [_deadline(task, ctx, anchor, uid, title, series.rrule if series else None)]
+
+
+def _deadline(task: Task, ctx: EventContext, anchor: date, uid: str, title: str, rrule: str | None) -> Event:
+    event = Event()
+    _common(event, task, ctx, uid, title)
     _all_day(event, anchor)
-    if series is not None and series.rrule:
-        event.add("rrule", vRecur.from_ical(series.rrule))
-    if series is not None and series.rdates:
-        event.add("rdate", list(series.rdates))
+    if rrule:
+        event.add("rrule", vRecur.from_ical(rrule))
     event.add("description", description(task, ctx))
     event.add("categories", categories(task))
     event.add("priority", PRIORITY.get(str(task.priority), 5))
@@ -109,7 +115,7 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date) -> list[Event]:
             alarm.add("description", f"{due_in(days)}: {summary(task)}")
             alarm.add("trigger", trigger_for(days, ctx.reminder_time))
             event.add_component(alarm)
-    return before + [event]
+    return event
 
 
 def heads_up_events(task: Task, ctx: EventContext) -> list[Event]:

@@ -232,7 +232,7 @@ def sequence(task: Task, ctx: EventContext) -> int:
 #: Rule parts some clients expand differently (ical.js and calcurse read BYSETPOS their own
 #: way; calcurse ignores BYYEARDAY and BYWEEKNO): such series are written as RDATEs.
 UNEVEN_PARTS = ("BYSETPOS", "BYYEARDAY", "BYWEEKNO")
-#: How far ahead an open-ended export writes a series' RDATEs, and checks a plain rule.
+#: How far ahead an open-ended export writes the periods of a series without a plain rule, and checks one.
 RDATE_YEARS = 2
 CHECK_YEARS = 4
 #: At most this many past periods are written (the latest ones), however long the duty ran.
@@ -247,7 +247,7 @@ class Series:
     late: date | None = None  # the current period when it is overdue (a separate event, no alarms)
     start: date | None = None  # DTSTART of the series (the first period still ahead), None: no series
     rrule: str = ""  # a plain RRULE every client expands the same way, or ""
-    rdates: tuple[date, ...] = ()  # else the series' further dates within the window
+    rdates: tuple[date, ...] = ()  # else the further periods within the window (each its own event)
 
 
 def _years_later(day: date, years: int) -> date:
@@ -293,7 +293,8 @@ def plan_series(task_rule: str, first: date, current: date, done: bool, late: bo
     Periods before *current* (and *current* itself once *done*) are finished.  The series
     starts at the first period still ahead and is written as a plain RRULE when plain
     RFC 5545 expansion gives exactly the dates :mod:`actionplan.core.recurrence` gives
-    (what ``done`` moves along), else as RDATEs within *window*.
+    (what ``done`` moves along), else as one event per period within *window* (RDATE
+    would do, but calcurse 4.7 ignores it).
     """
     lo, hi = window
     finished = occurrences(task_rule, first, current if done else current - _ONE_DAY, limit=100_000)
@@ -475,12 +476,8 @@ def period_events(task: Task, ctx: EventContext, series: Series, shared: _Shared
 
 
 def series_lines(series: Series) -> str:
-    """The RRULE or RDATE line of a series."""
-    if series.rrule:
-        return line("RRULE", series.rrule)
-    if series.rdates:
-        return line("RDATE;VALUE=DATE", ",".join(date_value(d) for d in series.rdates))
-    return ""
+    """The RRULE line of a series ("" when its periods go out one by one)."""
+    return line("RRULE", series.rrule) if series.rrule else ""
 
 
 def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared | None = None) -> str:
@@ -494,12 +491,18 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared 
     rrule = ""
     title = shared.summary
     before = ""
+    dates = [anchor]
+    uids = [shared.uid]
     if series is not None:
         before = period_events(task, ctx, series, shared)
         if series.start is None:
             return before
         anchor, rrule = series.start, series_lines(series)
         title = shared.plain if series.late else shared.summary  # the periods ahead are not late
+        dates = [anchor]
+        if not rrule:  # no plain rule gives the dates: each period is its own event, read alike everywhere
+            dates += list(series.rdates)
+            uids = [period_uid(shared.uid, day) for day in dates]
     status = "CANCELLED" if task.status == TaskStatus.CANCELLED else "CONFIRMED"
     tail = f"PRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\nSTATUS:{status}\r\nTRANSP:TRANSPARENT\r\n"
     if task.is_open:
@@ -508,7 +511,8 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared 
                 f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{fold('DESCRIPTION:' + _due_prefix(days) + shared.plain)}"
                 f"\r\nTRIGGER:{_trigger(days, ctx.reminder_time)}\r\nEND:VALARM\r\n"
             )
-    return before + _all_day_event(title, anchor, shared.uid, shared, rrule, tail + "END:VEVENT\r\n")
+    tail += "END:VEVENT\r\n"
+    return before + "".join(_all_day_event(title, day, uid, shared, rrule, tail) for day, uid in zip(dates, uids))
 
 
 def heads_up_events(task: Task, ctx: EventContext, shared: _Shared | None = None) -> str:

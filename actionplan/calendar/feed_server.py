@@ -36,7 +36,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from actionplan.services.feeds import Feed, find_feed, token_from_name
+from actionplan.core.dates import get_zone
+from actionplan.services.feeds import Feed, feed_window, find_feed, token_from_name, window_spans
 from actionplan.store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("actionplan.services.feeds")
 
 #: Bump when the calendar a feed produces changes shape, so every ETag changes with it.
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
 
 #: What every unknown, revoked or malformed feed URL gets: the same bytes, nothing more.
 NOT_FOUND_BODY = b"Not found\n"
@@ -226,17 +227,32 @@ class BodyCache:
 Renderer = Callable[[Store, Feed, datetime], str]
 
 
-def render_feed(store: Store, feed: Feed, now: datetime) -> str:
-    """The feed's calendar, through the iCal export (same events, same UIDs as ``actionplan ics``).
-
-    *now* is the feed's Last-Modified time, so the same data always gives the
-    same bytes (a strong ETag promises that).
-    """
-    from actionplan.calendar.ical import IcalOptions, calendar_name, export_calendar
+def build_feed(store: Store, feed: Feed, now: datetime):
+    """The feed's calendar and its counts (see :func:`render_feed`)."""
+    from actionplan.calendar.ical import IcalOptions, build_calendar, calendar_name
 
     f = feed.scope.task_filter()
     options = IcalOptions(reminder_events=feed.reminder_events)
-    return export_calendar(store, f, options, now=now, name=calendar_name(store, f), today=store.today())
+    today = store.today()
+    window = feed_window(store, feed, today)
+    return build_calendar(
+        store, f, options, now=now, name=calendar_name(store, f), today=today, window=window, select_window=True
+    )
+
+
+def render_feed(store: Store, feed: Feed, now: datetime) -> str:
+    """The feed's calendar, through the iCal export (same events, same UIDs as ``actionplan ics``),
+    within the feed's window of dates (services.feeds.feed_window).
+
+    *now* is the feed's Last-Modified time, so the same data on the same day always
+    gives the same bytes (a strong ETag promises that); it is also the calendar's DTSTAMP.
+    """
+    from actionplan.calendar.ical import size_advice
+
+    result = build_feed(store, feed, now)
+    if result.too_big:
+        log.warning("feed %d: %s", feed.id, size_advice(result.size, feed=True))
+    return result.text
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -300,9 +316,15 @@ class FeedService:
         stamp = store.data_stamp()
         created = _parse_instant(feed.created_at) or datetime(1970, 1, 1, tzinfo=UTC)
         changed = _parse_instant(store.last_change_at()) or created
-        last_modified = max(changed, created).replace(microsecond=0)
-        # A feed's scope has no date terms, so its calendar does not depend on today: the ETag need not either.
-        seed = "|".join([FEED_FORMAT, str(feed.id), stamp, feed.scope.kind, feed.scope.value, feed.options_text])
+        # The calendar also depends on the day (its window, how late late tasks are): it changes at
+        # the committee's midnight, so that is a modification too.
+        today = store.today()
+        midnight = datetime.combine(today, datetime.min.time(), get_zone(store.timezone)).astimezone(UTC)
+        last_modified = max(changed, created, midnight).replace(microsecond=0)
+        spans = ",".join(window_spans(store, feed))
+        seed = "|".join(
+            [FEED_FORMAT, str(feed.id), stamp, feed.scope.kind, feed.scope.value, feed.options_text, str(today), spans]
+        )
         digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
         return FeedVersion(feed, f'"{feed.id}-{digest}"', last_modified)
 

@@ -34,6 +34,7 @@ from actionplan.core.query import TaskFilter, describe_filter
 from actionplan.core.text import clean, key_sort
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from actionplan.core.model import Org
     from actionplan.store import Store
 
 DEFAULT_REMINDERS: tuple[str, ...] = ("P7D", "P1D")
@@ -300,7 +301,14 @@ def size_advice(size: int, *, feed: bool = False) -> str:
         size=f"{size / 1_000_000:.1f}"
     )
     if feed:
-        return words + "; " + _("give the feed a narrower window (feeds window ID --back 3m --ahead 12m)")
+        return (
+            words
+            + "; "
+            + _(
+                "give feeds a narrower window: actionplan calendar-settings --feed-back 1m --feed-ahead 12m, or a new feed"
+            )
+            + " (feeds add ... --back 1m --ahead 12m)"
+        )
     return words + "; " + _("narrow it with --from/--to, --org or --plan")
 
 
@@ -327,6 +335,7 @@ def write_calendar(
     today: date | None = None,
     window: tuple[date | None, date | None] = (None, None),
     keep_refs: bool = False,
+    select_window: bool = False,
 ) -> CalendarExport:
     """Write the calendar for the tasks selected by *f* through *write*, CHUNK tasks at a time.
 
@@ -334,8 +343,9 @@ def write_calendar(
     finished periods stay visible).  Tasks are in plan and key order; tasks without a deadline
     (or, for a recurring duty, a start) have no event.  *now* is the moment of publication
     (DTSTAMP); *today* (default: *now* in the committee's zone) is the day lateness and date
-    filters are judged on.  *window* bounds the past periods and RDATEs of recurring duties.
-    The same data, *now*, *today* and *window* give the same bytes.
+    filters are judged on.  *window* bounds the past periods and RDATEs of recurring duties;
+    with *select_window* (a feed's) it also selects the tasks due within it, and the open ones
+    due before it (they are late).  The same data, *now*, *today* and *window* give the same bytes.
     """
     from actionplan.calendar.events import stamp_events
     from actionplan.core.dates import today_in
@@ -406,11 +416,21 @@ def build_calendar(
     name: str | None = None,
     today: date | None = None,
     window: tuple[date | None, date | None] = (None, None),
+    select_window: bool = False,
 ) -> CalendarExport:
     """:func:`write_calendar` into a string (``.text``), with the refs of the tasks selected."""
     parts: list[str] = []
     result = write_calendar(
-        store, f, options, parts.append, now=now, name=name, today=today, window=window, keep_refs=True
+        store,
+        f,
+        options,
+        parts.append,
+        now=now,
+        name=name,
+        today=today,
+        window=window,
+        keep_refs=True,
+        select_window=select_window,
     )
     result.text = "".join(parts)
     return result
@@ -436,6 +456,11 @@ def export_calendar(
     return build_calendar(store, f, options, now=now, name=name, today=today, window=window).text
 
 
+def valid_email(text: str) -> bool:
+    """Whether *text* can follow ``mailto:`` as it is."""
+    return bool(_EMAIL.fullmatch(text))
+
+
 def organizer_addresses(store: Store) -> dict[str, tuple[str, str]]:
     """ORGANIZER by org key: the org's own email, else its nearest parent's that has one, else
     the database setting ``organizer`` (the committee office's address); orgs without any are left out."""
@@ -444,7 +469,7 @@ def organizer_addresses(store: Store) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for key, org in orgs.items():
         seen: set[str] = set()
-        current = org
+        current: Org | None = org
         email = ""
         while current is not None and current.key not in seen:
             seen.add(current.key)

@@ -243,6 +243,53 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
         click.echo(f"{p.key}: " + (own or _("follows the database default")))
 
 
+@click.command("calendar-settings")
+@click.option(
+    "--organizer",
+    metavar="EMAIL",
+    help='ORGANIZER of events whose lead agency (and its parents) has no email; "" removes it.',
+)
+@click.option(
+    "--class",
+    "classification",
+    type=click.Choice(["PUBLIC", "PRIVATE", "CONFIDENTIAL"], case_sensitive=False),
+    help="CLASS of every event (default PUBLIC).",
+)
+@click.option("--feed-back", metavar="SPAN", help="Default feed window: this far back (3m, 90d, 1y, all).")
+@click.option("--feed-ahead", metavar="SPAN", help="Default feed window: this far ahead (18m, 2y, all).")
+@pass_ctx
+@_handle
+def calendar_settings(
+    ctx: Context, organizer: str | None, classification: str | None, feed_back: str | None, feed_ahead: str | None
+) -> None:
+    """Show or set what iCal files and feeds carry besides the tasks.
+
+    \b
+    Examples:
+      actionplan calendar-settings
+      actionplan calendar-settings --organizer office@example.gov.vn
+      actionplan calendar-settings --feed-back 3m --feed-ahead 12m
+    """
+    from actionplan.calendar.ical import valid_email
+    from actionplan.services.feeds import set_default_window, window_spans
+
+    store = ctx.store
+    if organizer is not None:
+        if organizer.strip() and not valid_email(organizer.strip()):
+            raise click.BadParameter(_("not an email address") + f' "{organizer}"', param_hint="--organizer")
+        store.set_setting("organizer", organizer.strip())
+    if classification:
+        store.set_setting("ical_class", classification.upper())
+    if (feed_back is None) != (feed_ahead is None):
+        raise click.UsageError(_("give --feed-back and --feed-ahead together"))
+    if feed_back is not None and feed_ahead is not None:
+        set_default_window(store, feed_back, feed_ahead)
+    back, ahead = window_spans(store)
+    click.echo(_("organizer (for agencies without an email)") + ": " + (store.get_setting("organizer") or "-"))
+    click.echo("CLASS: " + (store.get_setting("ical_class") or "PUBLIC"))
+    click.echo(_("feed window") + f": {back} " + _("back") + f", {ahead} " + _("ahead"))
+
+
 # --- serve and feeds: calendar subscriptions -----------------------------------------------------
 
 
@@ -318,6 +365,10 @@ def feeds_group() -> None:
     help='Add short "Due in 7 days" events (Google and Apple ignore alarms in subscribed calendars).',
 )
 @click.option(
+    "--back", metavar="SPAN", help="This feed's window: this far back (3m, 90d, all; default: the settings')."
+)
+@click.option("--ahead", metavar="SPAN", help="This feed's window: this far ahead (18m, 2y, all).")
+@click.option(
     "--base-url",
     envvar="ACTIONPLAN_BASE_URL",
     default="http://127.0.0.1:8080",
@@ -334,6 +385,8 @@ def feeds_add(
     accountable: str | None,
     label: str,
     reminder_events: bool,
+    back: str | None,
+    ahead: str | None,
     base_url: str,
 ) -> None:
     """Create a feed and print its URL (shown this once; only its hash is kept).
@@ -344,18 +397,33 @@ def feeds_add(
       actionplan feeds add --plan cyber-2026 --reminder-events
       actionplan feeds add --accountable "Minister of Public Security"
     """
-    from actionplan.services.feeds import create_feed, normalise_base_url, resolve_scope
+    from actionplan.services.feeds import create_feed, find_feed, normalise_base_url, parse_span, resolve_scope
 
     store = ctx.store
     base = normalise_base_url(base_url)
+    if (back is None) != (ahead is None):
+        raise click.UsageError(_("give --back and --ahead together"))
+    window = (parse_span(back), parse_span(ahead, "--ahead")) if back is not None and ahead is not None else None
     scope = resolve_scope(store, org=org, plan=plan, accountable=accountable)
-    new = create_feed(store, scope, base_url=base, label=label, reminder_events=reminder_events)
+    new = create_feed(store, scope, base_url=base, label=label, reminder_events=reminder_events, window=window)
     click.echo(_("Created feed") + f" {new.id} ({scope.describe()}" + (f", {label}" if label else "") + ")")
     click.echo(_("Subscribe with this URL (shown once; keep it secret):"))
     click.echo(f"  {new.url}")
     click.echo(_("Apple Calendar:") + f" {new.webcal_url}")
     if not base.startswith("https://"):
         click.echo(_("note: Google Calendar and Outlook need an https URL; give --base-url https://..."), err=True)
+    from actionplan.calendar.feed_server import build_feed
+    from actionplan.calendar.ical import size_advice
+
+    feed = find_feed(store, new.token)
+    if feed is not None:
+        built = build_feed(store, feed, store.clock())
+        click.echo(
+            _("The feed holds") + f" {built.tasks - built.without_date} " + _("deadline(s)") + f", {built.size:,} B",
+            err=True,
+        )
+        if built.too_big:
+            click.echo(size_advice(built.size, feed=True), err=True)
 
 
 @feeds_group.command("list")

@@ -696,12 +696,12 @@ def redo(ctx: Context) -> None:
 # --- the other commands: one module per concept, registered on the group ---------------------------
 
 from actionplan.cli.baseline import baseline_group  # noqa: E402
-from actionplan.cli.calendar import feeds_group, ics, reminders, serve  # noqa: E402
+from actionplan.cli.calendar import calendar_settings, feeds_group, ics, reminders, serve  # noqa: E402
 from actionplan.cli.digest import digest  # noqa: E402
 from actionplan.cli.maintenance import backup, check  # noqa: E402
 from actionplan.cli.report import report  # noqa: E402
 
-for _command in (ics, reminders, serve, feeds_group, digest, backup, check, baseline_group, report):
+for _command in (ics, reminders, calendar_settings, serve, feeds_group, digest, backup, check, baseline_group, report):
     cli.add_command(_command)
 
 

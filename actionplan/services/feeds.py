@@ -18,6 +18,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from actionplan.core.i18n import _
@@ -25,6 +26,11 @@ from actionplan.core.query import TaskFilter
 from actionplan.store import Store, ValidationError, hash_token
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+#: A feed shows deadlines from this long before today to this long after (open tasks due earlier
+#: too: they are late).  Google Calendar reads about 1 MB of a feed; a window keeps a feed under it.
+DEFAULT_WINDOW = ("3m", "18m")
+WINDOW_SETTING = "feed_window"
+_SPAN = re.compile(r"([0-9]{1,4})\s*([dwmy])", re.IGNORECASE)
 
 #: A token as ``secrets.token_urlsafe`` writes it (32 bytes -> 43 characters).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
@@ -81,6 +87,70 @@ class Feed:
     @property
     def reminder_events(self) -> bool:
         return bool(self.options.get("reminder_events"))
+
+    @property
+    def window(self) -> tuple[str, str] | None:
+        """The feed's own window (back, ahead), or None to follow the database's."""
+        back, ahead = self.options.get("window_back"), self.options.get("window_ahead")
+        return (str(back), str(ahead)) if back and ahead else None
+
+
+# --- the window of dates a feed shows ------------------------------------------------------------
+
+
+def parse_span(text: str, where: str = "--back") -> str:
+    """A span like ``3m``, ``18m``, ``90d``, ``2w``, ``1y`` (normalised, lower case) or ``all``."""
+    raw = str(text).strip().lower()
+    if raw in ("all", "none", "0"):
+        return "all"
+    if not _SPAN.fullmatch(raw):
+        raise ValidationError(
+            _("a span is a number of days, weeks, months or years, like 90d, 3m or 2y") + f' ("{text}")', where
+        )
+    return raw.replace(" ", "")
+
+
+def shift(day: date, span: str, sign: int) -> date | None:
+    """*day* moved *span* (``3m``) back (sign -1) or ahead (+1); None for ``all``."""
+    from dateutil.relativedelta import relativedelta
+
+    match = _SPAN.fullmatch(span)
+    if match is None:
+        return None
+    n, unit = int(match[1]) * sign, match[2].lower()
+    delta = {"d": relativedelta(days=n), "w": relativedelta(weeks=n), "m": relativedelta(months=n)}.get(
+        unit, relativedelta(years=n)
+    )
+    try:
+        return day + delta
+    except (OverflowError, ValueError):
+        return None
+
+
+def window_spans(store: Store, feed: Feed | None = None) -> tuple[str, str]:
+    """(back, ahead) of *feed*: its own, else the database setting ``feed_window``, else DEFAULT_WINDOW."""
+    if feed is not None and feed.window:
+        return feed.window
+    setting = (store.get_setting(WINDOW_SETTING) or "").split(",")
+    if len(setting) == 2:
+        try:
+            return parse_span(setting[0]), parse_span(setting[1], "--ahead")
+        except ValidationError as e:
+            raise ValidationError(_("database setting") + f" {WINDOW_SETTING}: {e}", WINDOW_SETTING) from None
+    return DEFAULT_WINDOW
+
+
+def feed_window(store: Store, feed: Feed | None, today: date) -> tuple[date | None, date | None]:
+    """The dates *feed* shows as of *today* (None: no bound on that side)."""
+    back, ahead = window_spans(store, feed)
+    return shift(today, back, -1), shift(today, ahead, 1)
+
+
+def set_default_window(store: Store, back: str, ahead: str) -> tuple[str, str]:
+    """Set the database's default feed window (what feeds without their own show)."""
+    spans = parse_span(back), parse_span(ahead, "--ahead")
+    store.set_setting(WINDOW_SETTING, ",".join(spans))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -148,12 +218,23 @@ def resolve_scope(
 
 
 def create_feed(
-    store: Store, scope: FeedScope, *, base_url: str = DEFAULT_BASE_URL, label: str = "", reminder_events: bool = False
+    store: Store,
+    scope: FeedScope,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    label: str = "",
+    reminder_events: bool = False,
+    window: tuple[str, str] | None = None,
 ) -> NewFeed:
-    """Store a new feed (only the token's hash) and return its URL, which is shown once."""
+    """Store a new feed (only the token's hash) and return its URL, which is shown once.
+
+    *window* (back, ahead), e.g. ("3m", "12m"): the feed's own window instead of the database's.
+    """
     base = normalise_base_url(base_url)
     token = new_token()
-    options = {"reminder_events": True} if reminder_events else {}
+    options: dict[str, Any] = {"reminder_events": True} if reminder_events else {}
+    if window is not None:
+        options["window_back"], options["window_ahead"] = parse_span(window[0]), parse_span(window[1], "--ahead")
     feed_id = store.add_feed(token, scope.kind, scope.value, label, options)
     return NewFeed(feed_id, scope, token, feed_url(base, token))
 
