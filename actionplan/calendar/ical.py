@@ -353,7 +353,12 @@ def write_calendar(
     f, default = _resolved_filter(f)
     today = today or today_in(store.timezone, now)
     order = lru_cache(maxsize=None)(key_sort)  # keys repeat across plans ("1.1")
-    rows = store.task_versions(f, today=today, default_statuses=[str(s) for s in DEFAULT_STATUSES] if default else None)
+    rows = store.task_versions(
+        f,
+        today=today,
+        default_statuses=[str(s) for s in DEFAULT_STATUSES] if default else None,
+        window=window if select_window else None,
+    )
     rows.sort(key=lambda r: (r[2], order(r[3])))
     contexts, stamps = _contexts(store, options, {r[2] for r in rows}, now, today, window)
     key = store_cache_key(store, options)
