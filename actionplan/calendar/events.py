@@ -250,6 +250,28 @@ class Series:
     rdates: tuple[date, ...] = ()  # else the further periods within the window (each its own event)
 
 
+#: The order icalendar's vRecur writes rule parts in (its canonical_order), kept without importing it.
+_RULE_ORDER = (
+    "RSCALE",
+    "FREQ",
+    "UNTIL",
+    "COUNT",
+    "INTERVAL",
+    "BYSECOND",
+    "BYMINUTE",
+    "BYHOUR",
+    "BYDAY",
+    "BYWEEKDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+    "SKIP",
+)
+
+
 def _years_later(day: date, years: int) -> date:
     return date(min(day.year + years, 9999), day.month, 28 if day.month == 2 else min(day.day, 30))
 
@@ -260,7 +282,7 @@ def _plain_rule(rule: str, skipped: int) -> str | None:
     if any(key in UNEVEN_PARTS for key, _v in parts):
         return None
     out = []
-    for key, value in parts:
+    for key, value in sorted(parts, key=lambda kv: _RULE_ORDER.index(kv[0])):
         if key == "UNTIL":
             value = value[:8]  # a DATE, the value type of an all-day DTSTART
         elif key == "COUNT":
@@ -312,10 +334,7 @@ def plan_series(task_rule: str, first: date, current: date, done: bool, late: bo
     expected = [d for d in occurrences(task_rule, first, horizon, limit=100_000) if d >= ahead]
     plain = _plain_rule(task_rule, skipped)
     if plain is not None and "COUNT=0" not in plain and rfc_dates(plain, ahead, horizon) == expected:
-        from icalendar import vRecur  # the RRULE value in icalendar's part order, as a client reads it
-
-        rrule = vRecur.from_ical(plain).to_ical().decode("utf-8")
-        return Series(done=shown, late=current if late else None, start=ahead, rrule=rrule)
+        return Series(done=shown, late=current if late else None, start=ahead, rrule=plain)
     end = hi if hi is not None else _years_later(ahead, RDATE_YEARS)
     further = tuple(d for d in occurrences(task_rule, first, end, limit=100_000) if d > ahead)
     return Series(done=shown, late=current if late else None, start=ahead, rdates=further)
