@@ -362,7 +362,18 @@ def test_feeds_show_a_window_of_dates_by_default(sample_store):
         ("9.3", today - timedelta(days=200), "in progress"),  # late long ago: still shown
         ("9.4", today + timedelta(days=30), "not started"),
     ):
-        sample_store.add_task(Task(plan="cyber-2026", key=key, title="W", lead="MPS", deadline=deadline, status=status))
+        done_on = deadline if status == "done" else None
+        sample_store.add_task(
+            Task(
+                plan="cyber-2026",
+                key=key,
+                title="W",
+                lead="MPS",
+                deadline=deadline,
+                status=status,
+                completed_on=done_on,
+            )
+        )
     new = create_feed(sample_store, FeedScope("plan", "cyber-2026"))
     feed = find_feed(sample_store, new.token)
     assert feed is not None
