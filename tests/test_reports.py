@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 from actionplan.cli.main import cli
 from actionplan.digest.data import DigestOptions, build_digest
+from actionplan.digest.report import render_report, save_report
 from actionplan.digest.report_data import ReportOptions, Standing, build_report, parse_period
 from actionplan.services import tasks
 from actionplan.services.baselines import save_baselines
-from actionplan.services.reports import render_report, save_report
 from actionplan.store import Store, ValidationError
 
 AS_OF = date(2026, 11, 26)

@@ -45,8 +45,8 @@ def report(
       actionplan report --plan cyber-2026 --period 2026-Q4 --org MPS --format xlsx -o mps.xlsx
       actionplan report --plan cyber-2026 --period 2026-Q4 --baseline "approved 2026-04-28" -o q4.md
     """
+    from actionplan.digest.report import save_report
     from actionplan.digest.report_data import ReportOptions
-    from actionplan.services.reports import save_report
 
     options = ReportOptions(plan=plan, period=period, as_of=parse_day(as_of, "--as-of"), org=org, baseline=baseline)
     result = save_report(ctx.store, options, out, fmt)

@@ -1,7 +1,6 @@
-"""The quarterly report: build it for a plan and a period, render it as DOCX, XLSX or Markdown, save it.
-
-Every front end (the ``report`` command, the UI's palette and digest preview) saves
-reports through :func:`save_report`, so they write the same file for the same options.
+"""The quarterly report's file rules: which formats, the format a file name asks for, the default
+period, and writing a file whole.  Building and rendering the report is the digest layer's
+(:mod:`actionplan.digest.report`), which every front end calls.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ from pathlib import Path
 
 from actionplan.core.errors import ValidationError
 from actionplan.core.i18n import _
-from actionplan.digest.report_data import Report, ReportOptions, build_report
-from actionplan.store import Store
 
 FORMATS = ("docx", "xlsx", "md")
 _SUFFIXES = {".docx": "docx", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
@@ -37,29 +34,6 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
             f"{path}: " + _("name the format with --format, or end the file name with .docx, .xlsx or .md"), "--format"
         )
     return found
-
-
-def render_report(report: Report, fmt: str) -> bytes:
-    """The report as the bytes of a file in *fmt* (docx, xlsx or md)."""
-    if fmt == "docx":
-        from actionplan.digest.report_docx import render_report_docx
-
-        return render_report_docx(report)
-    if fmt == "xlsx":
-        from actionplan.digest.report_xlsx import render_report_xlsx
-
-        return render_report_xlsx(report)
-    from actionplan.digest.report_md import render_report_markdown
-
-    return render_report_markdown(report).encode("utf-8")
-
-
-def save_report(store: Store, options: ReportOptions, path: str | Path, fmt: str | None = None) -> Report:
-    """Build the report and write it to *path* whole (a failed write leaves no half file)."""
-    fmt = format_for(path, fmt)
-    report = build_report(store, options)
-    write_bytes(Path(path), render_report(report, fmt))
-    return report
 
 
 def write_bytes(target: Path, data: bytes) -> None:

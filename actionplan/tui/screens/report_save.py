@@ -23,8 +23,8 @@ def save_report_dialog(app: Any, plan: str) -> None:
         if not path:
             return
         from actionplan.core.errors import StoreError
+        from actionplan.digest.report import save_report
         from actionplan.digest.report_data import ReportOptions
-        from actionplan.services.reports import save_report
 
         try:
             save_report(app.store, ReportOptions(plan=plan, period=period, as_of=app.today), path.strip())
