@@ -21,6 +21,7 @@ import click
 
 from actionplan.cli.support import (
     Context,
+    _tell_waiting,
     _handle,
     _quote_terms,
     _resolver,
@@ -102,10 +103,10 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
     from actionplan.store import Store
 
     choice = choose_db(ctx.db_option)
-    existed = choice.path.exists()
+    existed = choice.path.exists() and choice.path.stat().st_size > 0  # a 0-byte file named here is taken over
     choice.path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        store = Store(choice.path, actor=ctx.actor)
+        store = Store(choice.path, actor=ctx.actor, on_wait=_tell_waiting, adopt_empty=True)
     except sqlite3.Error as e:  # not a database, locked, unreadable
         fail(f"{choice.path}: {e}")
     ctx._store = store

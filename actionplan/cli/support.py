@@ -60,7 +60,7 @@ class Context:
         if self._store is None:
             from actionplan.services.config import choose_db, open_store
 
-            choice = choose_db(self.db_option)
+            choice = choose_db(self.db_option)  # an unusable name: an ActionPlanError for _handle
             if not choice.is_default and not choice.path.exists() and not self.may_create:
                 raise click.ClickException(
                     f"{choice.path}: "
@@ -72,13 +72,18 @@ class Context:
                     + _("or import a plan file into it.")
                 )
             try:
-                self._store = open_store(choice, self.actor)
+                self._store = open_store(choice, self.actor, on_wait=_tell_waiting)
             except sqlite3.Error as e:  # not a database, locked, unreadable
                 raise click.ClickException(f"{choice.path}: {e}") from None
         return self._store
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _tell_waiting(message: str) -> None:
+    """The store waits for another writer: say so on standard error (the UI shows it as a notice)."""
+    click.echo(message, err=True)
 
 
 def fail(message: str) -> None:
@@ -107,6 +112,13 @@ def _handle(fn):
             raise SystemExit(1) from None
         except ActionPlanError as e:
             raise click.ClickException(str(e)) from None
+        except sqlite3.DatabaseError as e:  # one the store's connection did not see (a fetch while iterating)
+            from actionplan.store.connection import translate
+
+            mapped = translate(e)
+            if mapped is None:
+                raise
+            raise click.ClickException(str(mapped)) from None
 
     return wrapper
 

@@ -103,3 +103,31 @@ class PlanFileError(ActionPlanError):
         super().__init__("\n".join(str(p) for p in self.problems))
         if self.problems:  # each problem names its own place; this is the first one's
             self.place = f"{self.problems[0].file}:{self.problems[0].line}"
+
+
+class DatabaseError(StoreError):
+    """The database file itself is the problem (not a value in it); ``path`` names the file."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message, place=path)
+        self.path = path
+
+
+class DatabaseDamagedError(DatabaseError):
+    """SQLite reports a malformed file, or tables the program needs are missing."""
+
+
+class ForeignDatabaseError(DatabaseError):
+    """The file is not an actionplan database (another program's, or not SQLite); it was left untouched."""
+
+
+class DatabaseLockedError(DatabaseError):
+    """Another writer held the write lock for longer than the wait allowed; nothing was written."""
+
+
+class ReadOnlyDatabaseError(DatabaseError):
+    """The file (or its folder) cannot be written; nothing was changed."""
+
+
+class OutputError(ActionPlanError):
+    """An output path that cannot be written (a NUL in the name, a folder, no such folder)."""

@@ -27,13 +27,32 @@ def default_db_path() -> Path:
 
 
 def choose_db(option: str | None) -> DatabaseChoice:
-    """``--db PATH``, else ``$ACTIONPLAN_DB``, else the default file."""
-    if option:
-        return DatabaseChoice(Path(option).expanduser(), False)
+    """``--db PATH``, else ``$ACTIONPLAN_DB``, else the default file.
+
+    An empty name, ``:memory:`` (SQLite's database that vanishes when the command ends) and a
+    name with a NUL byte are refused: each would silently lose or misplace the user's work.
+    """
+    if option is not None:
+        return DatabaseChoice(_usable_db_path(option, "--db"), False)
     env = os.environ.get("ACTIONPLAN_DB")
-    if env:
-        return DatabaseChoice(Path(env).expanduser(), False)
+    if env is not None and env != "":
+        return DatabaseChoice(_usable_db_path(env, "ACTIONPLAN_DB"), False)
     return DatabaseChoice(default_db_path(), True)
+
+
+def _usable_db_path(text: str, where: str) -> Path:
+    from actionplan.core.errors import DatabaseError
+
+    if not text.strip():
+        raise DatabaseError(_("an empty database name; give the path of a database file"), where)
+    if text.strip() == ":memory:" or text.startswith("file:"):
+        raise DatabaseError(
+            f'"{text}": ' + _("is not a database file; an in-memory database would be lost when the command ends"),
+            where,
+        )
+    if "\x00" in text:
+        raise DatabaseError(f"{text!r}: " + _("not a usable file name"), where)
+    return Path(text).expanduser()
 
 
 def sample_plan_paths() -> list[Path]:
@@ -51,14 +70,19 @@ def sample_plan_paths() -> list[Path]:
     return sorted(here.glob("*.toml"))
 
 
-def open_store(choice: DatabaseChoice, actor: str | None = None, *, seed_new_default: bool = True, clock=None):
-    """Open the chosen database; a new default database is filled with the sample plans."""
+def open_store(
+    choice: DatabaseChoice, actor: str | None = None, *, seed_new_default: bool = True, clock=None, **options
+):
+    """Open the chosen database; a new default database is filled with the sample plans.
+
+    *options* go to :class:`~actionplan.store.Store` (``on_wait``, ``lock_wait``, ``adopt_empty``).
+    """
     from actionplan.store import Store
 
     is_new = not choice.path.exists()
     if is_new:
         choice.path.parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {"actor": actor}
+    kwargs: dict[str, Any] = {"actor": actor, **options}
     if clock is not None:
         kwargs["clock"] = clock
     store = Store(choice.path, **kwargs)

@@ -1,8 +1,10 @@
 """The store's connection, transactions, settings and change record."""
 
 import getpass
+import math
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,8 +16,9 @@ from actionplan.core.i18n import _
 
 if TYPE_CHECKING:
     import sqlite_utils
-from actionplan.core.errors import StoreError
-from actionplan.store import schema
+from actionplan.core.errors import DatabaseLockedError, StoreError
+from actionplan.store import identity, schema
+from actionplan.store.connection import APPLICATION_ID
 from actionplan.store.rows import key_order_text
 
 
@@ -36,12 +39,41 @@ def rowid(cur: sqlite3.Cursor) -> int:
     return cur.lastrowid
 
 
+#: How long a writer waits for another writer's lock before giving up (seconds; ``$ACTIONPLAN_LOCK_WAIT``).
+DEFAULT_LOCK_WAIT = 60.0
+#: After this long without the lock, the writer says it is waiting.
+WAIT_NOTICE_AFTER = 1.0
+
+
+def lock_wait_from_env() -> float:
+    """``$ACTIONPLAN_LOCK_WAIT`` in seconds (a number from 0 to 86400), else :data:`DEFAULT_LOCK_WAIT`."""
+    text = os.environ.get("ACTIONPLAN_LOCK_WAIT", "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 86400:
+        raise StoreError(
+            "ACTIONPLAN_LOCK_WAIT: " + _("must be a number of seconds from 0 to 86400") + f', not "{text[:40]}"'
+        )
+    return value
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 class StoreBase:
-    """The connection, transactions, settings and the change record every write shares."""
+    """The connection, transactions, settings and the change record every write shares.
+
+    *lock_wait* is how long a write waits for another writer (default ``$ACTIONPLAN_LOCK_WAIT``
+    or 60 s); *on_wait* is called with a message once the wait has lasted a moment, so a front
+    end can say so.  *adopt_empty* lets a 0-byte file or an SQLite file without any table become
+    a new database (only ``init`` asks for it); otherwise such a file, and any file another
+    program made, is refused untouched.
+    """
 
     def __init__(
         self,
@@ -49,20 +81,26 @@ class StoreBase:
         *,
         actor: str | None = None,
         clock: Callable[[], datetime] = _utcnow,
-        timeout: float = 10.0,
+        lock_wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        adopt_empty: bool = False,
     ) -> None:
+        from actionplan.core.text import clean_line
+
         self.path = Path(path)
-        self.actor = actor or default_actor()
+        # a name reaches the terminal through show and history: cleaned as every other text
+        self.actor = clean_line(actor or default_actor()).strip() or "unknown"
         self.clock = clock
+        self.lock_wait = lock_wait_from_env() if lock_wait is None else max(0.0, lock_wait)
+        self.on_wait = on_wait
         self._org_words_cache: dict[str, str] | None = None
-        conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        self._conn = conn
+        self._busy_ms = int(min(self.lock_wait, WAIT_NOTICE_AFTER) * 1000)
+        self._conn = identity.open_connection(self.path, adopt_empty, self._busy_ms / 1000)
         self._db: sqlite_utils.Database | None = None
-        conn.create_function("key_order", 1, key_order_text, deterministic=True)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        conn = self._conn
         try:
+            conn.create_function("key_order", 1, key_order_text, deterministic=True)
+            conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except BaseException:  # not a database, or a newer schema: do not leave the file open
             conn.close()
@@ -92,6 +130,8 @@ class StoreBase:
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == schema.SCHEMA_VERSION and self.conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+            identity.mark_ours(self)
         if version > schema.SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: "
@@ -110,6 +150,7 @@ class StoreBase:
                 for number in range(version + 1, schema.SCHEMA_VERSION + 1):
                     schema.MIGRATIONS[number - 1](self.db)
                     self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 if version == 0:
                     self.conn.execute(
                         "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('timezone', ?)",
@@ -122,7 +163,7 @@ class StoreBase:
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
         self._org_words_cache = None
         try:
             yield
@@ -131,6 +172,35 @@ class StoreBase:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to :attr:`lock_wait` for another writer (and saying so)."""
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                if told:
+                    self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+                return
+            except DatabaseLockedError:
+                waited = time.monotonic() - started
+                if waited >= self.lock_wait:
+                    raise DatabaseLockedError(
+                        _("another program held the write lock for {seconds:g} s; nothing was changed").format(
+                            seconds=round(waited, 1)
+                        )
+                        + " ("
+                        + _("try again later, or wait longer with ACTIONPLAN_LOCK_WAIT=SECONDS")
+                        + ")",
+                        str(self.path),
+                    ) from None
+                if not told and self.on_wait is not None:
+                    self.on_wait(_("waiting for another writer...") + f" ({_('up to')} {self.lock_wait:g} s)")
+                # the next attempt waits at most what is left of the allowance
+                told = True
+                left = max(0.001, min(WAIT_NOTICE_AFTER, self.lock_wait - waited))
+                self.conn.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
 
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
