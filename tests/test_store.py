@@ -601,7 +601,9 @@ def test_newer_schema_than_known_is_refused_clearly(db_path, clock):
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("just some notes\n" * 100)
-    with pytest.raises(sqlite3.DatabaseError):
+    from actionplan.core.errors import ForeignDatabaseError
+
+    with pytest.raises(ForeignDatabaseError, match="file is not a database"):
         Store(path)
     assert path.read_text() == "just some notes\n" * 100
 

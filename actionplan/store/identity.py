@@ -78,7 +78,7 @@ def _check_identity(conn: Connection, path: Path, adopt_empty: bool) -> None:
     except DatabaseDamagedError as e:
         if "file is not a database" in str(e.__cause__):
             raise ForeignDatabaseError(
-                _("is not an actionplan database (not an SQLite file, or its first page is damaged:")
+                _("file is not a database (not an SQLite file, or its first page is damaged:")
                 + " actionplan check "
                 + _("tells which)"),
                 label,
