@@ -97,17 +97,22 @@ def backup(ctx: Context, out: str) -> None:
 def check(ctx: Context) -> None:
     """Check the database: SQLite's integrity check and every cross-reference.
 
-    Prints each problem found (exit code 1), or "No problems found" (exit code 0).
+    Also compares the tables, columns, indexes and triggers with what this version
+    of actionplan creates, checks the search index, the schema version, the file's
+    actionplan mark and the values of every task.  Prints each problem found (exit
+    code 1), or "No problems found" (exit code 0).  Changes nothing.
     Restore a backup (`actionplan backup`) if problems are reported.
 
     \b
     Example:
       actionplan --db committee.db check
     """
+    from actionplan.store.diagnosis import diagnose, schema_version_of
+
     path = _existing_db(ctx)
-    problems = ctx.store.integrity_problems()
+    problems = diagnose(path)  # without opening the store: no migration, nothing written
     if not problems:
-        click.echo(_("No problems found in") + f" {path} (" + _("schema") + f" {ctx.store.schema_version}).")
+        click.echo(_("No problems found in") + f" {path} (" + _("schema") + f" {schema_version_of(path)}).")
         return
     click.echo(f"{len(problems)} " + _("problem(s) found in") + f" {path}:", err=True)
     for problem in problems:

@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from actionplan.core.errors import DatabaseDamagedError
 from actionplan.core.i18n import _
 
 if TYPE_CHECKING:
@@ -15,7 +16,11 @@ class Maintenance(StoreBase):
     """Integrity checks, backups and counts."""
 
     def integrity_problems(self) -> list[str]:
-        """Integrity and foreign-key problems, in words (empty when healthy)."""
+        """Every problem :func:`~actionplan.store.diagnosis.diagnose` finds, in words (empty when healthy)."""
+        if str(self.path) != ":memory:":
+            from actionplan.store.diagnosis import diagnose
+
+            return diagnose(self.path)
         problems = [r[0] for r in self._q("PRAGMA integrity_check") if r[0] != "ok"]
         for r in self._q("PRAGMA foreign_key_check"):
             problems.append(f"{r[0]} row {r[1]} " + _("refers to a missing row in") + f" {r[2]}")
@@ -24,7 +29,7 @@ class Maintenance(StoreBase):
                 self.conn.execute("INSERT INTO tasks_fts(tasks_fts, rank) VALUES ('integrity-check', 1)")
             except sqlite3.OperationalError:  # cannot run here (a read-only database): not a finding
                 pass
-            except sqlite3.DatabaseError:  # SQLITE_CORRUPT_VTAB: the index and the text differ
+            except (sqlite3.DatabaseError, DatabaseDamagedError):  # SQLITE_CORRUPT_VTAB: the index and the text differ
                 problems.append(_("the search index does not match the tasks' text (searches may miss tasks)"))
         return problems
 

@@ -81,7 +81,13 @@ def _id(obj: Task | Plan | Org) -> int:
 
 
 def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):  # a value written outside the program, or a damaged byte
+        from actionplan.core.errors import DatabaseDamagedError
+        from actionplan.store.connection import damaged_message
+
+        raise DatabaseDamagedError(damaged_message() + f" ({value!r} " + "is not a date)") from None
 
 
 def _iso(value: date | None) -> str | None:
