@@ -40,39 +40,18 @@ def backup(ctx: Context, out: str) -> None:
     Example:
       actionplan backup -o backups/committee-2026-11-26.db
     """
-    import os
-    import tempfile
-
-    from actionplan.store import Store
+    from actionplan.core.errors import OutputError
+    from actionplan.services import output
 
     source = _existing_db(ctx)
-    if "\x00" in out:  # possible from a script, not from a shell
-        fail(f"{out!r}: " + _("not a usable file name"))
-    target = Path(out)
-    if target.is_dir():
-        fail(f"{out}: " + _("is a folder; give the name of the copy, e.g.") + f" {Path(out) / 'committee-backup.db'}")
+    try:
+        target = output.usable_path(out)  # a NUL, a folder, no such folder; a symlink is followed
+    except OutputError as e:
+        fail(str(e) + ("; " + _("e.g.") + f" {Path(out) / 'committee-backup.db'}" if Path(out).is_dir() else ""))
     if target.exists() and target.resolve() == source.resolve():
         fail(f"{out}: " + _("that is the database itself; choose another file"))
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        fail(f"{out}: " + _("no such folder:") + f" {folder}")
     store = ctx.store
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".actionplan-backup-", suffix=".db")
-    os.close(fd)
-    try:
-        store.backup(tmp)
-        with Store(tmp, actor=store.actor) as copy:
-            problems = copy.integrity_problems()
-            counts = copy.counts()
-        if problems:
-            fail(f"{out}: " + _("the copy failed its check:") + " " + "; ".join(problems[:5]))
-        os.replace(tmp, target)
-    except OSError as e:
-        fail(f"{out}: " + _("cannot write the backup:") + f" {e.strerror or e}")
-    finally:
-        for leftover in (tmp, tmp + "-wal", tmp + "-shm"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
+    counts = _backup_into(store, target, out)
     click.echo(
         _("Backed up")
         + f" {source} "
@@ -89,6 +68,51 @@ def backup(ctx: Context, out: str) -> None:
         + _("the copy passed the integrity check")
         + "."
     )
+
+
+def _backup_into(store, target: Path, out: str) -> dict[str, int]:
+    """Copy, check the copy, then put it in place: renamed over a regular file, written into a device or FIFO."""
+    import os
+    import tempfile
+
+    from actionplan.services import output
+    from actionplan.store import Store
+
+    special = output.is_special(target)
+    folder = Path(tempfile.gettempdir()) if special else (target.parent if str(target.parent) else Path("."))
+    removed, freed = output.remove_stale(folder, "backup")
+    if removed:
+        click.echo(
+            _("Removed")
+            + f" {removed} "
+            + _("temporary file(s) left by an interrupted backup")
+            + f" ({freed / 1e6:.1f} MB) "
+            + _("in")
+            + f" {folder}",
+            err=True,
+        )
+    tmp = ""
+    try:
+        tmp = output.temporary_beside(folder / "backup.db", "backup", ".db")
+        store.backup(tmp)
+        with Store(tmp, actor=store.actor) as copy:
+            problems = copy.integrity_problems()
+            counts = copy.counts()
+        if problems:
+            fail(f"{out}: " + _("the copy failed its check:") + " " + "; ".join(problems[:5]))
+        if special:
+            with open(tmp, "rb") as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        else:
+            os.replace(tmp, target)
+    except OSError as e:
+        fail(f"{out}: " + _("cannot write the backup:") + f" {e.strerror or e}")
+    finally:
+        for leftover in (tmp, tmp + "-wal", tmp + "-shm") if tmp else ():
+            if os.path.exists(leftover):
+                os.remove(leftover)
+    return counts
 
 
 @click.command()

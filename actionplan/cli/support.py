@@ -142,20 +142,17 @@ def today_for(ctx: Context, as_of: str | None) -> date:
 
 
 def _write_out(text: str, out: str | None) -> None:
-    if not out or out == "-":
+    """*text* to standard output (no FILE, or ``-``), else to FILE by :mod:`actionplan.services.output`."""
+    if out is None or out == "-":
         click.echo(text, nl=False)
         return
-    import os
-    import tempfile
+    from actionplan.core.errors import OutputError
+    from actionplan.services.output import write_text
 
-    target = Path(out)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as e:
-        fail(f"{out}: " + _("cannot write:") + f" {e.strerror or e}")
+        write_text(out, text)
+    except OutputError as e:
+        fail(str(e))
     click.echo(_("Wrote") + f" {out}", err=True)
 
 
