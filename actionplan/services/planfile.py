@@ -750,16 +750,7 @@ def export_plan_text(store, key: str) -> str:
 
 
 def write_plan_file(store, key: str, path: str | Path) -> None:
-    """Write plan *key* to *path* whole or not at all (a temporary file renamed over it)."""
-    import tempfile
+    """Write plan *key* to *path* whole or not at all (see :mod:`actionplan.services.output`)."""
+    from actionplan.services.output import write_text
 
-    text = export_plan_text(store, key)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, export_plan_text(store, key))

@@ -61,6 +61,8 @@ class ActionPlanApp(App[None]):
     def __init__(self, store: Store, *, today: date | None = None) -> None:
         super().__init__()
         self.store = store
+        # a save that waits for another writer says so (the message of the CLI's standard error)
+        store.on_wait = lambda message: self.notify(message, title=_("Waiting"), severity="warning")
         self._today = today
         #: where the task screen should go next: (query, plan, task ref)
         self.navigation: tuple[str | None, str | None, str | None] | None = None
@@ -245,13 +247,13 @@ class ActionPlanApp(App[None]):
 
         from actionplan.calendar.ical import IcalOptions, export_calendar
         from actionplan.core.query import TaskFilter
+        from actionplan.services.output import write_text
 
         f = TaskFilter(involving=[org] if org else [])
         try:
             text = export_calendar(self.store, f, IcalOptions(), now=datetime.now(UTC), today=self.today)
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        except (OSError, StoreError, ValueError) as e:
+            write_text(path, text)
+        except (OSError, ActionPlanError, ValueError) as e:
             self.notify(str(e), title=_("Not exported"), severity="error")
             return
         self.notify(

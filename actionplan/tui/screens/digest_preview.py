@@ -118,10 +118,13 @@ class DigestPreview(ActionPlanScreen[None]):
             suffix = Path(path).suffix.lower()
             fmt = {".html": "html", ".htm": "html", ".md": "md", ".txt": "text"}.get(suffix, self.shown_format)
             digest = self._build()
+            from actionplan.core.errors import OutputError
+            from actionplan.services.output import write_text
+
             try:
-                Path(path).write_text(render(digest, fmt), encoding="utf-8")
-            except OSError as e:
-                self.app.notify(f"{path}: {e.strerror or e}", title=_("Not saved"), severity="error")
+                write_text(path, render(digest, fmt))
+            except OutputError as e:
+                self.app.notify(str(e), title=_("Not saved"), severity="error")
                 return
             self.app.store.record_digest(
                 self.app.today, digest.since.isoformat(), {"plans": list(self.plans), "format": fmt}
