@@ -138,6 +138,21 @@ def describe_resolution(text: str | date) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
+def check_date(value: date) -> date:
+    """*value* if its year is between :data:`MIN_YEAR` and :data:`MAX_YEAR`, else :class:`DateError`.
+
+    Every date that enters the program passes here, whatever form it came in (text, a TOML
+    date, a date object): calendars add days and alarms to deadlines, and a year past 9998 or
+    before 2 would overflow there.
+    """
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise DateError(
+            f"{format_date(value)}: "
+            + _("the year must be between {low} and {high}").format(low=MIN_YEAR, high=MAX_YEAR)
+        )
+    return value
+
+
 def parse_iso_date(text: str) -> date:
     """Read a strict ISO date ``YYYY-MM-DD`` (surrounding blanks ignored).
 
@@ -148,9 +163,11 @@ def parse_iso_date(text: str) -> date:
     match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", cleaned)
     if match:
         try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+            day = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
+        else:
+            return check_date(day)
     raise DateError(_('not a date "{text}": write YYYY-MM-DD, e.g. 2026-04-30').format(text=shown_in_message(text)))
 
 
@@ -169,9 +186,9 @@ def parse_deadline(text: str | date) -> date:
     quoting the input and listing :data:`ACCEPTED_FORMS`.
     """
     if isinstance(text, datetime):
-        return text.date()
+        text = text.date()
     if isinstance(text, date):
-        return text
+        return check_date(text)
     if isinstance(text, int) and not isinstance(text, bool):
         text = str(text)
     if not isinstance(text, str):

@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from actionplan.core import model
-from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.dates import DateError, parse_deadline, shown_in_message
 from actionplan.core.errors import FieldError
+from actionplan.core.limits import number_problem
 from actionplan.core.i18n import _
 from actionplan.core.model import KPI, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
@@ -265,9 +266,12 @@ def _number(field: str, text: str) -> float | int | None:
     try:
         value = float(text)
     except ValueError:
-        raise FieldError(field, _("must be a number") + f': "{text}"') from None
+        raise FieldError(field, _("must be a number") + f': "{shown_in_message(text)}"') from None
     if not math.isfinite(value):
-        raise FieldError(field, _("must be a finite number") + f': "{text}"')
+        raise FieldError(field, _("must be a finite number") + f': "{shown_in_message(text)}"')
+    problem = number_problem(value)
+    if problem:
+        raise FieldError(field, problem + f': "{shown_in_message(text)}"')
     return int(value) if value.is_integer() else value
 
 
@@ -333,7 +337,7 @@ def parse_field(name: str, text: str, resolve_org: OrgResolver, task: Task | Non
     kpi = (task.kpi if task and task.kpi else None) or KPI(metric="")
     kpi = replace(kpi)  # a copy: the task's own KPI stays as it was
     setattr(kpi, part, text.strip() if part in ("metric", "unit") else _number(field, text))
-    if not kpi.metric and (kpi.target is not None or kpi.current is not None):
+    if not kpi.metric and (kpi.target is not None or kpi.current is not None or kpi.baseline is not None):
         raise FieldError("kpi.metric", _("name the KPI metric first"))
     return {"kpi": kpi if kpi.metric else None}
 

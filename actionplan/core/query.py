@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 from actionplan.core.errors import QueryError
 from actionplan.core.i18n import _
+from actionplan.core.limits import MAX_FILTER_TERMS, MAX_SOON_DAYS
 from actionplan.core.model import DEFAULT_HORIZON_DAYS, parse_priority, parse_status
 
 
@@ -163,8 +164,10 @@ def parse_query(text: str) -> TaskFilter:
                     except ValueError as e:
                         raise QueryError(f"{term}: {e}") from None
             elif name == "soon":
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):
                     raise QueryError(f"{term}: " + _("soon:N needs a number of days"))
+                if int(value) > MAX_SOON_DAYS:
+                    raise QueryError(f"{term}: " + _("soon:N looks at most {days} days ahead").format(days=MAX_SOON_DAYS))
                 f.due_within = int(value)
             else:
                 raise QueryError(
@@ -175,7 +178,20 @@ def parse_query(text: str) -> TaskFilter:
                 )
             continue
         f.words.append(term)
+    check_size(f)
     return f
+
+
+def check_size(f: TaskFilter) -> None:
+    """Refuse a filter with more terms than SQLite can combine into one query."""
+    count = sum(
+        len(values)
+        for values in (f.plans, f.leads, f.coordinating, f.involving, f.tags, f.statuses, f.priorities, f.words)
+    )
+    if count > MAX_FILTER_TERMS:
+        raise QueryError(
+            _("a filter may have at most {most} terms, this one has {count}").format(most=MAX_FILTER_TERMS, count=count)
+        )
 
 
 def describe_filter(f: TaskFilter) -> str:

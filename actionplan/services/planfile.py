@@ -13,17 +13,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import tomli
 
 from actionplan.core import model, rules
-from actionplan.core.dates import DateError, parse_deadline
+from actionplan.core.dates import DateError, check_date, parse_deadline
 from actionplan.core.errors import PlanFileError, Problem
 from actionplan.core.fields import PLAN_FILE_KPI_KEYS, PLAN_FILE_TASK_KEYS
 from actionplan.core.i18n import _
+from actionplan.core.limits import MAX_PLAN_FILE_BYTES, number_problem
 from actionplan.core.model import KPI, Org, Plan, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.text import clean, clean_line
@@ -181,8 +182,12 @@ class _Reader:
         value = table.get(name)
         if value is None or value == "":
             return None
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
+        if isinstance(value, date) and not isinstance(value, datetime):
+            try:
+                return check_date(value)  # a TOML date gets the year check of written dates
+            except DateError as e:
+                self.problem(at(name), f"{label} {name}: {e}")
+                return None
         if not isinstance(value, str):
             self.problem(at(name), f"{label} {name}: " + _("must be a date like 2026-04-30"))
             return None
@@ -199,8 +204,9 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(at(name), f"{label} {name}: " + _("must be a number") + f", not {_type(value)}")
             return None
-        if not math.isfinite(value):
-            self.problem(at(name), f"{label} {name}: " + _("must be a finite number") + f", not {value}")
+        problem = number_problem(value)
+        if problem:
+            self.problem(at(name), f"{label} {name}: {problem}")
             return None
         return value
 
@@ -223,6 +229,12 @@ def _type(value: Any) -> str:
     )
 
 
+def _deep_line(text: str) -> int:
+    """The line where arrays or tables start nesting deeply (for the message), else 1."""
+    m = re.search(r"[\[{](?:\s*[\[{]|[^\]}\n]*[\[{]){20}", text)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
 def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] = ()) -> PlanFile:
     """Parse and validate plan-file text; raises PlanFileError listing every problem."""
     try:
@@ -230,6 +242,9 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     except tomli.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         raise PlanFileError([Problem(path, int(m.group(1)) if m else 1, _("not valid TOML: ") + str(e))]) from None
+    except RecursionError:  # the parser recurses once per level and stops at a few hundred
+        message = _("arrays or tables nested hundreds of levels deep: not a plan file")
+        raise PlanFileError([Problem(path, _deep_line(text), message)]) from None
     r = _Reader(path, text)
     for name in sorted(set(data) - {"plan", "orgs", "tasks"}):
         r.problem(1, _("unknown table") + f' "{name}" (' + _("a plan file has [plan], [[orgs]] and [[tasks]]") + ")")
@@ -456,13 +471,29 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     return PlanFile(path=path, plan=plan, orgs=orgs, tasks=tasks)
 
 
+def _read_bounded(p: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_PLAN_FILE_BYTES` (``/dev/zero`` would never end)."""
+    import stat
+
+    # O_NONBLOCK: opening a FIFO must not wait for a writer before the check below refuses it
+    with open(os.open(p, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=0) as fh:
+        mode = os.fstat(fh.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, _("it is a folder, not a plan file"))
+        if not stat.S_ISREG(mode):
+            raise OSError(0, _("it is not a regular file (a device or a pipe), not a plan file"))
+        raw = fh.read(MAX_PLAN_FILE_BYTES + 1)
+    if len(raw) > MAX_PLAN_FILE_BYTES:
+        raise OSError(0, _("it is larger than {mb} MB: split the plan into several files").format(
+            mb=MAX_PLAN_FILE_BYTES // (1024 * 1024)))
+    return raw
+
+
 def read_plan_file(path: str | Path, known_orgs: Iterable[str] = ()) -> PlanFile:
     """Read and validate one plan file."""
     p = Path(path)
     try:
-        if p.is_dir():
-            raise IsADirectoryError(21, _("it is a folder, not a plan file"))
-        raw = p.read_bytes()
+        raw = _read_bounded(p)
     except OSError as e:
         raise PlanFileError([Problem(str(path), 0, _("cannot read the file: ") + (e.strerror or str(e)))]) from None
     except ValueError:  # a NUL byte in the name (possible from a script, not from a shell)

@@ -1,5 +1,6 @@
 """The filter language turned into SQL."""
 
+from actionplan.core.i18n import _
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,12 @@ class TaskFilters(StoreBase):
     }
 
     def _filter_sql(self, f: TaskFilter, today: date) -> tuple[str, list[Any]]:
+        from actionplan.core.limits import MAX_SOON_DAYS
+        from actionplan.core.query import QueryError, check_size
+
+        check_size(f)  # a filter merged from options and terms: still one SQLite can run
+        if f.due_within is not None and not 0 <= f.due_within <= MAX_SOON_DAYS:
+            raise QueryError(_("soon:N looks at most {days} days ahead").format(days=MAX_SOON_DAYS))
         where: list[str] = []
         params: list[Any] = []
         if f.plans:
