@@ -31,6 +31,7 @@ _DAMAGED = (
     "no such trigger",
     "corrupt",
     "disk i/o error",
+    "could not decode",
 )
 
 

@@ -71,7 +71,8 @@ def diagnose(path: str | Path) -> list[str]:
         if header is None:
             return problems
         version = header
-        for step in (_integrity, _foreign_keys, lambda c, p: _structure(c, p, version), _search_index, _task_values):
+        steps = (_integrity, _foreign_keys, lambda c, p: _structure(c, p, version), _search_index, _texts, _task_values)
+        for step in steps:
             try:
                 step(conn, problems)
             except sqlite3.DatabaseError as e:
@@ -151,6 +152,37 @@ def _search_index(conn: sqlite3.Connection, problems: list[str]) -> None:
         problems.append(_("the search index does not match the tasks' text (searches may miss tasks)"))
     finally:
         conn.execute("ROLLBACK")
+
+
+def _texts(conn: sqlite3.Connection, problems: list[str]) -> None:
+    """Text that is not UTF-8 (a damaged byte inside a row): SQLite does not notice, reading it fails."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'tasks_fts%'"
+        ).fetchall()
+    ]
+    conn.text_factory = bytes
+    found = 0
+    try:
+        for table in tables:
+            columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")').fetchall()]
+            for row in conn.execute(f'SELECT rowid, * FROM "{table}"'):
+                for name, value in zip(["rowid", *columns], row):
+                    if isinstance(value, bytes):
+                        try:
+                            value.decode("utf-8")
+                        except UnicodeDecodeError:
+                            found += 1
+                            if found <= MAX_LISTED:
+                                problems.append(
+                                    f"{table} " + _("row") + f" {row[0]} {name}: " + _("the text is not UTF-8 (damaged)")
+                                )
+        if found > MAX_LISTED:
+            problems.append(f"… {found - MAX_LISTED} " + _("more damaged texts"))
+    finally:
+        conn.text_factory = str
 
 
 def _is_date(text: object) -> bool:
