@@ -288,17 +288,24 @@ def rollup_progress(tasks: Sequence[Task]) -> dict[str, float]:
             children.setdefault(f"{t.plan}/{t.parent}", []).append(t)
     result: dict[str, float] = {}
 
-    def compute(ref: str, depth: int = 0) -> float:
-        if ref in result:
-            return result[ref]
-        task = by_ref[ref]
-        kids = [k for k in children.get(ref, []) if k.status != TaskStatus.CANCELLED]
-        if task.status == TaskStatus.DONE or not kids or depth > 32:
-            value = float(effective_progress(task))
-        else:
-            value = sum(compute(k.ref, depth + 1) for k in kids) / len(kids)
-        result[ref] = value
-        return value
+    def compute(root: str) -> None:
+        """Children before parents with an explicit stack: a chain of any depth, no recursion limit."""
+        stack: list[tuple[str, bool]] = [(root, False)]
+        visiting: set[str] = set()
+        while stack:
+            ref, children_done = stack.pop()
+            if ref in result:
+                continue
+            task = by_ref[ref]
+            kids = [k for k in children.get(ref, []) if k.status != TaskStatus.CANCELLED]
+            if task.status == TaskStatus.DONE or not kids or (ref in visiting and not children_done):
+                result[ref] = float(effective_progress(task))  # a leaf (or a parent cycle, refused on import)
+            elif children_done:
+                result[ref] = sum(result[k.ref] for k in kids) / len(kids)
+            else:
+                visiting.add(ref)
+                stack.append((ref, True))
+                stack.extend((k.ref, False) for k in kids if k.ref not in result)
 
     for ref in by_ref:
         compute(ref)

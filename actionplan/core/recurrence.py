@@ -273,8 +273,27 @@ def _check_with_dateutil(text: str, parts: list[tuple[str, str]]) -> None:
     """Let dateutil judge the remaining values (UNTIL is ours: see :func:`_build_rrule`)."""
     try:
         _build_rrule(parts, datetime(2000, 1, 1), None)
+        ever = _ever_matches(parts)
     except (ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
         raise _rule_error(text, str(exc) or exc.__class__.__name__) from None
+    if not ever:
+        raise _rule_error(text, _("no date ever matches these BY parts (e.g. a 30 February): the duty would never fall due"))
+
+
+def _ever_matches(parts: list[tuple[str, str]]) -> bool:
+    """Whether any day passes the rule's BY filters (BYMONTH=2;BYMONTHDAY=30 never does).
+
+    The filters are tried as a yearly rule over 2000-2031, which holds every leap-year and
+    weekday arrangement: cheap whatever the rule's own frequency (a daily rule would be
+    walked day by day).
+    """
+    from dateutil.rrule import rrulestr
+
+    kept = [(k, v) for k, v in parts if k.startswith("BY") and k != "BYSETPOS"]
+    if not kept:
+        return True
+    probe = rrulestr("FREQ=YEARLY;" + ";".join(f"{k}={v}" for k, v in kept), dtstart=datetime(2000, 1, 1), cache=False)
+    return next(iter(probe.replace(until=datetime(2031, 12, 31))), None) is not None
 
 
 def _build_rrule(parts: list[tuple[str, str]], start: datetime, until: date | None) -> rrule:

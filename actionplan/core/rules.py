@@ -42,8 +42,10 @@ def completion_problems(on: date | None, today: date) -> list[tuple[str, str]]:
 
 
 def note_problems(text: str) -> list[tuple[str, str]]:
-    """A progress note says what happened."""
-    return [] if text.strip() else [("text", note_text_needed())]
+    """A progress note says what happened (judged as stored: control characters removed)."""
+    from actionplan.core.text import clean
+
+    return [] if clean(text).strip() else [("text", note_text_needed())]
 
 
 def status_problems(status: str, evidence: str, blocked_reason: str) -> list[tuple[str, str]]:
