@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -310,6 +310,9 @@ class FeedService:
         self.pool = pool
         self.render = render
         self.cache = cache or BodyCache()
+        #: per feed, the last (ETag, Last-Modified) answered: see :meth:`_monotonic`
+        self._answered: dict[int, tuple[str, datetime]] = {}
+        self._answered_lock = threading.Lock()
 
     def version(self, store: Store, feed: Feed) -> FeedVersion:
         """ETag and Last-Modified from the data stamp: a few small queries, no calendar built."""
@@ -326,7 +329,24 @@ class FeedService:
             [FEED_FORMAT, str(feed.id), stamp, feed.scope.kind, feed.scope.value, feed.options_text, str(today), spans]
         )
         digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
-        return FeedVersion(feed, f'"{feed.id}-{digest}"', last_modified)
+        etag = f'"{feed.id}-{digest}"'
+        return FeedVersion(feed, etag, self._monotonic(feed.id, etag, last_modified))
+
+    def _monotonic(self, feed_id: int, etag: str, last_modified: datetime) -> datetime:
+        """Last-Modified moves whenever the ETag does.
+
+        Changes are timed to the second, so two edits in one second would give two bodies the
+        same Last-Modified, and a client that sends only If-Modified-Since would keep the first.
+        A new ETag therefore gets at least a second more than the one answered before it.
+        """
+        with self._answered_lock:
+            before = self._answered.get(feed_id)
+            if before is not None and before[0] != etag and last_modified <= before[1]:
+                last_modified = before[1] + timedelta(seconds=1)
+            elif before is not None and before[0] == etag:
+                last_modified = before[1]
+            self._answered[feed_id] = (etag, last_modified)
+        return last_modified
 
     def prepare(self, token: str, request_headers: Any) -> Outcome:
         """404, 304, or 200 from the cache; else a 200 with ``pending`` set (the calendar must be built)."""

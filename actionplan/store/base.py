@@ -158,12 +158,23 @@ class StoreBase:
                     )
 
     @contextmanager
-    def write(self) -> Iterator[None]:
-        """One write transaction: all of it lands, or none of it."""
+    def write(self, *, wait: bool = True) -> Iterator[None]:
+        """One write transaction: all of it lands, or none of it.
+
+        ``wait=False`` gives up at once (DatabaseLockedError) when another writer holds the
+        lock: for writes that may be skipped, such as filling a cache.
+        """
         if self.conn.in_transaction:
             yield
             return
-        self._begin_immediate()
+        if wait:
+            self._begin_immediate()
+        else:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         self._org_words_cache = None
         try:
             yield

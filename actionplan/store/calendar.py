@@ -30,12 +30,21 @@ class CalendarCache(Reads):
         return result
 
     def store_events(self, options: str, events: Iterable[tuple[int, int, str]]) -> None:
-        """Keep serialised events (task id, version, text) for the next export."""
-        with self.write():
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO ical_cache(task_id, options, version, body) VALUES (?, ?, ?, ?)",
-                [(tid, options, ver, body) for tid, ver, body in events],
-            )
+        """Keep serialised events (task id, version, text) for the next export.
+
+        A cache: while another writer holds the lock, or on a read-only file, the events are
+        not kept (the next export builds them again) rather than the export waiting or failing.
+        """
+        from actionplan.core.errors import DatabaseLockedError, ReadOnlyDatabaseError
+
+        rows = [(tid, options, ver, body) for tid, ver, body in events]
+        try:
+            with self.write(wait=False):
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO ical_cache(task_id, options, version, body) VALUES (?, ?, ?, ?)", rows
+                )
+        except (DatabaseLockedError, ReadOnlyDatabaseError):
+            pass
 
     def task_versions(
         self,
