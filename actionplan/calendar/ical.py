@@ -20,6 +20,7 @@ RFC 5545 allows for METHOD:PUBLISH.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.store import Store
 
 DEFAULT_REMINDERS: tuple[str, ...] = ("P7D", "P1D")
+#: one line per task left out of a calendar (a date it cannot hold), naming the task
+log = logging.getLogger(__name__)
+
 DEFAULT_REMINDER_TIME = "09:00"
 #: Every status but done: cancelled tasks go out as STATUS:CANCELLED so calendars drop them.
 DEFAULT_STATUSES: tuple[str, ...] = (
@@ -600,7 +604,11 @@ def _rebuild(store: Store, stale: list[int], contexts, prefixes, bodies: dict[in
         task = tasks.get(task_id)
         if task is None or task.plan not in contexts:  # deleted or moved meanwhile
             continue
-        text = task_components(task, contexts[task.plan])
+        try:
+            text = task_components(task, contexts[task.plan])
+        except (OverflowError, ValueError) as e:  # a date the calendar cannot hold: this task only
+            log.warning("%s: no calendar event (%s); run actionplan check", task.ref, e)
+            continue
         bodies[task_id] = text
         if task.updated_at:  # otherwise LAST-MODIFIED came from the clock: do not keep it
             keep.append((task_id, task.version, prefixes[task_id] + text))

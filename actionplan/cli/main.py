@@ -21,10 +21,10 @@ import click
 
 from actionplan.cli.support import (
     Context,
-    _tell_waiting,
     _handle,
     _quote_terms,
     _resolver,
+    _tell_waiting,
     _write_out,
     fail,
     format_table,

@@ -14,7 +14,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click

@@ -15,8 +15,8 @@ from typing import Any
 from actionplan.core import model
 from actionplan.core.dates import DateError, parse_deadline, shown_in_message
 from actionplan.core.errors import FieldError
-from actionplan.core.limits import number_problem
 from actionplan.core.i18n import _
+from actionplan.core.limits import number_problem
 from actionplan.core.model import KPI, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.text import clean

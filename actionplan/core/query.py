@@ -167,7 +167,9 @@ def parse_query(text: str) -> TaskFilter:
                 if not (value.isascii() and value.isdigit()):
                     raise QueryError(f"{term}: " + _("soon:N needs a number of days"))
                 if int(value) > MAX_SOON_DAYS:
-                    raise QueryError(f"{term}: " + _("soon:N looks at most {days} days ahead").format(days=MAX_SOON_DAYS))
+                    raise QueryError(
+                        f"{term}: " + _("soon:N looks at most {days} days ahead").format(days=MAX_SOON_DAYS)
+                    )
                 f.due_within = int(value)
             else:
                 raise QueryError(

@@ -277,7 +277,9 @@ def _check_with_dateutil(text: str, parts: list[tuple[str, str]]) -> None:
     except (ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
         raise _rule_error(text, str(exc) or exc.__class__.__name__) from None
     if not ever:
-        raise _rule_error(text, _("no date ever matches these BY parts (e.g. a 30 February): the duty would never fall due"))
+        raise _rule_error(
+            text, _("no date ever matches these BY parts (e.g. a 30 February): the duty would never fall due")
+        )
 
 
 def _ever_matches(parts: list[tuple[str, str]]) -> bool:

@@ -7,7 +7,6 @@ reported as ``file:line: where: message``.  See the README for the format.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -484,8 +483,12 @@ def _read_bounded(p: Path) -> bytes:
             raise OSError(0, _("it is not a regular file (a device or a pipe), not a plan file"))
         raw = fh.read(MAX_PLAN_FILE_BYTES + 1)
     if len(raw) > MAX_PLAN_FILE_BYTES:
-        raise OSError(0, _("it is larger than {mb} MB: split the plan into several files").format(
-            mb=MAX_PLAN_FILE_BYTES // (1024 * 1024)))
+        raise OSError(
+            0,
+            _("it is larger than {mb} MB: split the plan into several files").format(
+                mb=MAX_PLAN_FILE_BYTES // (1024 * 1024)
+            ),
+        )
     return raw
 
 
@@ -715,8 +718,41 @@ def _put(table: dict[str, Any], name: str, value: Any) -> None:
     table[name] = value.isoformat() if isinstance(value, date) else value
 
 
+def _refuse_what_import_would(plan: Plan, tasks: Sequence[Task]) -> None:
+    """Export writes only what import reads back: a date or number stored before the bounds
+    existed (or written into the file by hand) is named instead of written."""
+    from actionplan.core.errors import ValidationError
+
+    problems = []
+    days = [("plan", "issued_on", plan.issued_on)]
+    for t in tasks:
+        days += [(f"task {t.key}", name, getattr(t, name)) for name in ("start", "deadline", "completed_on")]
+        if t.kpi is not None:
+            for name in ("target", "current", "baseline"):
+                value = getattr(t.kpi, name)
+                problem = number_problem(value) if value is not None else None
+                if problem:
+                    problems.append(f"task {t.key} kpi.{name} {value}: {problem}")
+    for label, name, day in days:
+        try:
+            if day is not None:
+                check_date(day)
+        except DateError as e:
+            problems.append(f"{label} {name}: {e}")
+    if problems:
+        raise ValidationError(
+            _("cannot export plan")
+            + f" {plan.key}: "
+            + "; ".join(problems[:10])
+            + " ("
+            + _("correct it with")
+            + " `actionplan set`)"
+        )
+
+
 def plan_to_dict(plan: Plan, orgs: Sequence[Org], tasks: Sequence[Task]) -> dict[str, Any]:
     """The TOML document of a plan (only fields that are set)."""
+    _refuse_what_import_would(plan, tasks)
     p: dict[str, Any] = {}
     for name in ("key", "reference", "title", "issuer", "issued_on", "period", "status"):
         _put(p, name, getattr(plan, name))

@@ -177,7 +177,10 @@ def _texts(conn: sqlite3.Connection, problems: list[str]) -> None:
                             found += 1
                             if found <= MAX_LISTED:
                                 problems.append(
-                                    f"{table} " + _("row") + f" {row[0]} {name}: " + _("the text is not UTF-8 (damaged)")
+                                    f"{table} "
+                                    + _("row")
+                                    + f" {row[0]} {name}: "
+                                    + _("the text is not UTF-8 (damaged)")
                                 )
         if found > MAX_LISTED:
             problems.append(f"… {found - MAX_LISTED} " + _("more damaged texts"))

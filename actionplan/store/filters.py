@@ -1,9 +1,9 @@
 """The filter language turned into SQL."""
 
-from actionplan.core.i18n import _
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from actionplan.core.i18n import _
 from actionplan.core.model import (
     CLOSED_STATUSES,
 )

@@ -43,7 +43,9 @@ def _refuse_unusable_file(path: Path, adopt_empty: bool) -> bool:
     if not stat.S_ISREG(info.st_mode):
         raise ForeignDatabaseError(_("is not a regular file (a device or a pipe), not a database"), str(path))
     if info.st_size == 0 and not adopt_empty:
-        raise ForeignDatabaseError(_("is an empty file, not an actionplan database;") + " " + _init_hint(path), str(path))
+        raise ForeignDatabaseError(
+            _("is an empty file, not an actionplan database;") + " " + _init_hint(path), str(path)
+        )
     return True
 
 

@@ -321,10 +321,16 @@ class Writes(Reads):
             if task.recurrence and task.deadline:
                 from datetime import timedelta
 
+                from actionplan.core.dates import MAX_YEAR
                 from actionplan.core.recurrence import next_occurrence
 
                 start = task.start or task.deadline
-                nxt = next_occurrence(task.recurrence, start, task.deadline + timedelta(days=1))
+                try:
+                    nxt = next_occurrence(task.recurrence, start, task.deadline + timedelta(days=1))
+                except (OverflowError, ValueError):  # a deadline at the calendar's end: no next period
+                    nxt = None
+                if nxt is not None and nxt.year > MAX_YEAR:  # past the dates the program accepts
+                    nxt = None
                 if nxt is not None:
                     new = self.update_task(
                         ref,
