@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from actionplan.cli.main import cli
 from actionplan.core.errors import DatabaseDamagedError, DatabaseLockedError, ForeignDatabaseError
 from actionplan.services.config import seed_samples
-from actionplan.store import Store
+from actionplan.store import SCHEMA_VERSION, Store
 from actionplan.store.connection import APPLICATION_ID
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -164,7 +164,7 @@ def test_a_dropped_table_is_reported_by_check_and_every_command_says_the_databas
     before = dump(db)
     result = run("--db", str(db), "check")
     assert result.exit_code == 1
-    assert "missing table history (schema 2)" in result.output
+    assert f"missing table history (schema {SCHEMA_VERSION})" in result.output
     assert "missing index idx_history_change" in result.output
     for args in (
         ["set", "cyber-2026/2", "progress=12"],
