@@ -68,14 +68,14 @@ def _raise_translated(exc: sqlite3.Error, path: str) -> None:
 class Cursor(sqlite3.Cursor):
     """A cursor whose statements and fetches report file problems as the program's errors."""
 
-    def execute(self, sql: str, parameters: Any = (), /) -> Cursor:  # type: ignore[override]
+    def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
         try:
             return super().execute(sql, parameters)
         except sqlite3.DatabaseError as e:
             _raise_translated(e, getattr(self.connection, "label", ""))
             raise
 
-    def executemany(self, sql: str, parameters: Any, /) -> Cursor:  # type: ignore[override]
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor:
         try:
             return super().executemany(sql, parameters)
         except sqlite3.DatabaseError as e:
@@ -102,16 +102,16 @@ class Connection(sqlite3.Connection):
 
     label = ""
 
-    def cursor(self, factory: Any = Cursor) -> Any:  # type: ignore[override]
+    def cursor(self, factory: Any = Cursor) -> Any:
         return super().cursor(factory)
 
-    def execute(self, sql: str, parameters: Any = (), /) -> Any:  # type: ignore[override]
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
         return self.cursor().execute(sql, parameters)
 
-    def executemany(self, sql: str, parameters: Any, /) -> Any:  # type: ignore[override]
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
         return self.cursor().executemany(sql, parameters)
 
-    def executescript(self, script: str, /) -> Any:  # type: ignore[override]
+    def executescript(self, script: str, /) -> Any:
         try:
             return super().executescript(script)
         except sqlite3.DatabaseError as e:
