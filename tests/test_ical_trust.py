@@ -231,9 +231,53 @@ def _calcurse_dates(tmp_path: Path, text: str) -> dict[str, list[date]]:
     return found
 
 
-@pytest.mark.parametrize("client, reader", [("khal", _khal_dates), ("calcurse", _calcurse_dates)])
+def _radicale_dates(tmp_path: Path, text: str) -> dict[str, list[date]]:
+    """Store each event in a Radicale server (started here, on loopback) through CalDAV, and let
+    the server expand the series (a calendar-query REPORT with <expand>)."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    import caldav
+    import radicale
+    import radicale.config
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    conf = radicale.config.load()
+    settings = {"auth": {"type": "none"}, "storage": {"filesystem_folder": str(tmp_path / "radicale")}}
+    conf.update(settings, "test", privileged=True)
+    server = make_server("127.0.0.1", 0, radicale.Application(conf), handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    found = collections.defaultdict(list)
+    try:
+        client = caldav.DAVClient(f"http://127.0.0.1:{server.server_port}/", username="member", password="x")
+        calendar = client.principal().make_calendar(name="deadlines")
+        for event in parse(text).walk("VEVENT"):
+            one = icalendar.Calendar()
+            one.add("prodid", "-//test//EN")
+            one.add("version", "2.0")
+            one.add_component(event)
+            calendar.save_event(one.to_ical().decode("utf-8"))
+        start, end = datetime.combine(LO, dt.time()), datetime.combine(HI + timedelta(days=1), dt.time())
+        for hit in calendar.search(start=start, end=end, event=True, expand=True, server_expand=True):
+            for event in hit.icalendar_instance.walk("VEVENT"):
+                duty = re.search(r"Duty (\w+)", str(event["SUMMARY"]))
+                if duty:
+                    found[duty[1]].append(event["DTSTART"].dt)
+    finally:
+        server.shutdown()
+        thread.join()
+    return found
+
+
+@pytest.mark.parametrize(
+    "client, reader", [("khal", _khal_dates), ("calcurse", _calcurse_dates), ("radicale", _radicale_dates)]
+)
 def test_real_clients_show_the_program_s_dates(sample_store, tmp_path, client, reader):
-    if shutil.which(client) is None:
+    if client != "radicale" and shutil.which(client) is None:
         pytest.skip(f"{client} is not installed")
     add_duties(sample_store)
     text = export(sample_store, TaskFilter(plans=["cyber-2026"], leads=["OFFICE"]), today=LO)
