@@ -272,23 +272,57 @@ class Stats:
     by_plan: dict[str, int] = field(default_factory=dict)
 
 
-def all_orgs() -> list[dict[str, str]]:
-    """The 60 agencies, as plan-file [[orgs]] tables (without heads)."""
+#: Departments of a provincial people's committee: key prefix, name, short name (for more than 60 agencies).
+DEPARTMENTS = [
+    ("STTTT", "Sở Thông tin và Truyền thông", "Sở TT&TT"),
+    ("CA", "Công an", "CA"),
+    ("STC", "Sở Tài chính", "Sở TC"),
+    ("SYT", "Sở Y tế", "Sở YT"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo", "Sở GD&ĐT"),
+    ("SCT", "Sở Công Thương", "Sở CT"),
+    ("SKHCN", "Sở Khoa học và Công nghệ", "Sở KH&CN"),
+    ("SNV", "Sở Nội vụ", "Sở NV"),
+    ("STP", "Sở Tư pháp", "Sở TP"),
+    ("SKHDT", "Sở Kế hoạch và Đầu tư", "Sở KH&ĐT"),
+    ("SGTVT", "Sở Giao thông vận tải", "Sở GTVT"),
+    ("SXD", "Sở Xây dựng", "Sở XD"),
+    ("STNMT", "Sở Tài nguyên và Môi trường", "Sở TN&MT"),
+    ("SNN", "Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT"),
+    ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội", "Sở LĐTBXH"),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", "Sở VHTTDL"),
+]
+
+
+def all_orgs(count: int = 60) -> list[dict[str, str]]:
+    """The agencies, as plan-file [[orgs]] tables (without heads): the 60 of the committee's plans,
+    then, when *count* asks for more, the departments of the provinces (up to 508)."""
     orgs = [dict(key=k, name=n, short_name=s, parent=p) for k, n, s, p in COMMITTEE]
     orgs += [dict(key=k, name=n, short_name=s, parent="") for k, n, s in MINISTRIES]
     orgs += [
         dict(key=f"PROV-{k}", name=f"Ủy ban nhân dân {n}", short_name=f"UBND {s}", parent="") for k, n, s in PROVINCES
     ]
     assert len(orgs) == 60
+    for dept, name, short in DEPARTMENTS:
+        for k, province, province_short in PROVINCES:
+            if len(orgs) >= count:
+                return orgs
+            orgs.append(
+                dict(
+                    key=f"{dept}-{k}",
+                    name=f"{name} {province}",
+                    short_name=f"{short} {province_short}",
+                    parent=f"PROV-{k}",
+                )
+            )
     return orgs
 
 
 class Generator:
     """Deterministic source of plans, tasks and the words in them."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, orgs: int = 60) -> None:
         self.rng = random.Random(seed)
-        self.orgs = all_orgs()
+        self.orgs = all_orgs(orgs)
         r = self.rng
         for o in self.orgs:
             o["head"] = self.person()
@@ -303,7 +337,7 @@ class Generator:
         self.lead_weights = [
             8 if k in ("MPS", "MIC", "MND", "OFFICE") else (3 if not k.startswith("PROV-") else 1) for k in self.keys
         ]
-        self.stats = Stats()
+        self.stats = Stats(orgs=len(self.orgs))
         self._serial = r.randint(100, 900)
 
     def person(self) -> str:
@@ -527,14 +561,14 @@ def plan_count(tasks: int) -> int:
     return max(1, min(200, max(20, tasks // 100), tasks))
 
 
-def generate(tasks: int, out: Path, seed: int = 7, plans: int | None = None) -> Stats:
+def generate(tasks: int, out: Path, seed: int = 7, plans: int | None = None, orgs: int = 60) -> Stats:
     """Write the plan files and manifest.json into *out*; returns what was written."""
     import tomli_w
 
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("plan-*.toml"):
         old.unlink()
-    gen = Generator(seed)
+    gen = Generator(seed, orgs)
     n_plans = plans or plan_count(tasks)
     sizes = [tasks // n_plans + (1 if i < tasks % n_plans else 0) for i in range(n_plans)]
     for i, size in enumerate(sizes, 1):
@@ -604,6 +638,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7, help="Random seed (default 7).")
     ap.add_argument("--plans", type=int, help="How many plan files (default: 20 to 200 by size).")
     ap.add_argument(
+        "--orgs", type=int, default=60, help="How many agencies, 60 to 508 (default 60), each with an email."
+    )
+    ap.add_argument(
         "--notes", type=Path, metavar="DB", help="Instead: add progress notes and edits to an imported database DB."
     )
     ap.add_argument("--share", type=float, default=0.1, help="With --notes: share of open tasks noted (0.1).")
@@ -614,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.tasks or not args.out:
         ap.error("give --tasks N and --out DIR (or --notes DB)")
-    stats = generate(args.tasks, args.out, args.seed, args.plans)
+    stats = generate(args.tasks, args.out, args.seed, args.plans, args.orgs)
     print(
         f"{args.out}: {stats.tasks} tasks in {stats.plans} plans; {stats.overdue} overdue as of {AS_OF}, "
         f"{stats.done} done, {stats.recurring} recurring, {stats.kpi} KPI, {stats.subtasks} subtasks"

@@ -699,10 +699,23 @@ def redo(ctx: Context) -> None:
 from actionplan.cli.baseline import baseline_group  # noqa: E402
 from actionplan.cli.calendar import calendar_settings, feeds_group, ics, reminders, serve  # noqa: E402
 from actionplan.cli.digest import digest  # noqa: E402
+from actionplan.cli.mail import mail_group  # noqa: E402
 from actionplan.cli.maintenance import backup, check  # noqa: E402
 from actionplan.cli.report import report  # noqa: E402
 
-for _command in (ics, reminders, calendar_settings, serve, feeds_group, digest, backup, check, baseline_group, report):
+for _command in (
+    ics,
+    reminders,
+    calendar_settings,
+    serve,
+    feeds_group,
+    digest,
+    mail_group,
+    backup,
+    check,
+    baseline_group,
+    report,
+):
     cli.add_command(_command)
 
 

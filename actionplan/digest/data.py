@@ -172,6 +172,8 @@ class Digest:
     #: How many more tasks each list has than it shows (by section key), when limited.
     more: dict[str, int] = field(default_factory=dict)
     limit: int | None = None
+    #: Set when the digest covers the tasks one agency coordinates (the mailed digests' second part).
+    coordinating: Org | None = None
 
     def count(self, section: str) -> int:
         """How many tasks a list section ("overdue", "due", ...) has, shown or not."""

@@ -74,6 +74,8 @@ def scope_phrase(digest: Digest) -> str:
         if digest.lead
         else _("all lead agencies")
     )
+    if digest.coordinating:
+        lead = _("tasks coordinated by") + f" {digest.coordinating.key}, {one_line(digest.coordinating.name)}"
     label = _("Plans") if len(digest.plans) != 1 else _("Plan")
     return f"{label}: {plans}; {lead}."
 
@@ -327,4 +329,4 @@ def plan_title_phrase(plan: Any) -> str:
 
 
 def progress_note(digest: Digest) -> str:
-    return _("Whole plans, all lead agencies.") if digest.lead else ""
+    return _("Whole plans, all lead agencies.") if digest.lead or digest.coordinating else ""

@@ -17,6 +17,7 @@ from actionplan.store.baselines import Baselines
 from actionplan.store.calendar import CalendarCache
 from actionplan.store.feeds import Feeds, hash_token
 from actionplan.store.imports import Imports
+from actionplan.store.mail_log import MailLog
 from actionplan.store.maintenance import Maintenance
 from actionplan.store.reporting import Reporting
 from actionplan.store.rows import TASK_FIELDS, key_order_text, task_field_text, task_field_values
@@ -24,7 +25,7 @@ from actionplan.store.schema import SCHEMA_VERSION
 from actionplan.store.undo import Undo
 
 
-class Store(Undo, Imports, Reporting, Baselines, CalendarCache, Feeds, Maintenance):
+class Store(Undo, Imports, Reporting, Baselines, CalendarCache, Feeds, Maintenance, MailLog):
     """One database file: open it, read plans and tasks, and change them safely."""
 
 

@@ -134,10 +134,25 @@ def _baseline_tables(db: "sqlite_utils.Database") -> None:
     )
 
 
+def _mail_log_tables(db: "sqlite_utils.Database") -> None:
+    """The send log: each message delivered, once per kind, recipient and what it covers."""
+    db.executescript(
+        """
+        CREATE TABLE mail_log (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, recipient TEXT NOT NULL, covers TEXT NOT NULL,
+            org TEXT NOT NULL DEFAULT '', as_of TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '',
+            message_id TEXT NOT NULL, sent_at TEXT NOT NULL, actor TEXT NOT NULL,
+            UNIQUE (kind, recipient, covers));
+        CREATE INDEX idx_mail_log_org ON mail_log(kind, org, as_of);
+        """
+    )
+
+
 def _migrate_3(db: "sqlite_utils.Database") -> None:
     """Schema 3: each concern adds its tables and columns in a function of its own."""
     _change_reasons(db)
     _baseline_tables(db)
+    _mail_log_tables(db)
 
 
 MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_migrate_1, _migrate_2, _migrate_3]
