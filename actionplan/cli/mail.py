@@ -195,7 +195,7 @@ def log(ctx: Context, kind: str | None, limit: int) -> None:
         return
     table = [[r["sent_at"], r["kind"], r["org"] or "*", r["recipient"], r["covers"], r["message_id"]] for r in rows]
     click.echo(
-        format_table([_("Sent (UTC)"), _("Kind"), _("Agency"), _("To"), _("Covers"), _("Message-ID")], table, flex=4)
+        format_table([_("Sent (UTC)"), _("Kind"), _("Agency"), _("To"), _("Covers"), _("Message-ID")], table, flex=5)
     )
 
 

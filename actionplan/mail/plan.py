@@ -140,6 +140,7 @@ def narrowed(
         )
 
     scores = [s for s in full.accountability if lead and s.org == lead.key]
+    cut: dict[str, Any] = dict(lists)
     return replace(
         full,
         plans=plans,
@@ -151,7 +152,7 @@ def narrowed(
         progress=[s for s in full.progress if s.plan.key in in_scope],
         accountability=scores,
         more={},
-        **lists,
+        **cut,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,17 +71,19 @@ class MailResult:
     written: list[Path] = field(default_factory=list)
 
 
-def server_from(url: str | None, cafile: str | None = None, env: dict[str, str] | None = None) -> SmtpServer:
+def server_from(url: str | None, cafile: str | None = None, env: Mapping[str, str] | None = None) -> SmtpServer:
     """The server from ``--smtp``/``--smtp-ca`` or the environment; the password from the environment only."""
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     return parse_smtp_url(
-        url or env.get(ENV_URL, ""), password=env.get(ENV_PASSWORD, ""), cafile=cafile or env.get(ENV_CA, "")
+        url or environ.get(ENV_URL, ""),
+        password=environ.get(ENV_PASSWORD, ""),
+        cafile=cafile or environ.get(ENV_CA, ""),
     )
 
 
-def sender_from(text: str | None, *, dry_run: bool, env: dict[str, str] | None = None) -> Mailbox:
-    env = os.environ if env is None else env
-    value = text or env.get(ENV_FROM, "")
+def sender_from(text: str | None, *, dry_run: bool, env: Mapping[str, str] | None = None) -> Mailbox:
+    environ: Mapping[str, str] = os.environ if env is None else env
+    value = text or environ.get(ENV_FROM, "")
     if not value:
         if dry_run:
             return parse_mailbox(DRY_RUN_FROM, "--from")
