@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from actionplan.core.errors import StoreError
+from actionplan.core.errors import ActionPlanError
 from actionplan.core.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -29,7 +29,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-class MailError(StoreError):
+class MailError(ActionPlanError):
     """A mail setting or server problem the user can fix; the message says which."""
 
 
