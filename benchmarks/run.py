@@ -57,7 +57,9 @@ TARGETS: dict[tuple[int, str], tuple[float, str]] = {
     (10000, "report docx"): (5.0, "s"),
     (10000, "report xlsx"): (5.0, "s"),
     (10000, "report md"): (5.0, "s"),
+    (10000, "mail digests --dry-run"): (5.0, "s"),
 }
+MAIL_ORGS = 500  # agencies of the mail benchmark, each with an email
 MEMORY_TARGET_MB = {100000: 400.0}
 #: Peak memory targets of single operations (an iCal export streams its events: it must not hold them all).
 OP_MEMORY_TARGET_MB: dict[tuple[int, str], float] = {
@@ -199,11 +201,26 @@ def plan_files(size: int) -> list[Path]:
     return sorted(folder.glob("plan-*.toml"))
 
 
-def bench_db(size: int, files: list[Path]) -> Path:
+def mail_plan_files(size: int) -> list[Path]:
+    """The same number of tasks spread over MAIL_ORGS agencies (the mail benchmark's data)."""
+    folder = OUT / f"{size}-orgs{MAIL_ORGS}"
+    manifest = folder / "manifest.json"
+    ok = False
+    if manifest.exists():
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        ok = m.get("tasks") == size and m.get("seed") == SEED and m.get("orgs") == MAIL_ORGS
+    if not ok:
+        print(f"generating {size} tasks for {MAIL_ORGS} agencies in {folder} ...", file=sys.stderr)
+        generate.generate(size, folder, SEED, orgs=MAIL_ORGS)
+    return sorted(folder.glob("plan-*.toml"))
+
+
+def bench_db(size: int, files: list[Path], name: str = "") -> Path:
     """The database every reading command runs on: imported once, with notes and edits."""
-    db = OUT / f"bench-{size}.db"
-    stamp = OUT / f"bench-{size}.stamp"
-    key = f"{SEED}:{size}:{(OUT / str(size) / 'manifest.json').stat().st_mtime}"
+    name = name or str(size)
+    db = OUT / f"bench-{name}.db"
+    stamp = OUT / f"bench-{name}.stamp"
+    key = f"{SEED}:{size}:{(files[0].parent / 'manifest.json').stat().st_mtime}"
     if db.exists() and stamp.exists() and stamp.read_text() == key:
         return db
     remove_db(db)
@@ -302,6 +319,11 @@ def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) 
             rows += bench_report(size, runs, work)
         else:
             rows.append(Row(size, "report docx", note="not yet available"))
+    if wanted("mail", only):
+        if "mail" in available:
+            rows.append(bench_mail(size, runs, work))
+        else:
+            rows.append(Row(size, "mail digests --dry-run", note="not yet available"))
 
     if wanted("ui", only):
         if "ui" in available:
@@ -310,6 +332,24 @@ def bench_actionplan(size: int, runs: int, only: set[str], available: set[str]) 
             rows.append(Row(size, "UI first screen", note="not yet available"))
             rows.append(Row(size, "UI filter keystroke", note="not yet available"))
     return rows
+
+
+def bench_mail(size: int, runs: int, work: Path) -> Row:
+    """Every agency's digest written as .eml files (built, rendered as text and HTML, encoded)."""
+    db = bench_db(size, mail_plan_files(size), f"{size}-orgs{MAIL_ORGS}")
+    folder = work / "mail"
+
+    def once(_i: int) -> Sample:
+        shutil.rmtree(folder, ignore_errors=True)
+        return run_once(
+            actionplan(
+                db, "mail", "digests", "--as-of", AS_OF, "--to", "office@example.gov.vn", "--dry-run", str(folder)
+            )
+        )
+
+    row = timed(Row(size, "mail digests --dry-run"), runs, once)
+    row.note = f"{MAIL_ORGS} agencies, {len(list(folder.glob('*.eml')))} messages written"
+    return row
 
 
 UI_PROBE = r"""
@@ -651,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10000,100000", help="Task counts, comma-separated (default 10000,100000).")
     ap.add_argument("--runs", type=int, default=5, help="Runs per figure; the median is shown (default 5).")
     ap.add_argument(
-        "--only", default="", help="Only these: import,list,digest,ics,report,ui,taskwarrior (comma-separated)."
+        "--only", default="", help="Only these: import,list,digest,ics,report,mail,ui,taskwarrior (comma-separated)."
     )
     ap.add_argument("--taskwarrior-size", type=int, default=10000, help="Size compared with Taskwarrior (10000).")
     args = ap.parse_args(argv)
