@@ -240,7 +240,7 @@ def digest_messages(store: Store, options: DigestMailOptions) -> DigestPlan:
 
 
 def _agency_subject(org: Org, lead: Digest, coord: Digest) -> str:
-    from actionplan.digest.render import day
+    from actionplan.digest.phrases import day
 
     return (
         _("Digest as of")
@@ -255,7 +255,7 @@ def _agency_subject(org: Org, lead: Digest, coord: Digest) -> str:
 
 
 def _whole_subject(whole: Digest) -> str:
-    from actionplan.digest.render import title_phrase
+    from actionplan.digest.phrases import title_phrase
 
     return (
         title_phrase(whole)
@@ -364,7 +364,7 @@ def fold_name(name: str) -> str:
 
 
 def _reminder_subject(task: Task, as_of: date) -> str:
-    from actionplan.digest.render import day
+    from actionplan.digest.phrases import day
 
     assert task.deadline is not None
     left = (task.deadline - as_of).days
@@ -374,7 +374,7 @@ def _reminder_subject(task: Task, as_of: date) -> str:
 
 def _reminder_body(task: Task, org: Org | None, as_of: date, feed: str) -> Callable[[], tuple[str, str | None]]:
     def render() -> tuple[str, str | None]:
-        from actionplan.digest.render import day, days, lead_phrase
+        from actionplan.digest.phrases import day, days, lead_phrase
 
         assert task.deadline is not None
         left = (task.deadline - as_of).days
