@@ -1,7 +1,7 @@
 """Mail commands: digests per agency and deadline reminders by email, once each; the send log; settings.
 
 smtplib, email and the digest renderers are imported inside the commands (through
-actionplan.mail.service), so other commands do not pay for them.
+actionplan.services.mail), so other commands do not pay for them.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def mail_group() -> None:
 
 def _run(ctx: Context, messages, smtp_url, smtp_ca, sender, dry_run) -> None:
     """Deliver, report per recipient, exit non-zero when any failed."""
-    from actionplan.mail.service import deliver, sender_from, server_from
+    from actionplan.services.mail import deliver, sender_from, server_from
 
     store = ctx.store
     from_box = sender_from(sender, dry_run=dry_run is not None)
@@ -134,7 +134,7 @@ def digests(
       actionplan mail digests --org MPS --org MIC --always
       actionplan mail digests --to office@example.gov.vn --dry-run out/
     """
-    from actionplan.mail.service import DigestMailOptions, digest_messages
+    from actionplan.services.mail import DigestMailOptions, digest_messages
 
     options = DigestMailOptions(
         as_of=today_for(ctx, as_of),
@@ -170,7 +170,7 @@ def reminders(ctx: Context, as_of, smtp_url, smtp_ca, sender, dry_run) -> None:
       actionplan mail reminders
       actionplan mail reminders --as-of 2026-12-01 --dry-run out/
     """
-    from actionplan.mail.service import reminder_messages
+    from actionplan.services.mail import reminder_messages
 
     _run(ctx, reminder_messages(ctx.store, today_for(ctx, as_of)), smtp_url, smtp_ca, sender, dry_run)
 
@@ -211,7 +211,7 @@ def office(ctx: Context, addresses: tuple[str, ...], clear: bool) -> None:
     Example:
       actionplan mail office office@example.gov.vn chief@example.gov.vn
     """
-    from actionplan.mail.service import office_recipients, set_office_recipients
+    from actionplan.services.mail import office_recipients, set_office_recipients
 
     if addresses and clear:
         raise click.UsageError(_("give addresses or --clear, not both"))
@@ -235,7 +235,7 @@ def address(ctx: Context, name: str | None, email: str | None, remove: bool) -> 
       actionplan mail address "Minister of Public Security" minister@mps.example.gov.vn
       actionplan mail address "Minister of Public Security" --remove
     """
-    from actionplan.mail.service import person_addresses, set_person_address
+    from actionplan.services.mail import person_addresses, set_person_address
 
     if name and (email or remove):
         if email and remove:
@@ -267,7 +267,7 @@ def feed_link(ctx: Context, org: str | None, url: str | None, clear: bool) -> No
     Example:
       actionplan mail feed-link MPS https://calendar.example.gov.vn/feeds/TOKEN.ics
     """
-    from actionplan.mail.service import feed_links, set_feed_link
+    from actionplan.services.mail import feed_links, set_feed_link
 
     if org and (url or clear):
         if url and clear:

@@ -1,8 +1,5 @@
 """Mail use cases: send the digests and the reminders that are due, once each; the send log; settings.
 
-They live in the mail package rather than in services: they build and send messages, and
-services, a layer below mail, may not import it (docs/architecture.md).
-
 :func:`deliver` is where "exactly once" holds: what the send log already has is
 not sent again, a message is recorded as soon as the server accepted it (so a run
 killed half-way resends nothing it delivered), a refused recipient is reported and
