@@ -91,3 +91,18 @@ def test_every_error_the_program_raises_is_an_actionplan_error() -> None:
                 if not issubclass(cls, ActionPlanError):
                     strays.append(f"{module_name(path)}.{node.name}")
     assert strays == []
+
+
+def test_the_task_services_load_no_user_interface_and_no_calendar_library() -> None:
+    """``set`` and ``done`` pay only for what they use: the services import no Textual, no icalendar."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import actionplan.services.tasks, actionplan.services.planfile, actionplan.cli.tasks\n"
+        "print([m for m in ('textual', 'icalendar', 'jinja2', 'starlette', 'docx', 'openpyxl') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,330 @@
+"""Reading commands: list, show, history, orgs, plans (what the plans say, and who did what)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+from actionplan.cli.support import (
+    Context,
+    _handle,
+    _quote_terms,
+    fail,
+    format_table,
+    json_lines_array,
+    parse_day,
+    pass_ctx,
+    task_json,
+    task_json_text,
+    today_for,
+)
+from actionplan.core.i18n import _
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from actionplan.core.model import Task
+    from actionplan.store import Store
+
+
+@click.command("list")
+@click.argument("query", nargs=-1)
+@click.option("--plan", "plans", multiple=True, metavar="KEY", help="Only this plan (repeatable).")
+@click.option("--lead", "leads", multiple=True, metavar="ORG", help="Led by this org (key or name).")
+@click.option("--org", "orgs", multiple=True, metavar="ORG", help="Led or coordinated by this org.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="not-started, in-progress, blocked, done, cancelled, open or closed.",
+)
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Carrying this tag.")
+@click.option("--overdue", is_flag=True, help="Open tasks whose deadline has passed.")
+@click.option("--soon", "soon", type=click.IntRange(0, 100000), metavar="DAYS", help="Open tasks due within DAYS days.")
+@click.option("--due-before", metavar="DATE", help="Deadline before DATE (any deadline form).")
+@click.option("--due-after", metavar="DATE", help="Deadline after DATE.")
+@click.option("--search", "words", multiple=True, metavar="WORDS", help="Words in title, description, output.")
+@click.option(
+    "--sort",
+    type=click.Choice(["deadline", "key", "lead", "status", "progress"]),
+    default="deadline",
+    show_default=True,
+)
+@click.option("--limit", type=click.IntRange(1, 10**9), metavar="N", help="Show at most N tasks.")
+@click.option("--as-of", metavar="DATE", help="Judge overdue / due soon as of DATE instead of today.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+@_handle
+def list_(
+    ctx: Context,
+    query: tuple[str, ...],
+    plans,
+    leads,
+    orgs,
+    statuses,
+    tags,
+    overdue,
+    soon,
+    due_before,
+    due_after,
+    words,
+    sort,
+    limit,
+    as_of,
+    as_json,
+) -> None:
+    """List tasks, filtered by options or by the filter language.
+
+    QUERY uses the UI's filter language: lead:MPS status:open due<2026-05-01
+    tag:legal overdue soon:30 org:MIC who:Minister plan:cyber-2026 words...
+    (accents optional: "bo cong an" finds "Bộ Công an").
+
+    \b
+    Examples:
+      actionplan list --overdue
+      actionplan list lead:MPS status:open 'due<end of Q1 2027'
+      actionplan list --org MIC --json
+    """
+    from actionplan.core import model
+    from actionplan.core.dates import relative_days
+    from actionplan.core.query import TaskFilter, parse_query
+
+    today = today_for(ctx, as_of)
+    f = parse_query(" ".join(_quote_terms(query)))
+    extra = TaskFilter(
+        plans=list(plans),
+        leads=list(leads),
+        involving=list(orgs),
+        tags=list(tags),
+        overdue=overdue,
+        due_within=soon,
+        words=list(words),
+        due_before=parse_day(due_before, "--due-before"),
+        due_after=parse_day(due_after, "--due-after"),
+    )
+    if statuses:
+        extra = extra.merged(parse_query(" ".join(f"status:{s}" for s in statuses)))
+    f = f.merged(extra)
+    store = ctx.store
+    for p in f.plans:
+        store.get_plan(p)  # an unknown plan is an error that names it, not an empty list
+    for term in f.leads + f.coordinating + f.involving:
+        if not store.find_orgs(term):
+            fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
+    if as_json:
+        click.echo(
+            json_lines_array(
+                task_json_text(text, light, today)
+                for text, light in store.tasks_as_json(f, today=today, order=sort, limit=limit)
+            )
+        )
+        return
+    tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
+    if not tasks:
+        click.echo(_("No tasks match."))
+        return
+    rows = []
+    for t in tasks:
+        due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
+        status = "OVERDUE" if model.is_overdue(t, today) else t.status
+        rows.append(
+            [t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead, t.title]
+        )
+    click.echo(format_table(["TASK", "DEADLINE", "DUE", "STATUS", "DONE", "LEAD", "TITLE"], rows))
+    click.echo(f"{len(tasks)} " + _("task(s)") + f"; {_('as of')} {today.isoformat()}", err=True)
+
+
+@click.command()
+@click.argument("task")
+@click.option("--as-of", metavar="DATE", help="Judge the deadline as of DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+@_handle
+def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
+    """Show one task in full: who leads, who is accountable, notes and history.
+
+    \b
+    Example:
+      actionplan show cyber-2026/2
+    """
+    store = ctx.store
+    today = today_for(ctx, as_of)
+    t = store.get_task(task)
+    notes = store.list_updates(task)
+    if as_json:
+        d = task_json(t, today)
+        d["notes"] = [
+            {"on": n.on.isoformat(), "author": n.author, "text": n.text, "progress": n.progress} for n in notes
+        ]
+        click.echo(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    rows = _show_rows(store, t, today)
+    width = max(len(k) for k, _v in rows)
+    for k, v in rows:
+        click.echo(f"{k.ljust(width)}  {v}")
+    if notes:
+        click.echo("\n" + _("Progress notes:"))
+        for n in notes:
+            pct = f" [{n.progress}%]" if n.progress is not None else ""
+            click.echo(f"  {n.on.isoformat()}  {n.author}{pct}: {n.text}")
+
+
+def _show_rows(store: Store, t: Task, today: date) -> list[tuple[str, str]]:
+    """The labelled lines of ``show``, in order."""
+    from actionplan.core import model
+    from actionplan.core.dates import relative_days
+    from actionplan.core.recurrence import describe_rrule
+
+    lead = store.get_org(t.lead)
+    status = t.status + ("  (OVERDUE)" if model.is_overdue(t, today) else "")
+    rows: list[tuple[str, str]] = [
+        ("Task", f"{t.ref}  {t.title}"),
+        ("Status", f"{status}, {t.progress}% done, priority {t.priority}"),
+        ("Lead", f"{lead.key} — {lead.name}" + (f" ({lead.head}, {lead.head_title})" if lead.head else "")),
+        ("Accountable", t.accountable or "-"),
+        ("Coordinating", ", ".join(t.coordinating) or "-"),
+    ]
+    if t.deadline:
+        written = f' (written "{t.deadline_text}")' if t.deadline_text else ""
+        rel = relative_days(t.deadline, today) if t.is_open else ""
+        rows.append(("Deadline", f"{t.deadline.isoformat()}{written}" + (f" — {rel}" if rel else "")))
+    else:
+        rows.append(("Deadline", "-"))
+    if t.start:
+        rows.append(("Start", t.start.isoformat()))
+    if t.recurrence:
+        rows.append(("Repeats", f"{describe_rrule(t.recurrence)} ({t.recurrence})"))
+    if t.parent:
+        rows.append(("Parent", f"{t.plan}/{t.parent}"))
+    subtasks = store.subtasks(t.ref)
+    if subtasks:
+        rows.append(("Subtasks", ", ".join(s.key for s in subtasks)))
+    if t.depends_on:
+        rows.append(("Depends on", ", ".join(t.depends_on)))
+    for label, value in (
+        ("Output", t.output),
+        ("Description", t.description),
+        ("Source", t.source),
+        ("Tags", ", ".join(t.tags)),
+        ("Blocked by", t.blocked_reason if t.status == "blocked" else ""),
+        ("Evidence", t.evidence),
+    ):
+        if value:
+            rows.append((label, value))
+    if t.completed_on:
+        on_time = model.done_on_time(t)
+        rows.append(
+            (
+                "Completed",
+                t.completed_on.isoformat()
+                + (
+                    ""
+                    if on_time is None
+                    else (" (on time)" if on_time else f" ({model.days_late(t, today)} days late)")
+                ),
+            )
+        )
+    if t.kpi:
+        share = t.kpi.share_of_way()
+        rows.append(
+            (
+                "KPI",
+                f"{t.kpi.metric}: {_fmt(t.kpi.current)} of {_fmt(t.kpi.target)} {t.kpi.unit}".rstrip()
+                + (f" ({share * 100:.0f}% of the way)" if share is not None else ""),
+            )
+        )
+    rows.append(("Version", str(t.version)))
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+@click.command()
+@click.argument("task")
+@click.option("--limit", type=click.IntRange(1, 10**9), metavar="N", help="Only the newest N changes.")
+@pass_ctx
+@_handle
+def history(ctx: Context, task: str, limit: int | None) -> None:
+    """Every change to a task: who, when, field, old and new value.
+
+    \b
+    Example:
+      actionplan history cyber-2026/2
+    """
+    changes = ctx.store.history(task, limit=limit)
+    rows = []
+    for c in changes:
+        if c.field == "*created*":
+            what = "created" + (" (import)" if c.action == "import" else "")
+            rows.append([c.at.replace("T", " ")[:16], c.actor, what, "", c.new or ""])
+        elif c.field == "note":
+            rows.append([c.at.replace("T", " ")[:16], c.actor, "note", "", "removed" if c.new is None else "added"])
+        else:
+            rows.append([c.at.replace("T", " ")[:16], c.actor, c.field, c.old or "∅", c.new or "∅"])
+    headers = ["WHEN (UTC)", "WHO", "FIELD", "OLD", "NEW"]
+    if any(c.reason for c in changes):  # the column only when some change says why
+        headers.append("WHY")
+        for row, c in zip(rows, changes):
+            row.append(c.reason)
+    click.echo(format_table(headers, rows, flex=4) if rows else _("No history."))  # NEW shrinks to fit
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+@_handle
+def orgs(ctx: Context, as_json: bool) -> None:
+    """List the agencies (ministries, provinces, office, subcommittees).
+
+    \b
+    Example:
+      actionplan orgs
+    """
+    from dataclasses import asdict
+
+    items = ctx.store.list_orgs()
+    if as_json:
+        click.echo(
+            json.dumps([{k: v for k, v in asdict(o).items() if k != "id"} for o in items], ensure_ascii=False, indent=2)
+        )
+        return
+    rows = [
+        [o.key, o.name, o.short_name, o.parent, (o.head + (f", {o.head_title}" if o.head_title else "")).strip(", ")]
+        for o in items
+    ]
+    click.echo(format_table(["KEY", "NAME", "SHORT NAME", "PARENT", "HEAD"], rows, flex=1))
+
+
+@click.command()
+@click.option("--as-of", metavar="DATE", help="Count overdue tasks as of DATE instead of today.")
+@pass_ctx
+@_handle
+def plans(ctx: Context, as_of: str | None) -> None:
+    """List the plans with their progress and counts.
+
+    \b
+    Example:
+      actionplan plans --as-of 2026-12-31
+    """
+    rows = []
+    for s in ctx.store.plan_summaries(today_for(ctx, as_of)):
+        rows.append(
+            [
+                s.plan.key,
+                s.plan.reference,
+                s.plan.status,
+                f"{s.progress:.0f}%",
+                str(s.open),
+                str(s.overdue),
+                str(s.done + s.cancelled),
+                s.plan.title,
+            ]
+        )
+    click.echo(format_table(["PLAN", "REFERENCE", "STATUS", "DONE", "OPEN", "OVERDUE", "CLOSED", "TITLE"], rows))
