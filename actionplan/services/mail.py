@@ -149,6 +149,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
 def _write_all(due: Sequence[Outgoing], sender: Mailbox, folder: Path, clock, result: MailResult) -> None:
+    from actionplan.services.output import write_bytes
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -162,10 +164,7 @@ def _write_all(due: Sequence[Outgoing], sender: Mailbox, folder: Path, clock, re
             continue
         name = f"{n:0{width}d}-{m.kind}-{m.org or 'office'}-{m.to.address}"
         path = folder / (_UNSAFE.sub("_", name)[:120] + ".eml")
-        try:
-            path.write_bytes(message.as_bytes())
-        except OSError as e:
-            raise MailError(f"{path}: " + _("cannot write:") + f" {e.strerror or e}") from None
+        write_bytes(path, message.as_bytes())  # atomic, OutputError naming the file
         result.written.append(path)
         result.sent.append(m)
 
