@@ -273,6 +273,26 @@ def test_starttls_with_a_ca_file_and_a_login(sample_store: Store, db_path: Path,
     assert room.to() == ["mic@example.gov.vn"]
 
 
+def test_smtps_is_tls_from_the_first_byte(sample_store: Store, db_path: Path, tmp_path: Path) -> None:
+    import trustme
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    room = Mailroom()
+    port = free_port()
+    controller = Controller(room, hostname="127.0.0.1", port=port, ssl_context=server_context)
+    controller.start()
+    try:
+        result = digests(db_path, f"smtps://127.0.0.1:{port}", "--org", "MIC", "--smtp-ca", str(cafile))
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert room.to() == ["mic@example.gov.vn"]
+
+
 def test_starttls_refuses_a_certificate_it_cannot_verify(sample_store: Store, db_path: Path, tls_mailroom) -> None:
     _room, url, _cafile = tls_mailroom
     result = digests(db_path, url, "--org", "MIC", env={"ACTIONPLAN_SMTP_PASSWORD": "s3cret"})
