@@ -12,6 +12,7 @@ from actionplan.cli.support import (
     Context,
     _handle,
     _quote_terms,
+    fail,
     format_table,
     parse_day,
     pass_ctx,
@@ -170,34 +171,30 @@ def ics(
 
 
 def _stream_out(produce, out: str | None):
-    """Run *produce(write)*, writing to standard output or to *out* (a temporary file renamed at the end)."""
-    import os
+    """Run *produce(write)*, writing to standard output or to the file *out* as it goes
+    (through :func:`actionplan.services.output.write_file`: atomic, devices and FIFOs in place)."""
     import sys
-    import tempfile
-    from pathlib import Path
 
     if not out or out == "-":
         stream = sys.stdout
         result = produce(stream.write)
         stream.flush()
         return result
-    target = Path(out)
+    from actionplan.core.errors import OutputError
+    from actionplan.services.output import write_file
+
+    done = {}
+
+    def fill(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            done["result"] = produce(fh.write)
+
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".actionplan-")
-    except OSError as e:
-        raise click.ClickException(f"{out}: " + _("cannot write:") + f" {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            result = produce(fh.write)
-        os.replace(tmp, target)
-    except OSError as e:
-        os.unlink(tmp)
-        raise click.ClickException(f"{out}: " + _("cannot write:") + f" {e.strerror or e}") from None
-    except BaseException:
-        os.unlink(tmp)  # a refused export leaves no half-written file
-        raise
+        write_file(out, fill, "ics")
+    except OutputError as e:
+        fail(str(e))
     click.echo(_("Wrote") + f" {out}", err=True)
-    return result
+    return done["result"]
 
 
 @click.command()
