@@ -319,9 +319,17 @@ def _read_fifo(fifo: Path, into: list[bytes]) -> threading.Thread:
         with open(fifo, "rb") as fh:
             into.append(fh.read())
 
-    thread = threading.Thread(target=reader)
+    thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     return thread
+
+
+def _release(fifo: Path) -> None:
+    """If the command never opened the FIFO, let the waiting reader end (it reads nothing)."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:  # no reader waits any more
+        pass
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUT_COMMANDS))
@@ -330,8 +338,11 @@ def test_a_fifo_as_output_is_written_in_place_not_replaced(db: Path, command: st
     os.mkfifo(fifo)
     got: list[bytes] = []
     thread = _read_fifo(fifo, got)
-    result = run("--db", str(db), *OUTPUT_COMMANDS[command], str(fifo))
-    thread.join(timeout=60)
+    try:
+        result = run("--db", str(db), *OUTPUT_COMMANDS[command], str(fifo))
+    finally:
+        _release(fifo)
+        thread.join(timeout=60)
     assert result.exit_code == 0, result.output
     assert fifo.is_fifo()  # still the FIFO: nothing was renamed over it
     head = {"export": b"# ", "ics": b"BEGIN:VCALENDAR", "digest": b"", "backup": b"SQLite format 3"}[command]
