@@ -47,7 +47,7 @@ def test_every_term_is_parsed():
     assert f.involving == ["MIC"] and f.accountable == "Minister" and f.open_only
     assert f.tags == ["legal"] and f.priorities == ["high", "critical"]
     assert f.due_before == date(2027, 1, 1) and f.due_after == date(2026, 9, 30)
-    assert f.overdue and f.due_within == 30 and f.words == ["gap", "review"]
+    assert f.overdue and f.due_within == 30 and f.words == ["gap review"]  # words side by side: one phrase
     text = describe_filter(f)
     for part in (
         "plan cyber-2026",
@@ -58,7 +58,7 @@ def test_every_term_is_parsed():
         "tag legal",
         "overdue",
         "due within 30 days",
-        '"gap"',
+        '"gap review"',
     ):
         assert part in text
 
@@ -102,7 +102,18 @@ def test_quoted_values_keep_their_spaces():
 
 
 def test_unclosed_quote_while_typing_is_not_an_error():
-    assert parse_query('lead:MPS "half typed').words == ["half", "typed"]
+    assert parse_query('lead:MPS "half typed').words == ["half typed"]  # side by side: one phrase
+
+
+def test_words_side_by_side_are_one_phrase_as_in_the_cli():
+    from actionplan.core.query import query_text
+
+    typed = parse_query("bo cong an")
+    assert typed.words == ["bo cong an"]
+    assert parse_query(query_text(["bo", "cong", "an"])) == typed  # actionplan list bo cong an
+    assert parse_query(query_text(["bo cong an"])) == typed  # actionplan list "bo cong an"
+    split = parse_query("decree overdue data protection")
+    assert split.overdue and split.words == ["decree", "data protection"]
 
 
 def test_soon_without_number_uses_the_default_horizon():

@@ -11,7 +11,6 @@ import click
 from actionplan.cli.support import (
     Context,
     _handle,
-    _quote_terms,
     fail,
     format_table,
     parse_day,
@@ -104,7 +103,7 @@ def ics(
     from datetime import timedelta
 
     from actionplan.calendar.ical import IcalError, IcalOptions, size_advice, write_calendar
-    from actionplan.core.query import TaskFilter, parse_query
+    from actionplan.core.query import TaskFilter, parse_query, query_text
 
     if remind and no_alarms:
         raise click.UsageError(_("give --remind or --no-alarms, not both"))
@@ -130,7 +129,7 @@ def ics(
         raise click.BadParameter(_("--to is before --from"), param_hint="--to")
     store = ctx.store
     today = today_for(ctx, as_of)
-    f = parse_query(" ".join(_quote_terms(query))).merged(
+    f = parse_query(query_text(query)).merged(
         TaskFilter(
             plans=list(plans),
             leads=list(leads),

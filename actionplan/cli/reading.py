@@ -10,7 +10,6 @@ import click
 from actionplan.cli.support import (
     Context,
     _handle,
-    _quote_terms,
     fail,
     format_table,
     json_lines_array,
@@ -90,10 +89,10 @@ def list_(
     """
     from actionplan.core import model
     from actionplan.core.dates import relative_days
-    from actionplan.core.query import TaskFilter, parse_query
+    from actionplan.core.query import TaskFilter, parse_query, query_text
 
     today = today_for(ctx, as_of)
-    f = parse_query(" ".join(_quote_terms(query)))
+    f = parse_query(query_text(query))
     extra = TaskFilter(
         plans=list(plans),
         leads=list(leads),

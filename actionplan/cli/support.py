@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Context",
     "_handle",
-    "_quote_terms",
     "_resolver",
     "_write_out",
     "fail",
@@ -226,28 +225,6 @@ def task_json_text(stored: str, task, today: date) -> str:
         ("days_late", model.days_late(task, today)),
     )
     return stored[:-1] + "".join(f',"{name}":{_json_value(value)}' for name, value in derived) + "}"
-
-
-def _quote_terms(terms: Sequence[str]) -> list[str]:
-    """Shell arguments -> filter-language text.
-
-    An argument with spaces is one term whose value has spaces ('due<end of Q1 2027',
-    'who:Chief of Office') or a phrase, and is quoted as such; an argument that already
-    holds quotes or several terms ('lead:MPS due<"end of Q1 2027"') is kept as written.
-    """
-    import re
-
-    names = "plan|lead|coord|coordinating|org|agency|who|accountable|tag|status|priority|soon|due|deadline|is"
-    head = re.compile(r"^([A-Za-z_]+)(<=|>=|<|>|:|=)(.*)$", re.DOTALL)
-    another = re.compile(r"\s(" + names + r")(<=|>=|<|>|:)", re.IGNORECASE)
-    out = []
-    for t in terms:
-        if " " not in t or '"' in t or "'" in t or another.search(t):
-            out.append(t)
-            continue
-        m = head.match(t)
-        out.append(f'{m[1]}{m[2]}"{m[3]}"' if m else f'"{t}"')
-    return out
 
 
 def _resolver(store):

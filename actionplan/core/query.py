@@ -15,14 +15,19 @@ Terms (all combined with AND):
 * ``due<D`` ``due<=D`` ``due>D`` ``due>=D`` ``due:D``   deadline compared with a date
                         (any deadline form: ``due<"end of Q3 2026"`` or ``due<Q3-2026``)
 * ``overdue``           open with the deadline passed; ``soon`` / ``soon:N`` due in N days
-* anything else         words searched in title, description, output and tags
-                        (accents optional: "bo cong an" finds "Bộ Công an")
+* anything else         words searched in title, description, output and tags;
+                        words side by side are one phrase, quoted or not
+                        (accents optional: bo cong an finds "Bộ Công an")
+
+The CLI and the UI read a query the same way: the CLI turns its arguments into
+this text with :func:`query_text`, the UI's filter bar is this text already.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -92,94 +97,51 @@ def _split(text: str) -> list[str]:
         return text.replace('"', " ").replace("'", " ").split()
 
 
-def parse_query(text: str) -> TaskFilter:
-    """Parse the filter language into a TaskFilter; raises QueryError naming the bad term."""
-    from actionplan.core.dates import DateError, parse_deadline
+_FILTER_NAMES = "plan|lead|coord|coordinating|org|agency|who|accountable|tag|status|priority|soon|due|deadline|is"
+_HEAD = re.compile(r"^([A-Za-z_]+)(<=|>=|<|>|:|=)(.*)$", re.DOTALL)
+_ANOTHER = re.compile(r"\s(" + _FILTER_NAMES + r")(<=|>=|<|>|:)", re.IGNORECASE)
 
+
+def quote_terms(terms: Sequence[str]) -> list[str]:
+    """Shell arguments -> filter-language terms.
+
+    An argument with spaces is one term whose value has spaces ('due<end of Q1 2027',
+    'who:Chief of Office') or a phrase, and is quoted as such; an argument that already
+    holds quotes or several terms ('lead:MPS due<"end of Q1 2027"') is kept as written.
+    """
+    out = []
+    for t in terms:
+        if " " not in t or '"' in t or "'" in t or _ANOTHER.search(t):
+            out.append(t)
+            continue
+        m = _HEAD.match(t)
+        out.append(f'{m[1]}{m[2]}"{m[3]}"' if m else f'"{t}"')
+    return out
+
+
+def query_text(terms: Sequence[str]) -> str:
+    """The filter-language text of the CLI's arguments (see :func:`quote_terms`)."""
+    return " ".join(quote_terms(terms))
+
+
+def parse_query(text: str) -> TaskFilter:
+    """Parse the filter language into a TaskFilter; raises QueryError naming the bad term.
+
+    Words side by side make one phrase, so ``bo cong an`` (typed in the UI, or three
+    arguments to the CLI) means what ``"bo cong an"`` means: the tasks of Bộ Công an,
+    not every task with "bo", "cong" and "an" somewhere.
+    """
     f = TaskFilter()
+    phrase: list[str] = []
     for term in _split(text or ""):
-        low = term.lower()
-        m = _DUE.match(term)
-        if m:
-            op, raw = m.group(2), m.group(3)
-            try:
-                d = parse_deadline(raw)
-            except DateError as e:
-                try:
-                    d = parse_deadline(raw.replace("-", " ").replace("_", " "))
-                except DateError:
-                    raise QueryError(f"{term}: {e}") from None
-            if op == "<":
-                f.due_before = d
-            elif op == "<=":
-                f.due_before = d + timedelta(days=1)
-            elif op == ">":
-                f.due_after = d
-            elif op == ">=":
-                f.due_after = d - timedelta(days=1)
-            else:
-                f.due_after, f.due_before = d - timedelta(days=1), d + timedelta(days=1)
-            continue
-        if low == "overdue" or low == "is:overdue":
-            f.overdue = True
-            continue
-        if low in ("soon", "is:soon"):
-            f.due_within = DEFAULT_HORIZON_DAYS
-            continue
-        if low in ("top", "is:top"):
-            f.top_level_only = True
-            continue
-        if ":" in term and not term.startswith(":"):
-            name, _sep, value = term.partition(":")
-            name = name.lower()
-            if not value:
-                raise QueryError(f"{term}: " + _("give a value after the colon"))
-            if name == "plan":
-                f.plans.extend(v for v in value.split(",") if v)
-            elif name == "lead":
-                f.leads.extend(v for v in value.split(",") if v)
-            elif name in ("coord", "coordinating"):
-                f.coordinating.extend(v for v in value.split(",") if v)
-            elif name in ("org", "agency"):
-                f.involving.extend(v for v in value.split(",") if v)
-            elif name in ("who", "accountable"):
-                f.accountable = value
-            elif name == "tag":
-                f.tags.extend(v for v in value.split(",") if v)
-            elif name == "status":
-                for v in value.split(","):
-                    if v.lower() == "open":
-                        f.open_only = True
-                    elif v.lower() == "closed":
-                        f.closed_only = True
-                    else:
-                        try:
-                            f.statuses.append(parse_status(v.replace("-", " ")).value)
-                        except ValueError as e:
-                            raise QueryError(f"{term}: {e}") from None
-            elif name == "priority":
-                for v in value.split(","):
-                    try:
-                        f.priorities.append(parse_priority(v).value)
-                    except ValueError as e:
-                        raise QueryError(f"{term}: {e}") from None
-            elif name == "soon":
-                if not (value.isascii() and value.isdigit()):
-                    raise QueryError(f"{term}: " + _("soon:N needs a number of days"))
-                if int(value) > MAX_SOON_DAYS:
-                    raise QueryError(
-                        f"{term}: " + _("soon:N looks at most {days} days ahead").format(days=MAX_SOON_DAYS)
-                    )
-                f.due_within = int(value)
-            else:
-                raise QueryError(
-                    f"{term}: "
-                    + _("unknown filter")
-                    + f' "{name}"; '
-                    + _("use plan:, lead:, coord:, org:, who:, status:, tag:, priority:, due<, due>, overdue, soon")
-                )
-            continue
-        f.words.append(term)
+        if _apply_term(f, term):
+            if phrase:
+                f.words.append(" ".join(phrase))
+                phrase = []
+        else:
+            phrase.append(term)
+    if phrase:
+        f.words.append(" ".join(phrase))
     check_size(f)
     return f
 
@@ -187,12 +149,102 @@ def parse_query(text: str) -> TaskFilter:
 def check_size(f: TaskFilter) -> None:
     """Refuse a filter with more terms than SQLite can combine into one query."""
     count = sum(
-        len(values)
-        for values in (f.plans, f.leads, f.coordinating, f.involving, f.tags, f.statuses, f.priorities, f.words)
-    )
+        len(values) for values in (f.plans, f.leads, f.coordinating, f.involving, f.tags, f.statuses, f.priorities)
+    ) + sum(len(phrase.split()) for phrase in f.words)  # each word of a phrase counts as a term
     if count > MAX_FILTER_TERMS:
         raise QueryError(
             _("a filter may have at most {most} terms, this one has {count}").format(most=MAX_FILTER_TERMS, count=count)
+        )
+
+
+def _apply_term(f: TaskFilter, term: str) -> bool:
+    """Put a filter term into *f*; False when *term* is a plain word."""
+    from actionplan.core.dates import DateError, parse_deadline
+
+    low = term.lower()
+    m = _DUE.match(term)
+    if m:
+        op, raw = m.group(2), m.group(3)
+        try:
+            d = parse_deadline(raw)
+        except DateError as e:
+            try:
+                d = parse_deadline(raw.replace("-", " ").replace("_", " "))
+            except DateError:
+                raise QueryError(f"{term}: {e}") from None
+        if op == "<":
+            f.due_before = d
+        elif op == "<=":
+            f.due_before = d + timedelta(days=1)
+        elif op == ">":
+            f.due_after = d
+        elif op == ">=":
+            f.due_after = d - timedelta(days=1)
+        else:
+            f.due_after, f.due_before = d - timedelta(days=1), d + timedelta(days=1)
+        return True
+    if low == "overdue" or low == "is:overdue":
+        f.overdue = True
+        return True
+    if low in ("soon", "is:soon"):
+        f.due_within = DEFAULT_HORIZON_DAYS
+        return True
+    if low in ("top", "is:top"):
+        f.top_level_only = True
+        return True
+    if ":" in term and not term.startswith(":"):
+        _apply_named(f, term)
+        return True
+    return False
+
+
+def _apply_named(f: TaskFilter, term: str) -> None:
+    """A ``name:value`` term (``lead:MPS``, ``status:open,blocked``)."""
+    name, _sep, value = term.partition(":")
+    name = name.lower()
+    if not value:
+        raise QueryError(f"{term}: " + _("give a value after the colon"))
+    if name == "plan":
+        f.plans.extend(v for v in value.split(",") if v)
+    elif name == "lead":
+        f.leads.extend(v for v in value.split(",") if v)
+    elif name in ("coord", "coordinating"):
+        f.coordinating.extend(v for v in value.split(",") if v)
+    elif name in ("org", "agency"):
+        f.involving.extend(v for v in value.split(",") if v)
+    elif name in ("who", "accountable"):
+        f.accountable = value
+    elif name == "tag":
+        f.tags.extend(v for v in value.split(",") if v)
+    elif name == "status":
+        for v in value.split(","):
+            if v.lower() == "open":
+                f.open_only = True
+            elif v.lower() == "closed":
+                f.closed_only = True
+            else:
+                try:
+                    f.statuses.append(parse_status(v.replace("-", " ")).value)
+                except ValueError as e:
+                    raise QueryError(f"{term}: {e}") from None
+    elif name == "priority":
+        for v in value.split(","):
+            try:
+                f.priorities.append(parse_priority(v).value)
+            except ValueError as e:
+                raise QueryError(f"{term}: {e}") from None
+    elif name == "soon":
+        if not (value.isascii() and value.isdigit()):
+            raise QueryError(f"{term}: " + _("soon:N needs a number of days"))
+        if int(value) > MAX_SOON_DAYS:
+            raise QueryError(f"{term}: " + _("soon:N looks at most {days} days ahead").format(days=MAX_SOON_DAYS))
+        f.due_within = int(value)
+    else:
+        raise QueryError(
+            f"{term}: "
+            + _("unknown filter")
+            + f' "{name}"; '
+            + _("use plan:, lead:, coord:, org:, who:, status:, tag:, priority:, due<, due>, overdue, soon")
         )
 
 
