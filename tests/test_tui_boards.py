@@ -148,7 +148,7 @@ async def test_p_narrows_the_board_to_one_plan(sample_store: Store) -> None:
         await pilot.press("3")
         await pilot.pause()
         first_plan = sample_store.list_plans()[0].key
-        await pilot.press("p")
+        await pilot.press("p", "down", "enter")  # p lists "All plans" and the plans
         await pilot.pause()
         board = app.screen
         assert board.query_one(PlanPicker).value == first_plan
@@ -349,7 +349,7 @@ async def test_timeline_plan_picker_shows_one_plan(sample_store: Store) -> None:
         await pilot.pause()
         screen = app.screen
         plan = sample_store.list_plans()[0].key
-        await pilot.press("p")
+        await pilot.press("p", "down", "enter")  # p lists "All plans" and the plans
         await pilot.pause()
         assert screen.plans == [plan]
         shown = [r.task for r in screen.month_list.rows if r.kind == "task"]

@@ -16,3 +16,8 @@ _translation = _gettext.translation("actionplan", localedir=_LOCALE_DIR, fallbac
 def _(message: str) -> str:
     """Translate a message of the program (not user data)."""
     return _translation.gettext(message)
+
+
+def n_(singular: str, plural: str, n: int) -> str:
+    """Translate a message whose form depends on a count ("1 task", "2 tasks")."""
+    return _translation.ngettext(singular, plural, n)

@@ -365,6 +365,23 @@ def next_occurrence(rule: str, start: date, after: date) -> date | None:
     return found.date() if found is not None else None
 
 
+def next_period_deadline(rule: str, start: date | None, deadline: date) -> date | None:
+    """The deadline a recurring duty moves to once the period due on *deadline* is done.
+
+    None after the last period: marking that one done finishes the task.  A deadline at
+    the calendar's end, or a next period past the years the program accepts, has none.
+    """
+    from datetime import timedelta
+
+    from actionplan.core.dates import MAX_YEAR
+
+    try:
+        following = next_occurrence(rule, start or deadline, deadline + timedelta(days=1))
+    except (OverflowError, ValueError):
+        return None
+    return None if following is None or following.year > MAX_YEAR else following
+
+
 def occurrences(rule: str, start: date, until: date, limit: int = 1000) -> list[date]:
     """The occurrences of *rule* from *start* up to and including *until*, at most *limit*."""
     found: list[date] = []

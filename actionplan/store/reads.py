@@ -81,6 +81,15 @@ class Reads(TaskFilters):
             for r in self._q(sql, params)
         ]
 
+    def data_version(self) -> int:
+        """SQLite's counter of commits made by *other* connections to this database.
+
+        One cheap pragma (no table is read): a screen that polls it learns within a
+        tick that another UI or the CLI saved something.
+        """
+        row = self._one("PRAGMA data_version")
+        return int(row[0]) if row else 0
+
     def last_change(self, actor: str | None = None) -> dict[str, Any] | None:
         """The newest change that can still be undone (optionally by one actor)."""
         sql = "SELECT * FROM changes WHERE undone_by IS NULL AND undo_of IS NULL AND action != 'setting'"

@@ -18,6 +18,16 @@ from actionplan.store.writes import Writes
 class Undo(Writes):
     """Undoing a change, built on the history."""
 
+    def undo_preview(self, actor: str | None = None) -> tuple[str, str | None] | None:
+        """What :meth:`undo` would take back: (summary, ref of the task it would remove, if any)."""
+        change = self.last_change(actor)
+        if change is None:
+            return None
+        created = self._one(
+            "SELECT ref FROM history WHERE change_id = ? AND entity = 'task' AND field = '*created*'", (change["id"],)
+        )
+        return change["summary"], created["ref"] if created else None
+
     def undo(self, actor: str | None = None) -> str:
         """Undo the newest change (of *actor*, if given); returns what was undone."""
         with self.write():

@@ -319,18 +319,9 @@ class Writes(Reads):
         with self.write():
             task = self.get_task(ref)
             if task.recurrence and task.deadline:
-                from datetime import timedelta
+                from actionplan.core.recurrence import next_period_deadline
 
-                from actionplan.core.dates import MAX_YEAR
-                from actionplan.core.recurrence import next_occurrence
-
-                start = task.start or task.deadline
-                try:
-                    nxt = next_occurrence(task.recurrence, start, task.deadline + timedelta(days=1))
-                except (OverflowError, ValueError):  # a deadline at the calendar's end: no next period
-                    nxt = None
-                if nxt is not None and nxt.year > MAX_YEAR:  # past the dates the program accepts
-                    nxt = None
+                nxt = next_period_deadline(task.recurrence, task.start, task.deadline)
                 if nxt is not None:
                     new = self.update_task(
                         ref,

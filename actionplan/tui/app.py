@@ -2,7 +2,9 @@
 
 Screens are Textual *modes* (1 Dashboard, 2 Tasks, 3 Agencies, 4 Timeline);
 every change goes through the store, and after a write the app bumps
-``data_version`` so every screen reloads what it shows.
+``data_version`` so every screen reloads what it shows.  A cheap timer asks
+SQLite whether another connection (a second UI, the CLI) committed meanwhile,
+and bumps it too: every screen follows changes made elsewhere within a second.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import UTC, date
 from typing import TypeVar
 
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -52,8 +55,12 @@ class ActionPlanApp(App[None]):
         Binding("4", "switch_mode('timeline')", _("Timeline"), tooltip=_("Deadlines by month")),
         Binding("g", "digest", _("Digest"), show=False, tooltip=_("Preview the status digest")),
         Binding("ctrl+z", "undo", _("Undo"), show=False),
+        Binding("ctrl+y", "redo", _("Redo"), show=False),
         Binding("ctrl+q", "quit", _("Quit"), priority=True, show=False),
     ]
+
+    #: How often the app asks SQLite whether another connection committed (seconds).
+    POLL_SECONDS = 0.5
 
     data_version: reactive[int] = reactive(0)
     plan_key: reactive[str] = reactive("")
@@ -66,6 +73,8 @@ class ActionPlanApp(App[None]):
         self._today = today
         #: where the task screen should go next: (query, plan, task ref)
         self.navigation: tuple[str | None, str | None, str | None] | None = None
+        self._seen_version = 0
+        self._previous_mode = "dashboard"
 
     @property
     def today(self) -> date:
@@ -74,6 +83,41 @@ class ActionPlanApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.store.path.name} · " + _("today") + f" {self.today.isoformat()}"
+        self._seen_version = self.store.data_version()
+        self.set_interval(self.POLL_SECONDS, self.poll_database, name="poll-database")
+
+    def poll_database(self) -> None:
+        """Reload the screens when another UI or the CLI saved something (one cheap pragma)."""
+        version = self.store.data_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self.data_changed()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit, in plain words (no markup shown raw)."""
+        self.notify(_("Press ctrl+q (or q on a main screen) to quit."), title=_("Do you want to quit?"))
+
+    def action_quit_app(self) -> None:
+        """q on a main screen: quit, asking first only if an open form holds unsaved changes."""
+        unsaved = [s for s in self.screen_stack if getattr(s, "dirty", None)]
+        if not unsaved:
+            self.exit()
+            return
+        from actionplan.tui.screens.dialogs import ConfirmDialog
+
+        self.push_screen(
+            ConfirmDialog(_("Quit?"), _("A form has changes that are not saved. Quit anyway?"), _("Quit")),
+            lambda yes: self.exit() if yes else None,
+        )
+
+    def go_back(self) -> None:
+        """Escape on a board: back to the screen the user came from (else the dashboard)."""
+        self.switch_mode(self._previous_mode if self._previous_mode != self.current_mode else "dashboard")
+
+    def switch_mode(self, mode: str) -> AwaitComplete:
+        if mode != getattr(self, "current_mode", None):
+            self._previous_mode = getattr(self, "current_mode", "dashboard") or "dashboard"
+        return super().switch_mode(mode)
 
     # --- navigation used by screens -------------------------------------------------------
 
@@ -103,10 +147,27 @@ class ActionPlanApp(App[None]):
 
     # --- writes ---------------------------------------------------------------------------
 
-    def write(self, action: Callable[[], T], *, success: str = "") -> T | None:
-        """Run one write (a service call); report errors plainly, refresh screens on success."""
+    def write(
+        self,
+        action: Callable[[], T],
+        *,
+        success: str = "",
+        on_conflict: Callable[[ConflictError], None] | None = None,
+    ) -> T | None:
+        """Run one write (a service call); report errors plainly, refresh screens on success.
+
+        ``on_conflict`` takes over a refused save (someone else saved first), so the
+        caller can keep what the user typed and offer to apply it again.
+        """
         try:
             result = action()
+        except ConflictError as e:
+            if on_conflict is None:
+                self.show_error(e)
+            else:
+                self.data_changed()
+                on_conflict(e)
+            return None
         except ActionPlanError as e:
             self.show_error(e)
             return None
@@ -129,12 +190,38 @@ class ActionPlanApp(App[None]):
             self.notify(str(error), title=title or _("Not saved"), severity="error", timeout=8)
 
     def action_undo(self) -> None:
-        """Undo the last change made by this user."""
+        """Undo the last change made by this user; ask first when it would remove a whole task."""
+        preview = self.store.undo_preview(self.store.actor)
+        if preview is None:
+            self.notify(_("Nothing to undo."), severity="warning")
+            return
+        summary, removes = preview
+        if removes is None:
+            self._undo()
+            return
+        from actionplan.tui.screens.dialogs import ConfirmDialog
+
+        self.push_screen(
+            ConfirmDialog(
+                _("Undo: remove a task?"),
+                _("Undoing")
+                + f" “{summary}” "
+                + _("removes the task")
+                + f" {removes} "
+                + _("and its notes.")
+                + "\n\n"
+                + _("Redo (ctrl+y) brings it back."),
+                _("Remove it"),
+            ),
+            lambda yes: self._undo() if yes else None,
+        )
+
+    def _undo(self) -> None:
         from actionplan.services import tasks
 
         summary = self.write(lambda: tasks.undo(self.store, self.store.actor))
         if summary:
-            self.notify(_("Undone:") + f" {summary}")
+            self.notify(_("Undone:") + f" {summary} · " + _("ctrl+y redoes it"))
 
     def action_redo(self) -> None:
         """Redo what this user's last undo took back."""

@@ -29,6 +29,7 @@ class ActionPlanCommands(Provider):
             partial(app.show_tasks, query="overdue", plan=""),
             _("every open task past its deadline"),
         )
+        yield _("All plans"), partial(app.action_switch_plan, ""), _("the tasks of every plan")
         for plan in app.store.list_plans():
             yield (_("Switch to plan") + f" {plan.key}", partial(app.action_switch_plan, plan.key), plan.title)
         yield _("Import a plan file…"), app.action_import_plan, _("validate a TOML plan file and load it")

@@ -18,12 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from actionplan.core.i18n import _
 from actionplan.core.model import OrgScore
 from actionplan.tui.screens.plan_board import PlanBoardScreen
+from actionplan.tui.widgets.footer import FittingFooter
 from actionplan.tui.widgets.plan_picker import PlanPicker
+from actionplan.tui.widgets.tables import RowTable
 
 #: (column key, header, width) of the figure columns; the Agency column takes the rest.
 FIGURE_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -73,7 +75,7 @@ def days_late_text(score: OrgScore) -> str:
     return "—" if score.late_count == 0 else f"{score.average_days_late:.1f}"
 
 
-class AgencyTable(DataTable):
+class AgencyTable(RowTable):
     """The board's table: one click on a row opens it (no second click needed)."""
 
     BINDINGS = [
@@ -110,7 +112,7 @@ class AccountabilityScreen(PlanBoardScreen):
 
     BINDINGS = [
         Binding("c", "coordinated", _("Coordinated"), tooltip=_("Tasks this agency coordinates")),
-        Binding("p", "next_plan", _("Next plan"), tooltip=_("All plans, then each plan in turn")),
+        Binding("p", "next_plan", _("Plan"), tooltip=_("All plans, or one plan from the list")),
         Binding("s", "next_sort", _("Sort"), tooltip=_("Worst first, agency, assigned, ... (or click a header)")),
         Binding("r", "reload", _("Reload"), show=False),
     ]
@@ -130,7 +132,7 @@ class AccountabilityScreen(PlanBoardScreen):
             yield Static(id="agencies-sort", classes="board-bar-note")
         yield AgencyTable(id="agencies-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="agencies-summary")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.follow_data()

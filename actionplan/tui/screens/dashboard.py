@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from actionplan.core import model
@@ -14,6 +14,8 @@ from actionplan.core.dates import short_relative
 from actionplan.core.i18n import _
 from actionplan.core.query import TaskFilter
 from actionplan.tui.base import ActionPlanScreen
+from actionplan.tui.widgets.footer import FittingFooter
+from actionplan.tui.widgets.tables import RowTable
 from actionplan.tui.widgets.task_detail import progress_bar
 
 UPCOMING_LIMIT = 60
@@ -26,6 +28,7 @@ class DashboardScreen(ActionPlanScreen[None]):
         Binding("enter", "open", _("Open"), show=False),
         Binding("tab", "focus_next", _("Next pane"), show=False),
         Binding("o", "overdue", _("Overdue tasks")),
+        Binding("q", "app.quit_app", _("Quit"), show=False),
         Binding("r", "reload", _("Reload"), show=False),
         Binding("j", "cursor('down')", _("Down"), show=False),
         Binding("k", "cursor('up')", _("Up"), show=False),
@@ -37,8 +40,8 @@ class DashboardScreen(ActionPlanScreen[None]):
             yield Static(id="headline")
             yield OptionList(id="plans")
             yield Static(_("Overdue first, then the next deadlines"), classes="section-title")
-            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+            yield RowTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self._stamp: tuple | None = None

@@ -10,6 +10,10 @@ dialog has a title, buttons for the mouse, ``escape`` to cancel, ``ctrl+s``
 - :class:`ProgressDialog` -> ``(note, percent or None)`` or ``None``
 - :class:`StatusDialog` -> ``(status, blocked_reason)`` or ``None``
 - :class:`ConflictDialog` -> ``"reload"``, ``"overwrite"`` or ``"back"``
+
+Buttons read the same way everywhere: the action first, then Cancel (or No, Back).
+A task dialog reopened after a refused save gets back what was typed (``typed``,
+by field id) and a ``notice`` saying who saved first.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any, Literal, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from actionplan.core import model, rules
 from actionplan.core.dates import DateError, describe_resolution, parse_deadline, relative_days
@@ -30,6 +34,7 @@ from actionplan.core.fields import history_text as task_field_text
 from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
 from actionplan.tui.base import ActionPlanModal
+from actionplan.tui.widgets.footer import FittingFooter
 
 ResultT = TypeVar("ResultT")
 
@@ -100,6 +105,11 @@ class Dialog(ActionPlanModal[ResultT]):
     Dialog .error.-empty, Dialog .hint.-empty {
         display: none;
     }
+    Dialog .notice {
+        width: 100%;
+        color: $text-warning;
+        text-style: bold;
+    }
     Dialog .dialog-buttons {
         width: 100%;
         height: auto;
@@ -117,7 +127,7 @@ class Dialog(ActionPlanModal[ResultT]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield from self.compose_body()
-        yield Footer()
+        yield FittingFooter()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -153,15 +163,25 @@ class TaskDialog(Dialog[ResultT]):
     Typing in a required field clears its error; enter in a field confirms.
     """
 
-    def __init__(self, task: Task, today: date | None = None) -> None:
+    def __init__(
+        self, task: Task, today: date | None = None, *, typed: dict[str, str] | None = None, notice: str = ""
+    ) -> None:
         super().__init__()
         self.plan_task = task
         self.today = today
+        self.typed = dict(typed or {})
+        self.notice = notice
+
+    def kept(self, field_id: str, default: str) -> str:
+        """What the user typed in a field before a refused save, else *default*."""
+        return self.typed.get(field_id, default)
 
     def heading(self, action: str) -> ComposeResult:
-        """``Mark done: cyber-2026/3`` and the task's key and title under it."""
+        """``Mark done: cyber-2026/3`` and the task's key and title under it (and a notice, if any)."""
         yield Label(action + f" {self.plan_task.ref}", classes="dialog-title", markup=False)
         yield _task_heading(self.plan_task)
+        if self.notice:
+            yield Label(self.notice, id="notice", classes="notice", markup=False)
 
     @staticmethod
     def text_field(
@@ -261,8 +281,8 @@ class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
         Binding("ctrl+s", "confirm", _("Mark done")),
     ]
 
-    def __init__(self, task: Task, today: date) -> None:
-        super().__init__(task, today)
+    def __init__(self, task: Task, today: date, *, typed: dict[str, str] | None = None, notice: str = "") -> None:
+        super().__init__(task, today, typed=typed, notice=notice)
         self.today: date = today
 
     def compose_body(self) -> ComposeResult:
@@ -273,15 +293,30 @@ class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
         yield from self.text_field(
             _("Evidence (required): what was delivered, where"),
             "evidence",
-            task.evidence,
+            self.kept("evidence", task.evidence),
             _("e.g. Decision No. 12/QD-BCD, sent 20 Nov"),
         )
-        yield from self.text_field(_("Completed on"), "completed-on", self.today.isoformat(), hint=True)
+        yield from self.text_field(
+            _("Completed on"), "completed-on", self.kept("completed-on", self.today.isoformat()), hint=True
+        )
         if task.recurrence:
-            yield Label(
-                _("A recurring duty: this period is recorded and the deadline moves to the next one."), classes="hint"
-            )
+            yield Label(self._recurrence_note(task), classes="hint")
         yield from self.buttons(_("Mark done"), "success")
+
+    def _recurrence_note(self, task: Task) -> str:
+        """What marking done does to a recurring duty: move on, or finish it after its last period."""
+        from actionplan.core.recurrence import RecurrenceError, next_period_deadline
+
+        try:
+            following = next_period_deadline(task.recurrence, task.start, task.deadline) if task.deadline else None
+        except (RecurrenceError, ValueError):
+            following = None
+        if following is None:
+            return _("The last period of this recurring duty: marking it done finishes the task.")
+        return (
+            _("A recurring duty: this period is recorded and the deadline moves to the next one")
+            + f" ({following.isoformat()})."
+        )
 
     def on_mount(self) -> None:
         self._check_date()
@@ -341,8 +376,8 @@ class ProgressDialog(TaskDialog[tuple[str, int | None] | None]):
         Binding("ctrl+s", "confirm", _("Save note")),
     ]
 
-    def __init__(self, task: Task, today: date) -> None:
-        super().__init__(task, today)
+    def __init__(self, task: Task, today: date, *, typed: dict[str, str] | None = None, notice: str = "") -> None:
+        super().__init__(task, today, typed=typed, notice=notice)
         self.today: date = today
 
     def compose_body(self) -> ComposeResult:
@@ -351,9 +386,12 @@ class ProgressDialog(TaskDialog[tuple[str, int | None] | None]):
         yield from self.text_field(
             _("Progress note (required), dated") + f" {self.today.isoformat()}",
             "note",
+            self.kept("note", ""),
             placeholder=_("what happened since the last note"),
         )
-        yield from self.text_field(_("Progress % (0-100, now") + f" {task.progress} %)", "percent", str(task.progress))
+        yield from self.text_field(
+            _("Progress % (0-100, now") + f" {task.progress} %)", "percent", self.kept("percent", str(task.progress))
+        )
         yield from self.buttons(_("Save note"), "primary")
 
     def on_mount(self) -> None:
@@ -427,15 +465,14 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
         task = self.plan_task
         yield from self.heading(_("Change status:"))
         yield Label(_("Status now:") + f" {_(str(task.status))}", classes="hint")
+        chosen = self.kept("status", str(task.status))
         with RadioSet(id="status"):
             for status in self.STATUSES:
-                yield RadioButton(
-                    self._label(status), value=status == task.status, id=f"status-{status.replace(' ', '-')}"
-                )
+                yield RadioButton(self._label(status), value=status == chosen, id=f"status-{status.replace(' ', '-')}")
         yield from self.text_field(
             _("Why is it blocked? (required)"),
             "reason",
-            task.blocked_reason,
+            self.kept("reason", task.blocked_reason),
             _("waiting for ..."),
             label_id="reason-label",
         )
@@ -444,7 +481,15 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
 
     def on_mount(self) -> None:
         self._show_reason()
-        self.query_one("#status", RadioSet).focus()
+        radios = self.query_one("#status", RadioSet)
+        radios.focus()
+        self.call_after_refresh(self._highlight_chosen)
+
+    def _highlight_chosen(self) -> None:
+        """The highlight starts on the status that is set (RadioSet starts it on the first button)."""
+        radios = self.query_one("#status", RadioSet)
+        if radios.pressed_index >= 0:
+            radios._selected = radios.pressed_index  # Textual has no public setter for the highlight
 
     @property
     def chosen(self) -> str | None:
@@ -462,6 +507,8 @@ class StatusDialog(TaskDialog[tuple[str, str] | None]):
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.set_line(self.query_one("#status-error", Label), "")
         self._show_reason()
+        if self.chosen == TaskStatus.BLOCKED:  # what is typed next is the reason
+            self.query_one("#reason", Input).focus()
 
     def action_confirm(self) -> None:
         status = self.chosen
@@ -499,6 +546,18 @@ def conflicting_fields(theirs: Task, yours: dict[str, Any]) -> list[str]:
         else:
             names[at] = "deadline"
     return names
+
+
+def last_saved_by(store: Any, task: Task) -> str:
+    """Who made the latest saved change to *task*, and when, from the history ("" if unknown)."""
+    try:
+        changes = store.history(task.ref)
+    except Exception:  # the task was removed meanwhile: nothing to name
+        return ""
+    if not changes:
+        return ""
+    last = changes[-1]
+    return f"{last.actor}, {last.at.replace('T', ' ')[:16]}"
 
 
 class ConflictDialog(Dialog[ConflictChoice]):
@@ -551,11 +610,12 @@ class ConflictDialog(Dialog[ConflictChoice]):
         Binding("o", "overwrite", _("Save mine over theirs")),
     ]
 
-    def __init__(self, theirs: Task, yours: dict[str, Any], *, base: Task | None = None) -> None:
+    def __init__(self, theirs: Task, yours: dict[str, Any], *, base: Task | None = None, saved_by: str = "") -> None:
         super().__init__()
         self.theirs = theirs
         self.yours = dict(yours)
         self.base = base
+        self.saved_by = saved_by
 
     @property
     def fields(self) -> list[str]:
@@ -583,6 +643,7 @@ class ConflictDialog(Dialog[ConflictChoice]):
             + _("their version")
             + f" {theirs.version}"
             + (" " + _("saved") + f" {when}" if when else "")
+            + (" " + _("by") + f" {self.saved_by}" if self.saved_by else "")
             + ". "
             + _("Nothing of yours is saved yet."),
             classes="hint",

@@ -7,10 +7,11 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Markdown, Static
 
 from actionplan.core.i18n import _
 from actionplan.tui.base import ActionPlanScreen
+from actionplan.tui.widgets.footer import FittingFooter
 
 FORMATS = ("md", "text")
 #: A digest longer than this many lines of Markdown opens as plain text: Textual's Markdown
@@ -49,7 +50,7 @@ class DigestPreview(ActionPlanScreen[None]):
         with VerticalScroll(id="digest-scroll"):
             yield Markdown(id="digest-md")
             yield Static(id="digest-text", markup=False)
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.render_digest()

@@ -13,14 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester, SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, TextArea
+from textual.widgets import Button, Input, Label, Select, TextArea
 
 from actionplan.core import model, rules
 from actionplan.core.dates import DateError
@@ -40,7 +38,8 @@ from actionplan.core.recurrence import RecurrenceError, describe_rrule, validate
 from actionplan.services import tasks as task_service
 from actionplan.store import ConflictError, StoreError, ValidationError
 from actionplan.tui.base import ActionPlanModal
-from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, resolved_date
+from actionplan.tui.screens.dialogs import ConfirmDialog, ConflictChoice, ConflictDialog, last_saved_by, resolved_date
+from actionplan.tui.widgets.footer import FittingFooter
 
 REQUIRED = frozenset({"key", "title", "lead"})
 DATE_FIELDS = frozenset({"start", "deadline", "completed_on"})
@@ -83,19 +82,6 @@ class ListSuggester(Suggester):
             if candidate.casefold().startswith(typed.casefold()) and candidate.casefold() not in taken:
                 return value[: len(value) - len(typed)] + candidate
         return None
-
-
-class OrgSelect(Select[str]):
-    """A Select of agencies that opens and searches as soon as you type."""
-
-    def on_key(self, event: events.Key) -> None:
-        if not self.expanded and event.character is not None and event.is_printable and event.key != "space":
-            event.stop()
-            event.prevent_default()
-            self.action_show_overlay()
-            overlay = self.query_one("SelectOverlay")
-            # after the overlay has the focus (focusing resets its search)
-            self.app.call_later(overlay.post_message, events.Key(event.key, event.character))
 
 
 @dataclass
@@ -223,6 +209,8 @@ class TaskEditor(ActionPlanModal[Task | None]):
         self._orgs: list[Org] = []
         self._task_keys: list[str] = []
         self._lead_key = ""
+        #: the head the form put into "accountable" itself (replaced when the lead changes again)
+        self._auto_head = ""
         self._shown: dict[str | None, str] = {}
 
     # --- building the form ----------------------------------------------------------------
@@ -282,23 +270,12 @@ class TaskEditor(ActionPlanModal[Task | None]):
                 yield Label(status, id="editor-status", markup=False)
                 yield Button(_("Save"), id="save", variant="primary", tooltip="ctrl+s", disabled=bool(first.errors))
                 yield Button(_("Cancel"), id="cancel", tooltip="escape")
-        yield Footer()
+        yield FittingFooter()
 
     def _make_widget(self, name: str) -> Widget:
         kind = dict(FORM)[name]
         text = self._initial[name]
         wid = widget_id(name)
-        if kind == "lead":
-            options = [(Text(org.label), org.key) for org in self._orgs]
-            known = {org.key for org in self._orgs}
-            return OrgSelect(
-                options,
-                prompt=_("choose the lead agency (type to search)"),
-                id=wid,
-                compact=True,
-                value=text if text in known else Select.NULL,
-                type_to_search=True,
-            )
         if kind == "status":
             return Select(
                 [(_(str(s)), str(s)) for s in TaskStatus], id=wid, compact=True, allow_blank=False, value=text
@@ -310,6 +287,8 @@ class TaskEditor(ActionPlanModal[Task | None]):
         suggester: Suggester | None = None
         if name == "accountable":
             suggester = self._heads_suggester(self._lead_key)
+        elif name == "lead":  # an Input, not a Select: typed or pasted text names exactly one agency or none
+            suggester = SuggestFromList([o.key for o in self._orgs], case_sensitive=False)
         elif name == "coordinating":
             suggester = ListSuggester(org.key for org in self._orgs)
         elif name == "depends_on":
@@ -505,9 +484,13 @@ class TaskEditor(ActionPlanModal[Task | None]):
                 keys = keys if isinstance(keys, list) else [keys]
                 if name == "lead":
                     org = next((o for o in self._orgs if o.key == keys[0]), None)
-                    return _("head:") + f" {org.head}" if org and org.head else ""
+                    if org is None:
+                        return ""
+                    return f"→ {org.key} · {org.name}" + (" · " + _("head:") + f" {org.head}" if org.head else "")
                 names = {o.key: o.name for o in self._orgs}
                 return "→ " + "; ".join(str(names.get(k, k)) for k in keys)
+            if name == "accountable" and self._auto_head and text == self._auto_head:
+                return _("filled in: the head of") + f" {self._lead_key} (" + _("the field was empty") + ")"
         except (DateError, RecurrenceError):
             return ""
         return ""
@@ -532,14 +515,23 @@ class TaskEditor(ActionPlanModal[Task | None]):
         self._refresh_checks()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == widget_id("lead"):
+            self._lead_changed(self._lead_of(event.value))
         self._field_changed(event.input)
+
+    def _lead_of(self, text: str) -> str:
+        """The one agency *text* names (key, short name or a unique part of a name), else ""."""
+        if not text.strip():
+            return ""
+        try:
+            return self._resolve_org(text, "lead")
+        except FieldError:
+            return ""
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._field_changed(event.text_area)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == widget_id("lead"):
-            self._lead_changed(self.text_of("lead"))
         self._field_changed(event.select)
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
@@ -553,16 +545,21 @@ class TaskEditor(ActionPlanModal[Task | None]):
         self.focus_next()
 
     def _lead_changed(self, lead: str) -> None:
-        """A new lead agency: suggest its head as the accountable person."""
+        """A new lead agency: offer its head as the accountable person.
+
+        The head is filled in only when "accountable" is empty (or still holds the
+        head the form put there itself); a name someone typed is never replaced.
+        """
         if lead == self._lead_key:
             return
-        old_head = next((o.head for o in self._orgs if o.key == self._lead_key), "")
         new_head = next((o.head for o in self._orgs if o.key == lead), "")
         self._lead_key = lead
         accountable = self.query_one(f"#{widget_id('accountable')}", Input)
         accountable.suggester = self._heads_suggester(lead)
         accountable.placeholder = new_head or BY_NAME["accountable"].help
-        if new_head and accountable.value.strip() in ("", old_head):
+        current = accountable.value.strip()
+        if current == "" or (self._auto_head and current == self._auto_head):
+            self._auto_head = new_head
             accountable.value = new_head
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -629,7 +626,9 @@ class TaskEditor(ActionPlanModal[Task | None]):
         except ConflictError as e:
             theirs = e.theirs if e.theirs is not None else self.app.store.get_task(original.ref)
             self.app.push_screen(
-                ConflictDialog(theirs=theirs, yours=changes, base=original),
+                ConflictDialog(
+                    theirs=theirs, yours=changes, base=original, saved_by=last_saved_by(self.app.store, theirs)
+                ),
                 lambda choice: self._resolve_conflict(choice, theirs, changes),
             )
             return
@@ -709,6 +708,7 @@ class TaskEditor(ActionPlanModal[Task | None]):
         self._store_errors.clear()
         self._show_all = False
         self._lead_key = task.lead
+        self._auto_head = ""
         accountable = self.query_one(f"#{widget_id('accountable')}", Input)
         accountable.suggester = self._heads_suggester(task.lead)
         for name in self.names:

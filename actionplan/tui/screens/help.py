@@ -27,9 +27,10 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.keys import format_key
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from actionplan.core.i18n import _
+from actionplan.tui.widgets.footer import FittingFooter
 
 #: Modules whose bindings are listed first, in this order, with the group title they get
 #: when their classes set no HELP_TITLE.  Anything else with bindings under
@@ -337,7 +338,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(filter_language(), classes="help-text")
                 yield Static(_("Deadlines can be written as"), classes="help-title")
                 yield Static(Text(deadline_forms()), classes="help-text")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help-body", VerticalScroll).focus()

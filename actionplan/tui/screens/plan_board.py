@@ -13,8 +13,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
+from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Select
 
+from actionplan.core.i18n import _
 from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.widgets.plan_picker import PlanPicker
 
@@ -30,6 +33,11 @@ class PlanBoardScreen(ActionPlanScreen[None]):
     """
 
     PICKER_ID: ClassVar[str] = "plan-picker"
+
+    BINDINGS = [
+        Binding("escape", "app.go_back", _("Back"), show=False),
+        Binding("q", "app.quit_app", _("Quit"), show=False),
+    ]
 
     DEFAULT_CSS = """
     PlanBoardScreen .board-bar {
@@ -52,6 +60,7 @@ class PlanBoardScreen(ActionPlanScreen[None]):
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name, id, classes)
         self._loaded: Freshness | None = None
+        self._focus_after_pick: Widget | None = None
 
     def follow_data(self) -> None:
         """Reload when the app's data changes (from now on)."""
@@ -95,9 +104,15 @@ class PlanBoardScreen(ActionPlanScreen[None]):
         event.stop()
         if self._loaded is None or self._loaded[2] != tuple(self.plans):
             self.reload()
+        back, self._focus_after_pick = self._focus_after_pick, None
+        if back is not None and back.is_attached:
+            back.focus()  # after p and a choice, the keys act on the board again
 
     def action_next_plan(self) -> None:
-        self.picker.cycle()
+        """p: open the list of plans ("All plans" first) instead of stepping through them."""
+        self._focus_after_pick = self.focused
+        self.picker.focus()
+        self.picker.action_show_overlay()
 
     def action_reload(self) -> None:
         self.picker.set_plans(self.app.store.list_plans())

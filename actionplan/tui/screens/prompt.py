@@ -36,8 +36,8 @@ class TextPrompt(ModalScreen[str | None]):
             yield Label(self.label_text)
             yield Input(value=self.value, id="answer")
             with Horizontal():
-                yield Button(_("Cancel"), id="cancel")
                 yield Button(self.ok, id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#answer", Input).focus()

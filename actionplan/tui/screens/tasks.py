@@ -11,23 +11,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.widgets import DataTable, Header, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from actionplan.core import model
 from actionplan.core.dates import short_relative
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, n_
 from actionplan.core.model import Task, TaskStatus
 from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
 from actionplan.core.text import key_sort
 from actionplan.services import tasks as task_service
 from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.messages import NavigationRequested
+from actionplan.tui.widgets.footer import FittingFooter
+from actionplan.tui.widgets.tables import RowTable
 from actionplan.tui.widgets.task_detail import STATUS_STYLE, TaskDetail, status_text
 
 PAGE = 200
 SORTS = ("deadline", "key", "lead", "status", "progress")
 NARROW = 140
+#: The title column never gets narrower than this; Accountable appears only when the title keeps it.
+TITLE_MIN = 30
+ACCOUNTABLE_MIN = 18
 
 #: Status words that fit the table's narrow column (the detail pane spells them out).
 SHORT_STATUS: dict[str, str] = {
@@ -56,7 +61,8 @@ class TasksScreen(ActionPlanScreen[None]):
         Binding("u", "app.undo", _("Undo")),
         Binding("v", "toggle_view", _("Tree/table"), show=False),
         Binding("o", "cycle_sort", _("Sort"), show=False),
-        Binding("p", "cycle_plan", _("Plan"), show=False),
+        Binding("p", "choose_plan", _("Plan"), show=False, tooltip=_("All plans, or one plan from a list")),
+        Binding("q", "app.quit_app", _("Quit"), show=False),
         Binding("escape", "leave_filter", _("Back to list"), show=False),
         Binding("j", "cursor('down')", _("Down"), show=False),
         Binding("k", "cursor('up')", _("Up"), show=False),
@@ -73,6 +79,7 @@ class TasksScreen(ActionPlanScreen[None]):
         self.current: Task | None = None
         self._initialised = False
         self._stamp: tuple | None = None
+        self._shape: tuple | None = None
 
     # --- layout -------------------------------------------------------------------------
 
@@ -82,10 +89,10 @@ class TasksScreen(ActionPlanScreen[None]):
         yield Static(id="filter-status")
         with Horizontal(id="body"):
             with Vertical(id="list"):
-                yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="table", cursor_type="row", zebra_stripes=True)
                 yield Tree(_("Plans"), id="tree")
             yield TaskDetail(id="detail")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#tree", Tree).display = False
@@ -117,25 +124,55 @@ class TasksScreen(ActionPlanScreen[None]):
             self._select(keep)
 
     def _columns(self) -> None:
-        """Columns sized to the screen, so the deadline and the status are never cut off."""
+        """Columns sized to the screen and to what they hold.
+
+        The key, lead, deadline, due and status columns are as wide as their longest
+        text (never cut); an Accountable column joins when the title keeps at least
+        TITLE_MIN cells beside it; the title takes the rest.
+        """
         table = self.query_one("#table", DataTable)
         width = self.size.width or 80
-        list_width = width if width < NARROW else int(width * 0.58)
-        key_w = 16 if not self.plan else 6
-        widths = {"key": key_w, "lead": 6, "deadline": 10, "due": 9, "status": 9, "progress": 4}
+        list_width = width if width < NARROW else width - max(44, int(width * 0.32))
+        today = self.app.today
+        tasks = self.loaded
+        widths = {
+            "key": max([len(self._key_text(t)) for t in tasks] + [4]),
+            "lead": max([len(t.lead) for t in tasks] + [4]),
+            "deadline": 10,
+            "due": max([len(self._due_text(t, today)) for t in tasks] + [3]),
+            "status": max(len(s) for s in (*SHORT_STATUS.values(), _("OVERDUE"), _("Status"))),
+            "progress": 4,
+        }
         if list_width < 100:
             widths.pop("progress")
-        fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 4  # cell padding and the scrollbar
+        fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 2  # cell padding and the scrollbar
         title_w = max(16, list_width - fixed)
+        accountable_w = min(28, max([len(t.accountable) for t in tasks] + [ACCOUNTABLE_MIN]))
+        show_accountable = title_w - accountable_w - 2 >= TITLE_MIN
+        if show_accountable:
+            title_w -= accountable_w + 2
+        shape = (tuple(widths.items()), title_w, show_accountable)
+        if shape == self._shape and table.columns:
+            return
+        self._shape = shape
         table.clear(columns=True)
-        table.add_column(_("Task"), key="key", width=key_w)
+        table.add_column(_("Task"), key="key", width=widths["key"])
         table.add_column(_("Title"), key="title", width=title_w)
-        table.add_column(_("Lead"), key="lead", width=6)
+        table.add_column(_("Lead"), key="lead", width=widths["lead"])
+        if show_accountable:
+            table.add_column(_("Accountable"), key="accountable", width=accountable_w)
         table.add_column(_("Deadline"), key="deadline", width=10)
-        table.add_column(_("Due"), key="due", width=9)
-        table.add_column(_("Status"), key="status", width=9)
+        table.add_column(_("Due"), key="due", width=widths["due"])
+        table.add_column(_("Status"), key="status", width=widths["status"])
         if "progress" in widths:
             table.add_column("%", key="progress", width=4)
+
+    def _key_text(self, task: Task) -> str:
+        return task.key if self.plan else task.ref
+
+    @staticmethod
+    def _due_text(task: Task, today: date) -> str:
+        return short_relative(task.deadline, today) if task.deadline and task.is_open else ""
 
     # --- navigation -----------------------------------------------------------------------
 
@@ -194,42 +231,51 @@ class TasksScreen(ActionPlanScreen[None]):
         )
         self.loaded += more
         table = self.query_one("#table", DataTable)
-        for task in more:
+        shape = self._shape
+        self._columns()  # a longer key or due text on the new page widens its column
+        for task in more if self._shape == shape else self.loaded:
             self._add_row(table, task)
         self._update_status()
 
     def _data_changed(self, *_args: object) -> None:
-        self.reload(keep=True)
+        if self.is_current:
+            self.reload(keep=True)
+        # else: on_screen_resume reloads when the user comes back
 
     def _fill_table(self) -> None:
         table = self.query_one("#table", DataTable)
-        if not table.columns:
-            return
+        self._columns()
+        scroll_y = table.scroll_y
         table.clear()
         for task in self.loaded:
             self._add_row(table, task)
+        table.scroll_to(y=scroll_y, animate=False, immediate=True)
 
     def _add_row(self, table: DataTable, task: Task) -> None:
         today = self.app.today
         late = model.is_overdue(task, today)
-        due: Text | str = ""
-        if task.deadline and task.is_open:
-            due = Text(
-                short_relative(task.deadline, today),
-                style="bold red" if late else ("yellow" if model.is_due_soon(task, today) else ""),
-            )
+        due = Text(
+            self._due_text(task, today),
+            style="bold red" if late else ("yellow" if model.is_due_soon(task, today) else ""),
+        )
         indent = "  " * task.key.count(".") if self.sort == "key" and self.plan else ""
-        key = task.key if self.plan else task.ref
         status = (
             Text(_("OVERDUE"), style="bold red")
             if late
             else Text(SHORT_STATUS.get(task.status, task.status), style=STATUS_STYLE.get(task.status, ""))
         )
         title = Text(indent + task.title, style="dim strike" if task.status == TaskStatus.CANCELLED else "")
-        cells = [Text(key), title, Text(task.lead), task.deadline.isoformat() if task.deadline else "—", due, status]
-        if len(table.columns) > 6:
-            cells.append(f"{task.progress}")
-        table.add_row(*cells, key=task.ref)
+        cells: dict[str, object] = {
+            "key": Text(self._key_text(task)),
+            "title": title,
+            "lead": Text(task.lead),
+            "accountable": Text(task.accountable, overflow="ellipsis", no_wrap=True),
+            "deadline": task.deadline.isoformat() if task.deadline else "—",
+            "due": due,
+            "status": status,
+            "progress": f"{task.progress}",
+        }
+        table.add_row(*(cells[str(c.value)] for c in table.columns), key=task.ref)
 
     def _fill_tree(self) -> None:
         tree = self.query_one("#tree", Tree)
@@ -247,7 +293,7 @@ class TasksScreen(ActionPlanScreen[None]):
                     plans_nodes[task.plan] = tree.root.add(Text(task.plan, style="bold"), expand=True)
                 parent = plans_nodes[task.plan]
             label = Text(f"{task.key} ", style="bold")
-            label.append(task.title[:70])
+            label.append(self._tree_title(task))
             if task.deadline:
                 label.append(
                     f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim"
@@ -259,11 +305,21 @@ class TasksScreen(ActionPlanScreen[None]):
             else:
                 nodes[task.ref] = parent.add_leaf(label, data=task.ref)
 
+    def _tree_title(self, task: Task) -> str:
+        """The title cut so the deadline and the status after it fit in the tree's width."""
+        width = self.size.width or 80
+        tree_width = width if width < NARROW else width - max(44, int(width * 0.32))
+        depth = task.key.count(".") + 1
+        # indent guides (4 a level), the key, "  YYYY-MM-DD  ", the status, the scrollbar
+        room = tree_width - 4 * depth - len(task.key) - 1 - 14 - 12 - 3
+        title = task.title
+        return title if len(title) <= room else title[: max(8, room - 1)] + "…"
+
     def _update_status(self) -> None:
         plan = self.plan or _("all plans")
         shown = len(self.loaded)
         count = (
-            (f"{self.total} " + _("tasks"))
+            n_("{n} task", "{n} tasks", self.total).format(n=self.total)
             if shown >= self.total
             else (f"{shown} " + _("of") + f" {self.total} " + _("tasks shown (scroll for more)"))
         )
@@ -284,7 +340,21 @@ class TasksScreen(ActionPlanScreen[None]):
             except Exception:
                 index = min(table.cursor_row, table.row_count - 1)
         table.move_cursor(row=index, scroll=True)
-        self._show(self.loaded[index].ref if index < len(self.loaded) else None)
+        shown = self.loaded[index].ref if index < len(self.loaded) else None
+        self._select_in_tree(shown)
+        self._show(shown)
+
+    def _select_in_tree(self, ref: str | None) -> None:
+        """Put the tree's highlight on the task the table shows (a new subtask, after a reload)."""
+        tree = self.query_one("#tree", Tree)
+        if ref is None:
+            return
+        for line in range(tree.last_line + 1):
+            node = tree.get_node_at_line(line)
+            if node is not None and node.data == ref:
+                if tree.cursor_line != line:
+                    tree.move_cursor(node, animate=False)
+                return
 
     def _show(self, ref: str | None) -> None:
         detail = self.query_one("#detail", TaskDetail)
@@ -373,16 +443,33 @@ class TasksScreen(ActionPlanScreen[None]):
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.reload(keep=True)
 
-    def action_cycle_plan(self) -> None:
-        keys = [""] + [p.key for p in self.app.store.list_plans()]
-        self.plan = keys[(keys.index(self.plan) + 1) % len(keys)] if self.plan in keys else ""
-        self.app.plan_key = self.plan
-        self._columns()
+    def action_choose_plan(self) -> None:
+        """p: "All plans" or one plan, from one list (no stepping through a hundred plans)."""
+        from actionplan.tui.screens.plan_chooser import PlanChooser
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.show_plan(key)
+
+        self.app.push_screen(PlanChooser(self.app.store.list_plans(), self.plan), chosen)
+
+    def show_plan(self, key: str) -> None:
+        """Show one plan's tasks ("" for every plan)."""
+        self.plan = key
+        self.app.plan_key = key
         self.reload()
 
     def _need_task(self) -> Task | None:
+        """The selected task as saved now (a dialog opens on the current version)."""
         if self.current is None:
             self.app.notify(_("Select a task first."), severity="warning")
+            return None
+        try:
+            self.current = self.app.store.get_task(self.current.ref)
+        except Exception:
+            self.app.notify(_("This task no longer exists."), severity="warning")
+            self.reload(keep=True)
+            return None
         return self.current
 
     def _plan_for_new(self) -> str | None:
@@ -421,10 +508,28 @@ class TasksScreen(ActionPlanScreen[None]):
         if task:
             self.app.push_screen(TaskEditor(task, plan=task.plan), self._after_edit)
 
-    def action_done(self) -> None:
+    def _refused(self, task: Task) -> tuple[Task, str] | None:
+        """After a refused save: the task as saved now, and a line saying who saved it first."""
+        try:
+            fresh = self.app.store.get_task(task.ref)
+        except Exception:
+            self.app.notify(_("This task no longer exists."), severity="error")
+            return None
+        from actionplan.tui.screens.dialogs import last_saved_by
+
+        who = last_saved_by(self.app.store, fresh)
+        notice = (
+            _("Not saved: someone else saved this task first")
+            + (f" ({who})" if who else "")
+            + ". "
+            + _("This is their version; what you typed is kept: save again to apply it.")
+        )
+        return fresh, notice
+
+    def action_done(self, typed: dict[str, str] | None = None, notice: str = "", task: Task | None = None) -> None:
         from actionplan.tui.screens.dialogs import EvidenceDialog
 
-        task = self._need_task()
+        task = task or self._need_task()
         if not task:
             return
         if task.status == TaskStatus.DONE:
@@ -432,36 +537,54 @@ class TasksScreen(ActionPlanScreen[None]):
             return
 
         def finish(result: tuple[str, date] | None) -> None:
-            if result:
-                evidence, on = result
-                self.app.write(
-                    lambda: task_service.mark_done(self.app.store, task.ref, evidence, task.version, on),
-                    success=f"{task.ref}: " + _("done"),
-                )
+            if not result:
+                return
+            evidence, on = result
 
-        self.app.push_screen(EvidenceDialog(task, self.app.today), finish)
+            def again(_error: Exception) -> None:
+                refused = self._refused(task)
+                if refused:
+                    self.action_done({"evidence": evidence, "completed-on": on.isoformat()}, refused[1], refused[0])
 
-    def action_progress(self) -> None:
+            self.app.write(
+                lambda: task_service.mark_done(self.app.store, task.ref, evidence, task.version, on),
+                success=f"{task.ref}: " + _("done"),
+                on_conflict=again,
+            )
+
+        self.app.push_screen(EvidenceDialog(task, self.app.today, typed=typed, notice=notice), finish)
+
+    def action_progress(self, typed: dict[str, str] | None = None, notice: str = "", task: Task | None = None) -> None:
         from actionplan.tui.screens.dialogs import ProgressDialog
 
-        task = self._need_task()
+        task = task or self._need_task()
         if not task:
             return
 
         def finish(result: tuple[str, int | None] | None) -> None:
-            if result:
-                text, percent = result
-                self.app.write(
-                    lambda: task_service.record_progress(self.app.store, task.ref, text, percent, version=task.version),
-                    success=f"{task.ref}: " + _("progress recorded"),
-                )
+            if not result:
+                return
+            text, percent = result
 
-        self.app.push_screen(ProgressDialog(task, self.app.today), finish)
+            def again(_error: Exception) -> None:
+                refused = self._refused(task)
+                if refused:
+                    fresh, line = refused
+                    kept = {"note": text, "percent": str(percent if percent is not None else fresh.progress)}
+                    self.action_progress(kept, line, fresh)
 
-    def action_status(self) -> None:
+            self.app.write(
+                lambda: task_service.record_progress(self.app.store, task.ref, text, percent, version=task.version),
+                success=f"{task.ref}: " + _("progress recorded"),
+                on_conflict=again,
+            )
+
+        self.app.push_screen(ProgressDialog(task, self.app.today, typed=typed, notice=notice), finish)
+
+    def action_status(self, typed: dict[str, str] | None = None, notice: str = "", task: Task | None = None) -> None:
         from actionplan.tui.screens.dialogs import StatusDialog
 
-        task = self._need_task()
+        task = task or self._need_task()
         if not task:
             return
 
@@ -472,12 +595,19 @@ class TasksScreen(ActionPlanScreen[None]):
             if status == TaskStatus.CANCELLED:
                 self._confirm_cancel(task)
                 return
+
+            def again(_error: Exception) -> None:
+                refused = self._refused(task)
+                if refused:
+                    self.action_status({"status": status, "reason": reason}, refused[1], refused[0])
+
             self.app.write(
                 lambda: task_service.change_status(self.app.store, task.ref, status, task.version, reason),
                 success=f"{task.ref}: {status}",
+                on_conflict=again,
             )
 
-        self.app.push_screen(StatusDialog(task), finish)
+        self.app.push_screen(StatusDialog(task, typed=typed, notice=notice), finish)
 
     def action_cancel_task(self) -> None:
         task = self._need_task()

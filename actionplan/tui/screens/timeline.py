@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets import Header, Label, OptionList, Static
 
 from actionplan.core.i18n import _
 from actionplan.tui.screens.plan_board import PlanBoardScreen
@@ -34,6 +34,7 @@ from actionplan.tui.timeline_data import (
     month_label,
     timeline_rows,
 )
+from actionplan.tui.widgets.footer import FittingFooter
 from actionplan.tui.widgets.plan_picker import PlanPicker
 from actionplan.tui.widgets.timeline_widgets import (
     LineLayout,
@@ -72,7 +73,7 @@ class TimelineScreen(PlanBoardScreen):
             tooltip=_("Move the window three months on"),
         ),
         Binding("t", "today", _("Today"), tooltip=_("Back to today's month")),
-        Binding("p", "next_plan", _("Next plan"), tooltip=_("All plans, then each plan in turn")),
+        Binding("p", "next_plan", _("Plan"), tooltip=_("All plans, or one plan from the list")),
         Binding("left", "month(-1)", _("Previous month"), show=False),
         Binding("right", "month(1)", _("Next month"), show=False),
         Binding("r", "reload", _("Reload"), show=False),
@@ -91,7 +92,7 @@ class TimelineScreen(PlanBoardScreen):
             yield Static(id="timeline-window", classes="board-bar-note")
         yield MonthStrip(id="timeline-strip")
         yield TimelineList(id="timeline-list")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.follow_data()
