@@ -32,7 +32,14 @@ SORTS = ("deadline", "key", "lead", "status", "progress")
 NARROW = 140
 #: The title column never gets narrower than this; Accountable appears only when the title keeps it.
 TITLE_MIN = 30
-ACCOUNTABLE_MIN = 18
+ACCOUNTABLE_MIN = 16
+ACCOUNTABLE_MAX = 22
+
+
+def list_width(width: int) -> int:
+    """Cells of the table/tree beside the detail pane (the whole width when narrow)."""
+    return width if width < NARROW else width - max(44, int(width * 0.28))
+
 
 #: Status words that fit the table's narrow column (the detail pane spells them out).
 SHORT_STATUS: dict[str, str] = {
@@ -132,7 +139,8 @@ class TasksScreen(ActionPlanScreen[None]):
         """
         table = self.query_one("#table", DataTable)
         width = self.size.width or 80
-        list_width = width if width < NARROW else width - max(44, int(width * 0.32))
+        room = list_width(width)
+        self.query_one("#list").styles.width = room if width >= NARROW else "100%"
         today = self.app.today
         tasks = self.loaded
         widths = {
@@ -143,11 +151,11 @@ class TasksScreen(ActionPlanScreen[None]):
             "status": max(len(s) for s in (*SHORT_STATUS.values(), _("OVERDUE"), _("Status"))),
             "progress": 4,
         }
-        if list_width < 100:
+        if room < 100:
             widths.pop("progress")
-        fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 2  # cell padding and the scrollbar
-        title_w = max(16, list_width - fixed)
-        accountable_w = min(28, max([len(t.accountable) for t in tasks] + [ACCOUNTABLE_MIN]))
+        fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 3  # cell padding, the scrollbar and a spare cell
+        title_w = max(16, room - fixed)
+        accountable_w = min(ACCOUNTABLE_MAX, max([len(t.accountable) for t in tasks] + [ACCOUNTABLE_MIN]))
         show_accountable = title_w - accountable_w - 2 >= TITLE_MIN
         if show_accountable:
             title_w -= accountable_w + 2
@@ -293,25 +301,24 @@ class TasksScreen(ActionPlanScreen[None]):
                     plans_nodes[task.plan] = tree.root.add(Text(task.plan, style="bold"), expand=True)
                 parent = plans_nodes[task.plan]
             label = Text(f"{task.key} ", style="bold")
-            label.append(self._tree_title(task))
+            status = status_text(task, today)
+            label.append(self._tree_title(task, len(status.plain)))
             if task.deadline:
                 label.append(
                     f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim"
                 )
             label.append("  ")
-            label.append_text(status_text(task, today))
+            label.append_text(status)
             if (task.plan, task.key) in parents:
                 nodes[task.ref] = parent.add(label, data=task.ref, expand=True)
             else:
                 nodes[task.ref] = parent.add_leaf(label, data=task.ref)
 
-    def _tree_title(self, task: Task) -> str:
+    def _tree_title(self, task: Task, status_width: int) -> str:
         """The title cut so the deadline and the status after it fit in the tree's width."""
-        width = self.size.width or 80
-        tree_width = width if width < NARROW else width - max(44, int(width * 0.32))
         depth = task.key.count(".") + 1
-        # indent guides (4 a level), the key, "  YYYY-MM-DD  ", the status, the scrollbar
-        room = tree_width - 4 * depth - len(task.key) - 1 - 14 - 12 - 3
+        # indent guides (4 a level) and the fold mark, the key, "  YYYY-MM-DD  ", the status, the scrollbar
+        room = list_width(self.size.width or 80) - 4 * depth - 2 - len(task.key) - 1 - 14 - status_width - 4
         title = task.title
         return title if len(title) <= room else title[: max(8, room - 1)] + "…"
 
