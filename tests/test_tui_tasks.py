@@ -73,9 +73,8 @@ async def test_filter_is_live_and_uses_the_store(sample_store: Store) -> None:
         refs = table_refs(app)
         assert refs
         assert set(refs) == {
-            t.ref
-            for t in sample_store.list_tasks(TaskFilter(plans=[screen.plan], words=["bo", "cong", "an"]), today=TODAY)
-        }
+            t.ref for t in sample_store.list_tasks(TaskFilter(plans=[screen.plan], words=["bo cong an"]), today=TODAY)
+        }  # words side by side are one phrase, as `actionplan list "bo cong an"` reads them
 
 
 async def test_bad_filter_term_is_shown_and_a_good_one_applies(sample_store: Store) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, date
 from typing import TypeVar
 
 from textual.app import App
-from textual.await_complete import AwaitComplete
+from textual.widget import AwaitMount
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -110,11 +110,11 @@ class ActionPlanApp(App[None]):
             lambda yes: self.exit() if yes else None,
         )
 
-    def go_back(self) -> None:
+    def action_go_back(self) -> None:
         """Escape on a board: back to the screen the user came from (else the dashboard)."""
         self.switch_mode(self._previous_mode if self._previous_mode != self.current_mode else "dashboard")
 
-    def switch_mode(self, mode: str) -> AwaitComplete:
+    def switch_mode(self, mode: str) -> AwaitMount:
         if mode != getattr(self, "current_mode", None):
             self._previous_mode = getattr(self, "current_mode", "dashboard") or "dashboard"
         return super().switch_mode(mode)
@@ -210,7 +210,7 @@ class ActionPlanApp(App[None]):
                 + f" {removes} "
                 + _("and its notes.")
                 + "\n\n"
-                + _("Redo (ctrl+y) brings it back."),
+                + _("Redo (ctrl+y) cannot bring a removed task back."),
                 _("Remove it"),
             ),
             lambda yes: self._undo() if yes else None,

@@ -51,6 +51,8 @@ class PlanChooser(ModalScreen[str | None]):
         Binding("escape", "cancel", _("Cancel")),
         Binding("down", "down", _("Down"), show=False),
         Binding("up", "up", _("Up"), show=False),
+        Binding("home", "first", _("First"), show=False, priority=True),
+        Binding("end", "last", _("Last"), show=False, priority=True),
     ]
 
     def __init__(self, plans: Sequence[Plan], current: str = ALL_PLANS) -> None:
@@ -101,6 +103,12 @@ class PlanChooser(ModalScreen[str | None]):
 
     def action_up(self) -> None:
         self.query_one("#chooser-list", OptionList).action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one("#chooser-list", OptionList).action_first()
+
+    def action_last(self) -> None:
+        self.query_one("#chooser-list", OptionList).action_last()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
