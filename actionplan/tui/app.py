@@ -14,10 +14,10 @@ from datetime import UTC, date
 from typing import TypeVar
 
 from textual.app import App
-from textual.widget import AwaitMount
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.widget import AwaitMount
 
 from actionplan.core.errors import ActionPlanError, ConflictError, StoreError
 from actionplan.core.i18n import _
