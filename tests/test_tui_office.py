@@ -441,3 +441,44 @@ async def test_the_last_period_of_a_recurring_duty_finishes_it(sample_store: Sto
         assert isinstance(app.screen, EvidenceDialog)
         text = " ".join(str(label.render()) for label in app.screen.query(".hint"))
         assert "finishes the task" in text and "moves to the next one" not in text
+
+
+async def test_the_timeline_month_strip_fits_60_columns_with_its_counts(sample_store: Store) -> None:
+    from actionplan.tui.widgets.timeline_widgets import MonthStrip
+
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        strip = app.screen.query_one(MonthStrip)
+        years, names, counts = strip.render().plain.split("\n")
+        width = strip.content_region.width
+        assert len(names) <= width and len(counts) <= width  # one line each: nothing wraps
+        assert "Nov" in names and any(c.isdigit() for c in counts)
+        assert "▼today" in years
+
+
+async def test_the_headline_fits_80_columns_with_large_numbers(sample_store: Store) -> None:
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dashboard = app.screen
+        dashboard._totals = (100, 10_000, 1_042, 119)
+        dashboard._show_headline()
+        await pilot.pause()
+        line = str(dashboard.query_one("#headline").render())
+        assert len(line) <= 78 and "119 due" in line and "1042 overdue" in line
+
+
+async def test_the_digest_preview_says_it_is_coming_before_it_is_drawn(sample_store: Store) -> None:
+    from actionplan.tui.screens.digest_preview import DigestPreview
+
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(160, 45)) as pilot:
+        preview = DigestPreview()
+        await app.push_screen(preview)
+        assert preview.query_one("#digest-scroll").loading  # the first frame: a loading indicator
+        for _ in range(5):
+            await pilot.pause()
+        assert not preview.query_one("#digest-scroll").loading
+        assert preview.text

@@ -47,10 +47,15 @@ class DashboardScreen(ActionPlanScreen[None]):
         self._stamp: tuple | None = None
         self._tasks: list = []
         self._width = 0
+        self._totals = (0, 0, 0, 0)
         self._columns()
-        self.watch(self.app, "data_version", self.reload, init=False)
+        self.watch(self.app, "data_version", self._data_changed, init=False)
         self.reload()
         self.query_one("#plans", OptionList).focus()
+
+    def _data_changed(self, _version: int) -> None:
+        if self.is_current:  # else on_screen_resume reloads when the user comes back
+            self.reload()
 
     def on_screen_resume(self) -> None:
         # coming back: read again only if the database (or the day) changed meanwhile
@@ -61,6 +66,7 @@ class DashboardScreen(ActionPlanScreen[None]):
         if self.size.width != self._width:  # new column widths; the rows are redrawn, not read again
             self._columns()
             self._fill_upcoming()
+            self._show_headline()
 
     def _columns(self) -> None:
         """Columns sized to the screen so deadlines are never cut off."""
@@ -111,12 +117,8 @@ class DashboardScreen(ActionPlanScreen[None]):
             )
         if summaries:
             plans.highlighted = min(highlighted or 0, len(summaries) - 1)
-        headline = Text(_("Today") + f" {today.isoformat()}   ", style="bold")
-        headline.append(f"{len(summaries)} " + _("plans") + f" · {total_open} " + _("open") + " · ")
-        headline.append(f"{total_overdue} " + _("overdue"), style="bold red" if total_overdue else "")
-        headline.append(" · ")
-        headline.append(f"{total_soon} " + _("due within 14 days"), style="yellow" if total_soon else "")
-        self.query_one("#headline", Static).update(headline)
+        self._totals = (len(summaries), total_open, total_overdue, total_soon)
+        self._show_headline()
 
         overdue = store.list_tasks(TaskFilter(overdue=True), today=today, limit=UPCOMING_LIMIT)
         upcoming = store.list_tasks(
@@ -126,6 +128,20 @@ class DashboardScreen(ActionPlanScreen[None]):
         )
         self._tasks = overdue + upcoming
         self._fill_upcoming()
+
+    def _show_headline(self) -> None:
+        """The day and the totals; shorter words when the full line would not fit the width."""
+        plans, total_open, total_overdue, total_soon = self._totals
+        for long_form in (True, False):
+            headline = Text(_("Today") + f" {self.app.today.isoformat()}   " if long_form else "", style="bold")
+            headline.append(f"{plans} " + _("plans") + f" · {total_open} " + _("open") + " · ")
+            headline.append(f"{total_overdue} " + _("overdue"), style="bold red" if total_overdue else "")
+            headline.append(" · ")
+            soon = _("due within 14 days") if long_form else _("due in 14 d")
+            headline.append(f"{total_soon} {soon}", style="yellow" if total_soon else "")
+            if headline.cell_len <= (self.size.width or 80) - 2:
+                break
+        self.query_one("#headline", Static).update(headline)
 
     def _fill_upcoming(self) -> None:
         """Overdue first, then the next deadlines (from what reload() read)."""

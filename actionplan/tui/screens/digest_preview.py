@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Markdown, Static
@@ -53,7 +54,16 @@ class DigestPreview(ActionPlanScreen[None]):
         yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.render_digest()
+        # Markdown takes a moment to lay out a large digest: show that it is coming, not a blank page
+        self.query_one("#digest-info", Static).update(_("Preparing the digest…"))
+        self.query_one("#digest-scroll").loading = True
+        self.call_after_refresh(self._first_render)
+
+    async def _first_render(self) -> None:
+        pending = self.render_digest()
+        if pending is not None:
+            await pending
+        self.query_one("#digest-scroll").loading = False
 
     def _build(self):
         from actionplan.digest.data import DEFAULT_LIMIT, DigestOptions, build_digest
@@ -61,7 +71,8 @@ class DigestPreview(ActionPlanScreen[None]):
         options = DigestOptions(as_of=self.app.today, plans=self.plans, since_last=self.since_last, limit=DEFAULT_LIMIT)
         return build_digest(self.app.store, options)
 
-    def render_digest(self) -> None:
+    def render_digest(self) -> AwaitComplete | None:
+        """Build and show the digest; returns what to await until the Markdown is laid out."""
         from actionplan.digest.render import render
 
         digest = self._build()
@@ -74,10 +85,8 @@ class DigestPreview(ActionPlanScreen[None]):
         plain = self.query_one("#digest-text", Static)
         md.display = fmt == "md"
         plain.display = fmt == "text"
-        if fmt == "md":
-            md.update(self.text)
-        else:
-            md.update("")
+        pending = md.update(self.text if fmt == "md" else "")
+        if fmt == "text":
             plain.update(self.text)
         scope = ", ".join(self.plans) if self.plans else _("all plans")
         since = _("since the last digest") if self.since_last else _("last 7 days")
@@ -88,6 +97,7 @@ class DigestPreview(ActionPlanScreen[None]):
             _("As of") + f" {self.app.today.isoformat()} · {scope} · {since} · " + shown
         )
         self.shown_format = fmt
+        return pending
 
     def action_toggle_format(self) -> None:
         self.fmt = FORMATS[(FORMATS.index(self.shown_format) + 1) % len(FORMATS)]

@@ -223,27 +223,41 @@ class MonthStrip(Widget):
         count = len(self.timeline.months) if self.timeline else WINDOW_MONTHS
         return max(4, min(6, (self.content_region.width or 72) // count))
 
+    def shown_months(self) -> tuple[int, int]:
+        """(first, count) of the months that fit whole; when not all do, today's month stays in view."""
+        months = self.timeline.months if self.timeline else []
+        fit = max(1, (self.content_region.width or 72) // self.cell_width())
+        if fit >= len(months):
+            return 0, len(months)
+        today = next((i for i, m in enumerate(months) if self.timeline and m.contains(self.timeline.today)), 0)
+        first = max(0, min(today - fit // 3, len(months) - fit))
+        return first, fit
+
     def render(self) -> Content:
         timeline = self.timeline
         if timeline is None:
             return Content("")
         cell = self.cell_width()
         today = timeline.today
-        total = cell * len(timeline.months)
+        first, count = self.shown_months()
+        months = timeline.months[first : first + count]
+        total = cell * len(months)
         years = [" "] * total
         names: list[tuple[str, str]] = []
         counts: list[tuple[str, str]] = []
 
         def put(text: str, at: int) -> bool:
-            if at < 0 or at + len(text) > total or any(c != " " for c in years[at : at + len(text)]):
+            """Write a label on the year line, only where it keeps a blank on each side."""
+            end = at + len(text)
+            if at < 0 or end > total or any(c != " " for c in years[max(0, at - 1) : end + 1]):
                 return False
-            years[at : at + len(text)] = list(text)
+            years[at:end] = list(text)
             return True
 
-        for i, month in enumerate(timeline.months):
+        for i, month in enumerate(months):
             if i == 0 or month.start.month == 1:
                 put(str(month.start.year), i * cell)
-        for i, month in enumerate(timeline.months):
+        for i, month in enumerate(months):
             is_today = month.contains(today)
             if is_today and not put("▼" + _("today"), i * cell):
                 put("▼", i * cell + cell - 2)
@@ -260,9 +274,10 @@ class MonthStrip(Widget):
     def on_click(self, event: events.Click) -> None:
         if self.timeline is None:
             return
+        first, count = self.shown_months()
         index = (event.x - self.styles.padding.left) // self.cell_width()
-        if 0 <= index < len(self.timeline.months):
-            self.post_message(self.Picked(self.timeline.months[index].start))
+        if 0 <= index < count:
+            self.post_message(self.Picked(self.timeline.months[first + index].start))
 
 
 class TimelineList(OptionList):
