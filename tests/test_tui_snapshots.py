@@ -14,6 +14,8 @@ from actionplan.tui.app import ActionPlanApp
 
 TODAY = date(2026, 11, 26)
 SIZES = [(80, 24), (120, 40)]
+#: The task table and tree also at a wide terminal, where the columns must use the room.
+TABLE_SIZES = [*SIZES, (160, 45)]
 
 
 def make_app(store) -> ActionPlanApp:
@@ -25,12 +27,12 @@ def test_dashboard(snap_compare, sample_store, size) -> None:
     assert snap_compare(make_app(sample_store), terminal_size=size)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", TABLE_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_plan_view(snap_compare, sample_store, size) -> None:
     assert snap_compare(make_app(sample_store), press=["2", "down", "down"], terminal_size=size)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", TABLE_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_plan_view_filtered_tree(snap_compare, sample_store, size) -> None:
     assert snap_compare(make_app(sample_store), press=["2", "slash", *"lead:MPS", "escape", "v"], terminal_size=size)
 
@@ -40,7 +42,7 @@ def test_accountability_board(snap_compare, sample_store, size) -> None:
     assert snap_compare(make_app(sample_store), press=["3"], terminal_size=size)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [*SIZES, (60, 20), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_timeline(snap_compare, sample_store, size) -> None:
     assert snap_compare(make_app(sample_store), press=["4"], terminal_size=size)
 
