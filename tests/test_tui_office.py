@@ -45,6 +45,17 @@ async def open_task(app: ActionPlanApp, pilot, ref: str) -> None:
     assert app.screen.current is not None and app.screen.current.ref == ref
 
 
+def burst(app: ActionPlanApp, keys: list[str]) -> None:
+    """Keys as a terminal delivers a paste or a fast typist: all queued before the first is handled.
+
+    (pilot.press waits for each key to be handled; the driver does not.)
+    """
+    names = {"/": "slash", " ": "space", "\t": "tab", ":": "colon"}
+    for key in keys:
+        char = key if len(key) == 1 else None
+        app.post_message(events.Key(names.get(key, key), "\t" if key == "tab" else char))
+
+
 async def new_subtask_form(app: ActionPlanApp, pilot) -> TaskEditor:
     await open_task(app, pilot, "cyber-2026/2")
     await pilot.press("s")
@@ -74,6 +85,31 @@ async def test_a_burst_of_keys_selects_exactly_that_agency(sample_store: Store) 
         await pilot.pause()
     added = [t for t in sample_store.list_tasks(TaskFilter(plans=["cyber-2026"])) if t.parent == "2"]
     assert {t.lead for t in added if t.title == "Collect comments on the draft decree"} == {"MPS"}
+
+
+async def test_a_true_burst_from_title_through_tab_lands_in_the_lead_field(sample_store: Store) -> None:
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await new_subtask_form(app, pilot)
+        field(editor, "title").value = ""
+        burst(app, [*"Hold a drill", "tab", *"MPS"])
+        await pilot.pause()
+        await pilot.pause()
+        assert field(editor, "title").value == "Hold a drill"
+        assert field(editor, "lead").value == "MPS"
+
+
+async def test_a_true_burst_after_slash_goes_into_the_filter(sample_store: Store) -> None:
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        burst(app, [*"/overdue"])  # "e" and "v" must not reach the table (edit, tree view)
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#filter", Input).value == "overdue"
+        assert screen.view == "table" and screen.filter.overdue
 
 
 async def test_a_paste_selects_that_agency_and_unknown_text_selects_none(sample_store: Store) -> None:

@@ -57,7 +57,8 @@ class TasksScreen(ActionPlanScreen[None]):
     """Tasks of a plan (or all plans): filter, sort, look, and act."""
 
     BINDINGS = [
-        Binding("slash", "focus_filter", _("Filter"), key_display="/"),
+        # priority: the focus moves before the keys typed right after "/" are delivered
+        Binding("slash", "focus_filter", _("Filter"), key_display="/", priority=True),
         Binding("n", "new_task", _("New")),
         Binding("s", "new_subtask", _("Subtask"), show=False),
         Binding("e", "edit", _("Edit")),
@@ -434,7 +435,11 @@ class TasksScreen(ActionPlanScreen[None]):
         getattr(widget, f"action_cursor_{direction}")()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.insert_text_at_cursor("/")  # "/" typed in the filter is just text
+        else:
+            self.set_focus(box)  # at once: Widget.focus() would wait, and the next keys would miss the box
 
     def action_leave_filter(self) -> None:
         target = "#tree" if self.view == "tree" else "#table"
