@@ -8,12 +8,17 @@ list, every key that would not fit entirely beside the palette key.
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 
 class FittingFooter(Footer):
     """The screen's key bindings, as many as fit whole in the width."""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        self.call_after_refresh(self.fit_keys)  # once the new keys are laid out
 
     async def recompose(self) -> None:
         await super().recompose()
