@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+
+from actionplan.core.i18n import _
 
 if TYPE_CHECKING:
     from textual import getters
@@ -23,6 +26,13 @@ class ActionPlanScreen(Screen[ResultT]):
 
 class ActionPlanModal(ModalScreen[ResultT]):
     """A modal screen (dialog, editor) of the actionplan app."""
+
+    # priority: the next field has the focus before the keys typed right after Tab arrive
+    # (a paste or a fast typist: "title<Tab>MPS" must not put MPS in the title)
+    BINDINGS = [
+        Binding("tab", "app.focus_next", _("Next field"), show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", _("Previous field"), show=False, priority=True),
+    ]
 
     if TYPE_CHECKING:
         app = getters.app(ActionPlanApp)

@@ -122,9 +122,6 @@ class Dialog(ActionPlanModal[ResultT]):
 
     BINDINGS = [
         Binding("escape", "cancel", _("Cancel")),
-        # priority: the focus moves before the keys typed right after Tab arrive
-        Binding("tab", "app.focus_next", _("Next field"), show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", _("Previous field"), show=False, priority=True),
     ]
 
     def compose(self) -> ComposeResult:

@@ -192,9 +192,6 @@ class TaskEditor(ActionPlanModal[Task | None]):
     BINDINGS = [
         Binding("escape", "cancel", _("Cancel")),
         Binding("ctrl+s", "save", _("Save")),
-        # priority: the next field has the focus before the keys typed right after Tab arrive
-        Binding("tab", "app.focus_next", _("Next field"), show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", _("Previous field"), show=False, priority=True),
     ]
 
     def __init__(self, task: Task | None = None, *, plan: str = "", parent: str = "", key: str | None = None) -> None:
