@@ -5,8 +5,6 @@ period, and writing a file whole.  Building and rendering the report is the dige
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -37,16 +35,7 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 
 
 def write_bytes(target: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename it over *target*."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".actionplan-")
-    except OSError as e:
-        raise ValidationError(f"{target}: " + _("cannot write:") + f" {e.strerror or e}", "-o") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ValidationError(f"{target}: " + _("cannot write:") + f" {e.strerror or e}", "-o") from None
+    """Write the file whole, as every output is written (:mod:`actionplan.services.output`)."""
+    from actionplan.services import output
+
+    output.write_bytes(target, data)
