@@ -249,9 +249,12 @@ def test_list_json_gives_each_task_exactly_as_task_json_does_even_hostile_text(s
     with seeded.store() as s:
         t = s.get_task("strategy-2030/1")
         s.update_task(t.ref, {"description": hostile, "tags": ['a"b', "c\\d"]}, t.version)
-    items = json.loads(seeded("list", "--json", *AS_OF).stdout)
+    # as of today: a past --as-of would show the tasks as they were before this edit
     with seeded.store() as s:
-        expected_items = [task_json(t, TODAY) for t in s.list_tasks(today=TODAY)]
+        today = s.today()
+    items = json.loads(seeded("list", "--json", "--as-of", today.isoformat()).stdout)
+    with seeded.store() as s:
+        expected_items = [task_json(t, today) for t in s.list_tasks(today=today)]
     assert items == expected_items
     hostile_task = {i["ref"]: i for i in items}["strategy-2030/1"]
     assert hostile_task["tags"] == ['a"b', "c\\d"] and '" back\\slash' in hostile_task["description"]

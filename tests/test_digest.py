@@ -23,6 +23,7 @@ from actionplan.cli.main import cli
 from actionplan.core import model
 from actionplan.core.model import Org, Task
 from actionplan.digest.data import ChangeKind, DigestError, DigestOptions, SinceBasis, build_digest
+from actionplan.digest.figures import figures_at
 from actionplan.digest.render import render
 from actionplan.services.config import seed_samples
 from actionplan.store import NotFoundError, Store, ValidationError
@@ -210,10 +211,10 @@ def test_kpis_show_the_share_of_the_way_also_when_lower_is_better(week_store: St
 def test_accountability_puts_the_worst_agency_first(week_store: Store) -> None:
     d = sample_digest(week_store)
     assert [s.org for s in d.accountability][:2] == ["MIC", "HCMC"]
-    assert d.accountability == week_store.accountability(TODAY)
+    assert d.accountability == figures_at(week_store, TODAY).agencies
     assert d.progress == week_store.plan_summaries(TODAY)
     led = sample_digest(week_store, lead="MPS", plans=("cyber-2026",))
-    assert led.accountability == week_store.accountability(TODAY, ["cyber-2026"], ["MPS"])
+    assert led.accountability == figures_at(week_store, TODAY, ["cyber-2026"], ["MPS"]).agencies
     assert led.progress == week_store.plan_summaries(TODAY, plans=["cyber-2026"])
 
 
@@ -365,7 +366,8 @@ def test_an_empty_database_says_so_in_every_section(empty_store: Store) -> None:
         for sentence in (
             "No plans in the database.",
             "No overdue tasks.",
-            "Nothing falls due in the next 14 days.",
+            "Nothing falls due by 10 Dec 2026.",  # today + 14 days, both included
+            "No tasks cancelled since 19 Nov 2026.",
             "No tasks completed since 19 Nov 2026.",
             "No deadline changes since 19 Nov 2026.",
             "No blocked tasks.",
@@ -380,7 +382,7 @@ def test_empty_sections_say_so_plainly(week_store: Store) -> None:
     text = render(sample_digest(week_store, lead="SBV", horizon=3), "text")
     for sentence in (
         "No overdue tasks.",
-        "Nothing falls due in the next 3 days.",
+        "Nothing falls due by 29 Nov 2026.",
         "No blocked tasks.",
         "No KPI targets.",
         "No tasks completed since 19 Nov 2026.",
@@ -437,7 +439,7 @@ def test_a_limit_lists_the_worst_first_and_says_how_many_more(week_store: Store,
     text = render(limited, fmt)
     assert f"Overdue tasks ({len(full.overdue)})" in text
     assert f"and {len(full.overdue) - 2} more, not listed (the first 2 of each list are shown)" in text
-    assert full.overdue[2].task.ref not in text.split("Due within")[0].split("Overdue tasks")[1]
+    assert full.overdue[2].task.ref not in text.split("Due by")[0].split("Overdue tasks")[1]
     assert "not listed" not in render(full, fmt)
 
 

@@ -662,7 +662,12 @@ def random_plan(draw) -> tuple[Plan, list[Org], list[Task]]:
                 output=draw(optional_text),
                 kpi=kpi,
                 evidence=draw(required_text if status == "done" else optional_text),  # done needs evidence
-                completed_on=draw(days if status == "done" else st.none() | days),
+                # a completion is never before the start (the importer refuses it)
+                completed_on=draw(
+                    (days if status == "done" else st.none() | days).filter(
+                        lambda d: d is None or not start or d >= start
+                    )
+                ),
                 blocked_reason=draw(required_text if status == "blocked" else optional_text),  # and blocked a reason
                 depends_on=draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)) if keys else [],
                 tags=draw(st.lists(tag_text, unique=True, max_size=3)),

@@ -17,8 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from actionplan.core import model
+from actionplan.core.accountability import AgencyFigures
 from actionplan.core.dates import ACCEPTED_FORMS
-from actionplan.core.model import OrgScore, Task
+from actionplan.core.model import Task
 from actionplan.core.query import TaskFilter
 from actionplan.store import Store
 from actionplan.tui.app import ActionPlanApp
@@ -40,15 +41,22 @@ def screen_text(app: ActionPlanApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-def expected_cells(score: OrgScore) -> list[str]:
-    pct = score.done_on_time_pct
+def expected_cells(score: AgencyFigures) -> list[str]:
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{int(value + 0.5)}%"  # half up, like every figure
+
+    def avg(days: list[int]) -> str:
+        return "—" if not days else f"{int(10 * sum(days) / len(days) + 0.5) / 10:.1f}"
+
     return [
         str(score.assigned),
-        str(score.done),
-        "—" if pct is None else f"{pct:.0f}%",
+        str(score.delivered),
+        pct(score.on_time_pct),
         str(score.open),
         str(score.overdue),
-        "—" if score.late_count == 0 else f"{score.average_days_late:.1f}",
+        avg(score.late_open),
+        avg(score.late_done),
+        str(score.cancelled),
     ]
 
 
@@ -94,11 +102,11 @@ async def test_board_shows_each_lead_agency_with_the_store_figures(sample_store:
         # the agency with the most overdue tasks heads the board
         assert scores[0].overdue == max(s.overdue for s in scores) > 0
         shown = screen_text(app)
-        for header in ("Agency", "Assigned", "Done", "On time %", "Open", "Overdue", "Avg days late"):
+        for header in ("Agency", "Led", "Done", "On time", "Open", "Overdue", "Late open", "Late done", "Cancelled"):
             assert header in shown, f"column {header!r} cut off at {size}"
         # the worst agency's row is on screen whole: key and every figure
         first_line = next(line for line in shown.splitlines() if line.strip().startswith(scores[0].org + " "))
-        assert first_line.split()[-6:] == expected_cells(scores[0])
+        assert first_line.split()[-8:] == expected_cells(scores[0])
 
 
 @pytest.mark.parametrize("size", SIZES)

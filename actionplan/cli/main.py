@@ -163,6 +163,15 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool, ba
             click.echo("  " + _("not in the file (kept; use --prune to delete):") + " " + ", ".join(r.missing))
         if r.pruned:
             click.echo("  " + ("would delete" if dry_run else _("deleted")) + ": " + ", ".join(r.pruned))
+        if r.kept_closed:
+            click.echo(
+                "  "
+                + (_("would keep done or cancelled") if dry_run else _("kept done or cancelled"))
+                + " ("
+                + _("reopen with `set TASK status=...`")
+                + "): "
+                + ", ".join(r.kept_closed)
+            )
     if baseline and not dry_run:
         from actionplan.services.baselines import save_after_import
 

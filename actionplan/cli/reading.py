@@ -108,32 +108,36 @@ def list_(
         extra = extra.merged(parse_query(" ".join(f"status:{s}" for s in statuses)))
     f = f.merged(extra)
     store = ctx.store
-    for p in f.plans:
-        store.get_plan(p)  # an unknown plan is an error that names it, not an empty list
-    for term in f.leads + f.coordinating + f.involving:
-        if not store.find_orgs(term):
-            fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
-    if as_json:
-        click.echo(
-            json_lines_array(
-                task_json_text(text, light, today)
-                for text, light in store.tasks_as_json(f, today=today, order=sort, limit=limit)
+    from actionplan.core.accountability import end_of_day
+
+    # a past --as-of lists the tasks as they stood at the end of that day, rebuilt from the history
+    with store.state_at(end_of_day(today, store.timezone)):
+        for p in f.plans:
+            store.get_plan(p)  # an unknown plan is an error that names it, not an empty list
+        for term in f.leads + f.coordinating + f.involving:
+            if not store.find_orgs(term):
+                fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
+        if as_json:
+            click.echo(
+                json_lines_array(
+                    task_json_text(text, light, today)
+                    for text, light in store.tasks_as_json(f, today=today, order=sort, limit=limit)
+                )
             )
-        )
-        return
-    tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
-    if not tasks:
-        click.echo(_("No tasks match."))
-        return
-    rows = []
-    for t in tasks:
-        due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
-        status = "OVERDUE" if model.is_overdue(t, today) else t.status
-        rows.append(
-            [t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead, t.title]
-        )
-    click.echo(format_table(["TASK", "DEADLINE", "DUE", "STATUS", "DONE", "LEAD", "TITLE"], rows))
-    click.echo(f"{len(tasks)} " + _("task(s)") + f"; {_('as of')} {today.isoformat()}", err=True)
+            return
+        tasks = store.list_tasks(f, today=today, order=sort, limit=limit)
+        if not tasks:
+            click.echo(_("No tasks match."))
+            return
+        rows = []
+        for t in tasks:
+            due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
+            status = "OVERDUE" if model.is_overdue(t, today) else t.status
+            rows.append(
+                [t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead, t.title]
+            )
+        click.echo(format_table(["TASK", "DEADLINE", "DUE", "STATUS", "DONE", "LEAD", "TITLE"], rows))
+        click.echo(f"{len(tasks)} " + _("task(s)") + f"; {_('as of')} {today.isoformat()}", err=True)
 
 
 @click.command()

@@ -504,3 +504,5 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
+    #: done or cancelled tasks the file lists as open, kept closed ("2.1 (done; the file says in progress)")
+    kept_closed: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from actionplan.core.completion import completion_date_problem
 from actionplan.core.errors import ValidationError
 from actionplan.core.i18n import _
 from actionplan.core.model import PlanStatus, Task, TaskStatus
@@ -34,11 +35,10 @@ def note_text_needed() -> str:
     return _("a progress note needs some text")
 
 
-def completion_problems(on: date | None, today: date) -> list[tuple[str, str]]:
-    """A task cannot be completed after today."""
-    if on is not None and on > today:
-        return [("completed_on", _("the completion date is after today") + f" ({today.isoformat()})")]
-    return []
+def completion_problems(on: date | None, today: date, start: date | None = None) -> list[tuple[str, str]]:
+    """A task cannot be completed after today, nor before it started (core.completion)."""
+    problem = completion_date_problem(on, start, today)
+    return [("completed_on", problem)] if problem else []
 
 
 def note_problems(text: str) -> list[tuple[str, str]]:

@@ -21,9 +21,12 @@ from typing import TYPE_CHECKING, Any
 from actionplan.core import model
 from actionplan.core.errors import DigestError
 from actionplan.core.i18n import _
-from actionplan.core.model import KPI, Org, OrgScore, Plan, PlanSummary, ProgressUpdate, Task, TaskStatus
+from actionplan.core.model import KPI, Org, Plan, PlanSummary, ProgressUpdate, Task
 from actionplan.core.query import TaskFilter
 from actionplan.core.text import key_sort
+from actionplan.core.timeline import TaskEvent
+from actionplan.digest import figures as fig
+from actionplan.digest.figures import AgencyFigures
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.store import Store
@@ -46,8 +49,9 @@ class ChangeKind(StrEnum):
 
     SLIPPED = "slipped"
     BROUGHT_FORWARD = "brought forward"
+    RESTORED = "restored"  # moved back to the committed deadline
     SET = "set"
-    REMOVED = "removed"
+    REMOVED = "removed"  # a slip too: the task stays judged against its committed deadline
 
 
 #: How many tasks each list of a digest shows unless asked otherwise: a digest is read, and
@@ -77,7 +81,9 @@ class Figures:
     overdue: int = 0
     due_soon: int = 0
     done_since: int = 0
+    #: deadline changes in the window that slipped or removed a deadline (undos not counted)
     slipped_since: int = 0
+    cancelled_since: int = 0
 
 
 @dataclass
@@ -91,9 +97,11 @@ class OverdueItem:
     """An open task past its deadline, with who answers for it."""
 
     task: Task
-    days_late: int
+    days_late: int  # against the current deadline (the committed one when it was removed)
     accountable: str
     last_note: ProgressUpdate | None = None
+    committed: date | None = None
+    days_late_committed: int = 0
 
 
 @dataclass
@@ -111,10 +119,25 @@ class CompletedItem:
 
     task: Task
     completed_on: date
-    on_time: bool
-    days_late: int
+    on_time: bool | None  # against the committed deadline; None: no deadline to judge
+    days_late: int  # against the committed deadline
     evidence: str
     period_due: date | None = None  # set for a period of a recurring duty
+    due: date | None = None  # the committed deadline
+    due_now: date | None = None  # the current deadline (a period: its deadline when done)
+    days_late_now: int | None = None
+
+
+@dataclass
+class CancelledItem:
+    """A task cancelled in the window: who cancelled it and how late it was then."""
+
+    task: Task
+    by: str
+    on: date
+    committed: date | None
+    days_late: int
+    undone_on: date | None = None
 
 
 @dataclass
@@ -129,6 +152,8 @@ class DeadlineChange:
     by: str
     at: datetime  # when, in the committee's time zone
     action: str  # edit, import, undo...
+    reversal: bool = False  # this change is an undo of an earlier one
+    undone_on: date | None = None  # taken back by an undo on that day (within the digest's dates)
 
 
 @dataclass
@@ -167,7 +192,8 @@ class Digest:
     blocked: list[BlockedItem] = field(default_factory=list)
     kpis: list[KPIItem] = field(default_factory=list)
     progress: list[PlanSummary] = field(default_factory=list)
-    accountability: list[OrgScore] = field(default_factory=list)
+    accountability: list[AgencyFigures] = field(default_factory=list)
+    cancelled: list[CancelledItem] = field(default_factory=list)
     previous_digest_on: date | None = None
     #: How many more tasks each list has than it shows (by section key), when limited.
     more: dict[str, int] = field(default_factory=dict)
@@ -184,6 +210,7 @@ class Digest:
             "changes": self.deadline_changes,
             "blocked": self.blocked,
             "kpis": self.kpis,
+            "cancelled": self.cancelled,
         }
         return len(lists[section]) + self.more.get(section, 0)
 
@@ -232,24 +259,42 @@ def day_bounds(first: date, last: date, zone_name: str) -> tuple[str, str]:
 def build_digest(store: Store, options: DigestOptions) -> Digest:
     """Gather a digest from the store; the data only, for any renderer.
 
+    A digest as of a past date reads the tasks as they stood at the end of that
+    day, rebuilt from the history, and only what was recorded up to then: re-run
+    later, it says the same thing.
+
     Raises DigestError for contradictory options, and the store's
-    NotFoundError/ValidationError for an unknown plan or agency.
+    NotFoundError/ValidationError for an unknown plan or agency (StoreError when
+    the past cannot be rebuilt).
     """
     if options.horizon < 0:
         raise DigestError(_("the horizon must be zero or more days"))
     if options.limit is not None and options.limit < 1:
         raise DigestError(_("the limit must be one task or more (or none)"))
-    as_of = options.as_of
     since, basis, previous_on = resolve_since(store, options)
-    zone = store.timezone
-    start_at, end_at = day_bounds(since, as_of, zone)
+    start_at, end_at = day_bounds(since, options.as_of, store.timezone)
+    with store.state_at(end_at):
+        return _build(store, options, since, basis, previous_on, start_at, end_at)
 
+
+def _build(
+    store: Store,
+    options: DigestOptions,
+    since: date,
+    basis: SinceBasis,
+    previous_on: date | None,
+    start_at: str,
+    end_at: str,
+) -> Digest:
+    as_of = options.as_of
+    zone = store.timezone
     # an unknown plan key raises NotFoundError, which names the known plans
     plans = [store.get_plan(k) for k in dict.fromkeys(options.plans)] if options.plans else store.list_plans()
     plan_keys = [p.key for p in plans] if options.plans else []
     lead = store.resolve_org(options.lead, "lead") if options.lead else None
     leads = [lead.key] if lead else []
     orgs = {o.key: o for o in store.list_orgs()}
+    figs = fig.figures_at(store, as_of, plan_keys, leads)
 
     def accountable(task: Task) -> str:
         if task.accountable:
@@ -260,14 +305,13 @@ def build_digest(store: Store, options: DigestOptions) -> Digest:
         return ""
 
     scope = TaskFilter(plans=plan_keys, leads=leads)
-
-    # overdue: the store's SQL form of model.is_overdue, each one checked again with the rule
-    overdue_tasks = [
-        t for t in store.list_bare_tasks(replace(scope, overdue=True), today=as_of) if model.is_overdue(t, as_of)
-    ]
-    blocked_tasks = store.list_bare_tasks(replace(scope, statuses=[TaskStatus.BLOCKED.value]), today=as_of)
+    overdue_tasks = store.list_bare_tasks(replace(scope, overdue=True), today=as_of)
+    removed = [t.ref for t in figs.tasks if t.deadline is None and fig.is_overdue(t, figs.committed.get(t.ref), as_of)]
+    overdue_tasks += store.tasks_by_refs(removed).values()
+    overdue_tasks = [t for t in overdue_tasks if fig.is_overdue(t, figs.committed.get(t.ref), as_of)]
+    blocked_tasks = store.list_bare_tasks(replace(scope, statuses=["blocked"]), today=as_of)
     notes = store.last_updates([t.id for t in overdue_tasks + blocked_tasks if t.id is not None])
-    overdue = [OverdueItem(t, model.days_late(t, as_of), accountable(t), notes.get(t.id or 0)) for t in overdue_tasks]
+    overdue = [_overdue_item(t, figs, accountable(t), notes.get(t.id or 0)) for t in overdue_tasks]
     overdue.sort(key=lambda i: (-i.days_late, i.task.plan, key_sort(i.task.key)))
     blocked = [BlockedItem(t, t.blocked_reason, accountable(t), notes.get(t.id or 0)) for t in blocked_tasks]
     blocked.sort(key=lambda i: (i.task.deadline or date.max, i.task.plan, key_sort(i.task.key)))
@@ -280,25 +324,37 @@ def build_digest(store: Store, options: DigestOptions) -> Digest:
     due = [DueItem(t, model.days_left(t, as_of) or 0, accountable(t)) for t in due_tasks]
     due.sort(key=lambda i: (i.task.deadline or date.max, i.task.plan, key_sort(i.task.key)))
 
-    completed = [
-        _completed_item(t, as_of) for t in store.completed_between(start_at, end_at, since, as_of, plan_keys, leads)
+    window = [e for e in figs.events if start_at <= e.at < end_at]
+    in_window = [
+        d
+        for d in figs.deliveries
+        if since <= d.done_on <= as_of or (d.recorded_at and start_at <= d.recorded_at < end_at)
     ]
-    changes, periods = _deadline_changes(store, start_at, end_at, zone, plan_keys, leads)
-    completed += periods
-    completed.sort(key=lambda i: (i.completed_on, i.task.plan, key_sort(i.task.key)))
+    cancels = fig.cancellations(window, figs.committed, end_at, zone, start_at)
+    full = store.tasks_by_refs({d.ref for d in in_window} | {e.ref for e in window})
+    completed = [_completed_item(full[d.ref], d) for d in in_window if d.ref in full]
+    changes = _deadline_changes(window, full, figs.committed, end_at, zone)
+    cancelled = [
+        CancelledItem(full[c.ref], c.by, c.on, c.committed, c.days_late, c.undone_on) for c in cancels if c.ref in full
+    ]
 
     kpis = [KPIItem(t, t.kpi, t.kpi.share_of_way()) for t in store.kpi_tasks(plan_keys, leads) if t.kpi]
-    progress, scores = store.rollups(as_of, options.horizon, plan_keys, leads) if plans else ([], [])
+    progress = store.plan_summaries(as_of, options.horizon, plan_keys) if plans else []
+    if not leads:  # whole plans: overdue by the same rule as the overdue list
+        for summary in progress:
+            summary.overdue = sum(
+                fig.is_overdue(t, figs.committed.get(t.ref), as_of) for t in figs.tasks if t.plan == summary.plan.key
+            )
 
     open_counts = store.count_by_plan(replace(scope, open_only=True), today=as_of)
-    sections: tuple[Sequence[Any], ...] = (overdue, due, completed, changes)
+    sections: tuple[Sequence[Any], ...] = (overdue, due, completed, changes, cancelled)
     by_plan: dict[str, tuple[list, ...]] = {p.key: tuple([] for _s in sections) for p in plans}
     for n, items in enumerate(sections):
         for item in items:
             if item.task.plan in by_plan:
                 by_plan[item.task.plan][n].append(item)
     per_plan = [PlanFigures(p, _figures(open_counts.get(p.key, 0), *by_plan[p.key])) for p in plans]
-    totals = _figures(sum(open_counts.get(p.key, 0) for p in plans), overdue, due, completed, changes)
+    totals = _figures(sum(open_counts.get(p.key, 0) for p in plans), overdue, due, completed, changes, cancelled)
     more: dict[str, int] = {}
 
     def first(section: str, items: list) -> list:
@@ -326,7 +382,8 @@ def build_digest(store: Store, options: DigestOptions) -> Digest:
         blocked=first("blocked", blocked),
         kpis=first("kpis", kpis),
         progress=progress,
-        accountability=scores,
+        accountability=figs.agencies,
+        cancelled=first("cancelled", cancelled),
         previous_digest_on=previous_on,
         more=more,
         limit=options.limit,
@@ -339,64 +396,64 @@ def _figures(
     due: Sequence[DueItem],
     completed: Sequence[CompletedItem],
     changes: Sequence[DeadlineChange],
+    cancelled: Sequence[CancelledItem],
 ) -> Figures:
-    """Headline counts; "slipped" counts tasks whose deadline moved later, however often."""
-    slipped = {c.task.ref for c in changes if c.kind == ChangeKind.SLIPPED}
+    """Headline counts; "slipped" counts the slips among the deadline changes listed (the same unit)."""
+    slips = [c for c in changes if c.kind in (ChangeKind.SLIPPED, ChangeKind.REMOVED) and not c.reversal]
     return Figures(
-        open=open_, overdue=len(overdue), due_soon=len(due), done_since=len(completed), slipped_since=len(slipped)
+        open=open_,
+        overdue=len(overdue),
+        due_soon=len(due),
+        done_since=len(completed),
+        slipped_since=len(slips),
+        cancelled_since=len(cancelled),
     )
 
 
-def _completed_item(task: Task, as_of: date) -> CompletedItem:
-    on_time = model.done_on_time(task)
+def _overdue_item(
+    task: Task, figs: fig.AccountabilityFigures, accountable: str, note: ProgressUpdate | None
+) -> OverdueItem:
+    late = figs.lateness(task)
+    now = late.days_late_now if late.days_late_now is not None else late.days_late
+    return OverdueItem(task, now, accountable, note, late.committed, late.days_late)
+
+
+def _completed_item(task: Task, d: fig.Delivery) -> CompletedItem:
     return CompletedItem(
         task=task,
-        completed_on=task.completed_on or as_of,
-        on_time=on_time is not False,
-        days_late=model.days_late(task, as_of),
+        completed_on=d.done_on,
+        on_time=d.on_time,
+        days_late=d.days_late,
         evidence=task.evidence,
+        period_due=d.due_now if d.period else None,
+        due=d.due,
+        due_now=d.due_now,
+        days_late_now=d.days_late_now,
     )
 
 
 def _deadline_changes(
-    store: Store, start_at: str, end_at: str, zone_name: str, plans: Sequence[str], leads: Sequence[str]
-) -> tuple[list[DeadlineChange], list[CompletedItem]]:
-    """Deadline changes in the window, and the recurring periods closed in it.
+    events: Sequence[TaskEvent],
+    tasks: dict[str, Task],
+    committed: dict[str, date | None],
+    moment: str,
+    zone_name: str,
+) -> list[DeadlineChange]:
+    """Every deadline change recorded in the window, undone ones and the undos included.
 
-    ``mark_done`` on a recurring duty moves its deadline to the next period;
-    that move is a completion, not a slip, and is returned as such.
+    A past window must read the same whenever it is re-run: an undo recorded later
+    changes nothing in it, and is reported in its own window as a reversal.  A
+    recurring duty's move to its next period is a delivery, not a change.
     """
     from actionplan.core.dates import get_zone
 
     zone = get_zone(zone_name)
-    history = store.history(fields=("deadline",), since=start_at, plan=plans[0] if len(plans) == 1 else None)
-    end = datetime.fromisoformat(end_at)
-    # an undone change and the undo that took it back cancel out: neither is reported
-    rows = [c for c in history if c.entity == "task" and c.stands and datetime.fromisoformat(c.at) < end]
-    if plans:
-        rows = [c for c in rows if c.ref.split("/", 1)[0] in plans]
-    tasks = store.tasks_by_refs(c.ref for c in rows)
     changes: list[DeadlineChange] = []
-    periods: list[CompletedItem] = []
-    for c in rows:
-        task = tasks.get(c.ref)
-        if task is None or (leads and task.lead not in leads):
-            continue  # deleted since, or led by another agency
-        old, new = _day(c.old), _day(c.new)
-        at = datetime.fromisoformat(c.at).astimezone(zone)
-        if c.action == "done" and old is not None:
-            done = replace(task, status=TaskStatus.DONE, deadline=old, completed_on=at.date())
-            periods.append(
-                CompletedItem(
-                    task=task,
-                    completed_on=at.date(),
-                    on_time=model.done_on_time(done) is not False,
-                    days_late=model.days_late(done, at.date()),
-                    evidence=task.evidence,
-                    period_due=old,
-                )
-            )
+    for e in events:
+        task = tasks.get(e.ref)
+        if e.field != "deadline" or "done" in (e.action, e.undoes) or task is None:
             continue
+        old, new = _day(e.old), _day(e.new)
         if old is None and new is None:
             continue
         if old is None:
@@ -406,14 +463,28 @@ def _deadline_changes(
         elif new > old:
             kind, days = ChangeKind.SLIPPED, (new - old).days
         elif new < old:
-            kind, days = ChangeKind.BROUGHT_FORWARD, (old - new).days
+            restored = new == committed.get(e.ref) and e.undo_of is None
+            kind, days = (ChangeKind.RESTORED if restored else ChangeKind.BROUGHT_FORWARD), (old - new).days
         else:
             continue
+        undone = fig.local_day(e.undone_at, zone_name) if e.undone_at and e.undone_at < moment else None
+        at = datetime.fromisoformat(e.at).astimezone(zone)
         changes.append(
-            DeadlineChange(task=task, old=old, new=new, kind=kind, days=days, by=c.actor, at=at, action=c.action)
+            DeadlineChange(
+                task=task,
+                old=old,
+                new=new,
+                kind=kind,
+                days=days,
+                by=e.actor,
+                at=at,
+                action=e.action,
+                reversal=e.undo_of is not None,
+                undone_on=undone,
+            )
         )
     changes.sort(key=lambda c: (c.at, c.task.plan, key_sort(c.task.key)))
-    return changes, periods
+    return changes
 
 
 def _day(text: str | None) -> date | None:

@@ -18,13 +18,17 @@ from actionplan.core.model import Task
 from actionplan.digest.data import ChangeKind, DeadlineChange, Digest
 from actionplan.digest.phrases import (
     accountability_headers,
+    accountability_note,
     accountability_rows,
     blocked_phrase,
+    cancelled_phrase,
     cap,
     change_phrase,
     changed_by_phrase,
     completed_phrase,
     days,
+    deliveries_headers,
+    deliveries_rows,
     due_phrase,
     empty_phrase,
     footer_phrase,
@@ -164,8 +168,10 @@ def html_context(digest: Digest) -> dict[str, Any]:
         [
             _entry(
                 i.task,
-                _("on time") if i.on_time else days(i.days_late) + " " + _("late"),
-                "done" if i.on_time else "late",
+                _("not judged")
+                if i.on_time is None
+                else (_("on time") if i.on_time else days(i.days_late) + " " + _("late")),
+                "late" if i.on_time is False else "done",
                 completed_phrase(i),
                 [f"{lead}: {lead_phrase(i.task)}", _("Evidence") + f": {one_line(i.evidence) or '-'}"],
             )
@@ -183,6 +189,19 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 [f"{lead}: {lead_phrase(c.task)}", cap(changed_by_phrase(c))],
             )
             for c in digest.deadline_changes
+        ],
+    )
+    add(
+        "cancelled",
+        [
+            _entry(
+                i.task,
+                _("cancelled"),
+                "late" if i.days_late else "neutral",
+                cancelled_phrase(i),
+                [f"{lead}: {lead_phrase(i.task)}"],
+            )
+            for i in digest.cancelled
         ],
     )
     add(
@@ -247,13 +266,28 @@ def html_context(digest: Digest) -> dict[str, Any]:
                     "first": row[0],
                     "name": one_line(s.name),
                     "weight": "",
-                    "cells": [(c, i == 4 and s.overdue > 0) for i, c in enumerate(row[1:])],
+                    "cells": [(c, i == 2 and s.overdue > 0) for i, c in enumerate(row[1:])],
                 }
                 for row, s in zip(accountability_rows(digest), digest.accountability)
             ],
             "empty": "" if digest.accountability else empty_phrase("accountability", digest),
         }
     )
+    if digest.accountability:
+        sections.append(
+            {
+                "title": titles["deliveries"],
+                "kind": "table",
+                "headers": deliveries_headers(),
+                "note": accountability_note(),
+                "entries": [],
+                "rows": [
+                    {"first": row[0], "name": one_line(s.name), "weight": "", "cells": [(c, False) for c in row[1:]]}
+                    for row, s in zip(deliveries_rows(digest), digest.accountability)
+                ],
+                "empty": "",
+            }
+        )
     return {
         "title": title_phrase(digest),
         "intro": [scope_phrase(digest), since_phrase(digest), horizon_phrase(digest)],
@@ -263,6 +297,8 @@ def html_context(digest: Digest) -> dict[str, Any]:
 
 
 def _change_badge(c: DeadlineChange) -> str:
+    if c.reversal:
+        return _("undo")
     if c.kind == ChangeKind.SLIPPED:
         return "+" + days(c.days)
     if c.kind == ChangeKind.BROUGHT_FORWARD:

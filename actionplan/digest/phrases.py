@@ -14,6 +14,7 @@ from actionplan.core.i18n import _
 from actionplan.core.model import KPI, ProgressUpdate, Task
 from actionplan.digest.data import (
     BlockedItem,
+    CancelledItem,
     ChangeKind,
     CompletedItem,
     DeadlineChange,
@@ -22,6 +23,7 @@ from actionplan.digest.data import (
     OverdueItem,
     SinceBasis,
 )
+from actionplan.digest.figures import average_text, percent_text
 
 BAR_WIDTH = 20
 
@@ -45,7 +47,8 @@ def days(n: int) -> str:
 
 
 def pct(value: float) -> str:
-    return f"{value:.0f}%"
+    """Whole percent, rounded half up like every figure (figures.round_half_up)."""
+    return percent_text(value)
 
 
 def number(value: float | None) -> str:
@@ -105,11 +108,21 @@ def since_phrase(digest: Digest) -> str:
     return _("Changes since") + f" {since}, " + _("that day included") + "."
 
 
+def horizon_end(digest: Digest) -> date:
+    from datetime import timedelta
+
+    return digest.as_of + timedelta(days=digest.horizon)
+
+
 def horizon_phrase(digest: Digest) -> str:
     return (
-        _("Due soon means due within the next")
-        + f" {days(digest.horizon)}, "
-        + _("today included")
+        _("Due soon means a deadline from today to")
+        + f" {day(horizon_end(digest))} "
+        + _("(today + {n}), both included").format(n=days(digest.horizon))
+        + ". "
+        + _("Tasks are judged against their committed deadline, the first one recorded")
+        + "; "
+        + _("figures are rounded half up")
         + ". "
         + _("Times are in")
         + f" {digest.zone}."
@@ -132,11 +145,30 @@ def note_phrase(note: ProgressUpdate | None) -> str:
     return f"{day(note.on)} ({one_line(note.author)}){progress}: {one_line(note.text)}"
 
 
+def committed_phrase(committed: date | None, current: date | None, late: int) -> str:
+    """``; committed 30 Sep 2026: 63 days late`` when the committed deadline is not the current one."""
+    if committed is None or committed == current:
+        return ""
+    timing = days(late) + " " + _("late") if late else _("not late")
+    return "; " + _("committed") + f" {day(committed)}: {timing}"
+
+
 def overdue_phrase(item: OverdueItem, as_of: date) -> str:
-    assert item.task.deadline is not None
+    task = item.task
+    if task.deadline is None:
+        return (
+            days(item.days_late_committed)
+            + " "
+            + _("late")
+            + " ("
+            + _("deadline removed; committed")
+            + f" {day(item.committed)}), {task.progress}% "
+            + _("done")
+        )
     return (
-        f"{relative_days(item.task.deadline, as_of)} (" + _("due") + f" {day(item.task.deadline)}), "
-        f"{item.task.progress}% " + _("done")
+        f"{relative_days(task.deadline, as_of)} (" + _("due") + f" {day(task.deadline)}"
+        f"{committed_phrase(item.committed, task.deadline, item.days_late_committed)}), "
+        f"{task.progress}% " + _("done")
     )
 
 
@@ -153,22 +185,46 @@ def completed_phrase(item: CompletedItem) -> str:
         head = _("period due") + f" {day(item.period_due)} " + _("done") + f" {day(item.completed_on)}"
     else:
         head = _("done") + f" {day(item.completed_on)}"
-    deadline = item.period_due or item.task.deadline
-    if deadline is None:
-        return head + " (" + _("no deadline") + ")"
+    if item.due is None:
+        return head + " (" + _("no deadline, not judged") + ")"
     timing = _("on time") if item.on_time else days(item.days_late) + " " + _("late")
-    due = "" if item.period_due is not None else " (" + _("due") + f" {day(deadline)})"
-    return f"{head}, {timing}{due}"
+    if item.period_due is not None:
+        return f"{head}, {timing}"
+    due = " (" + _("due") + f" {day(item.due)}"
+    if item.due_now != item.due:
+        now = item.days_late_now
+        against = _("on time") if now == 0 else (days(now) + " " + _("late") if now else _("none"))
+        due += "; " + _("current deadline") + f" {day(item.due_now)}: {against}"
+    return f"{head}, {timing}{due})"
+
+
+def cancelled_phrase(item: CancelledItem) -> str:
+    head = _("cancelled") + f" {day(item.on)} " + _("by") + f" {one_line(item.by)}"
+    if item.committed is None:
+        head += " (" + _("no deadline") + ")"
+    elif item.days_late:
+        head += ", " + days(item.days_late) + " " + _("late") + " (" + _("committed") + f" {day(item.committed)})"
+    else:
+        head += ", " + _("not late") + " (" + _("committed") + f" {day(item.committed)})"
+    if item.undone_on:
+        head += "; " + _("undone") + f" {day(item.undone_on)}"
+    return head
 
 
 def change_phrase(change: DeadlineChange) -> str:
+    undo = _("undo") + ": " if change.reversal else ""
+    later = "; " + _("undone") + f" {day(change.undone_on)}" if change.undone_on else ""
     if change.kind == ChangeKind.SLIPPED:
-        return _("deadline slipped") + f" {days(change.days)}: {day(change.old)} → {day(change.new)}"
-    if change.kind == ChangeKind.BROUGHT_FORWARD:
-        return _("deadline brought forward") + f" {days(change.days)}: {day(change.old)} → {day(change.new)}"
-    if change.kind == ChangeKind.SET:
-        return _("deadline set to") + f" {day(change.new)}"
-    return _("deadline removed (was") + f" {day(change.old)})"
+        what = _("deadline slipped") + f" {days(change.days)}: {day(change.old)} → {day(change.new)}"
+    elif change.kind == ChangeKind.BROUGHT_FORWARD:
+        what = _("deadline brought forward") + f" {days(change.days)}: {day(change.old)} → {day(change.new)}"
+    elif change.kind == ChangeKind.RESTORED:
+        what = _("deadline back to the committed") + f" {day(change.new)} (" + _("was") + f" {day(change.old)})"
+    elif change.kind == ChangeKind.SET:
+        what = _("deadline set to") + f" {day(change.new)}"
+    else:
+        what = _("deadline removed, a slip (was") + f" {day(change.old)})"
+    return undo + what + later
 
 
 _ACTIONS = {"import": "plan file import", "undo": "undo"}
@@ -213,11 +269,11 @@ def share_phrase(share: float | None) -> str:
 
 
 def on_time_cell(value: float | None) -> str:
-    return "—" if value is None else pct(value)
+    return percent_text(value)
 
 
-def average_cell(value: float) -> str:
-    return "0" if value == 0 else f"{value:.1f}"
+def average_cell(value: float | None) -> str:
+    return average_text(value)
 
 
 def text_bar(share: float | None) -> str:
@@ -240,11 +296,13 @@ EMPTY = {
 
 def empty_phrase(section: str, digest: Digest) -> str:
     if section == "due":
-        return _("Nothing falls due in the next") + f" {days(digest.horizon)}."
+        return _("Nothing falls due by") + f" {day(horizon_end(digest))}."
     if section == "completed":
         return _("No tasks completed since") + f" {day(digest.since)}."
     if section == "changes":
         return _("No deadline changes since") + f" {day(digest.since)}."
+    if section == "cancelled":
+        return _("No tasks cancelled since") + f" {day(digest.since)}."
     if section == "plans" and digest.plans_filtered:
         return _("No plans match.")
     return _(EMPTY[section])
@@ -262,54 +320,96 @@ def section_titles(digest: Digest) -> dict[str, str]:
     """Section headings with their counts."""
     since = day(digest.since)
     return {
-        "headline": _("Headline figures"),
+        "headline": _("Headline figures (done, slips and cancelled: since") + f" {since})",
         "overdue": _("Overdue tasks") + f" ({digest.count('overdue')}), " + _("most days late first"),
-        "due": _("Due within") + f" {days(digest.horizon)} ({digest.count('due')})",
+        "due": _("Due by") + f" {day(horizon_end(digest))} ({digest.count('due')})",
         "completed": _("Completed since") + f" {since} ({digest.count('completed')})",
-        "changes": _("Deadline changes since") + f" {since} ({digest.count('changes')})",
+        "changes": _("Deadline changes since")
+        + f" {since} ({digest.count('changes')}; "
+        + _("slips: {n}").format(n=digest.totals.slipped_since)
+        + ")",
+        "cancelled": _("Cancelled since") + f" {since} ({digest.count('cancelled')})",
         "blocked": _("Blocked tasks") + f" ({digest.count('blocked')})",
         "kpis": _("KPI targets") + f" ({digest.count('kpis')})",
         "progress": _("Progress by plan"),
-        "accountability": _("Accountability by lead agency, worst first"),
+        "accountability": _("Accountability by lead agency, all time to")
+        + f" {day(digest.as_of)}, "
+        + _("worst first"),
+        "deliveries": _("Deliveries by lead agency, all time to") + f" {day(digest.as_of)}",
     }
 
 
 def headline_headers() -> list[str]:
-    return [_("Plan"), _("Open"), _("Overdue"), _("Due soon"), _("Done since"), _("Slipped since")]
+    return [_("Plan"), _("Open"), _("Overdue"), _("Due soon"), _("Done since"), _("Slips"), _("Cancelled")]
 
 
 def headline_rows(digest: Digest) -> list[list[str]]:
     rows = []
     for pf in digest.plan_figures:
         f = pf.figures
-        rows.append(
-            [pf.plan.key, str(f.open), str(f.overdue), str(f.due_soon), str(f.done_since), str(f.slipped_since)]
-        )
+        rows.append(_headline_row(pf.plan.key, f))
     if len(digest.plan_figures) > 1:
         t = digest.totals
-        rows.append(
-            [_("All plans"), str(t.open), str(t.overdue), str(t.due_soon), str(t.done_since), str(t.slipped_since)]
-        )
+        rows.append(_headline_row(_("All plans"), t))
     return rows
 
 
+def _headline_row(label: str, f: Any) -> list[str]:
+    return [
+        label,
+        str(f.open),
+        str(f.overdue),
+        str(f.due_soon),
+        str(f.done_since),
+        str(f.slipped_since),
+        str(f.cancelled_since),
+    ]
+
+
 def accountability_headers() -> list[str]:
-    return [_("Lead"), _("Assigned"), _("Done"), _("On time"), _("Open"), _("Overdue"), _("Avg days late")]
+    return [_("Lead"), _("Tasks"), _("Open"), _("Overdue"), _("Avg late, open"), _("Cancelled")]
 
 
 def accountability_rows(digest: Digest) -> list[list[str]]:
+    """Tasks led (cancelled ones included), open, overdue, running lateness of the open ones."""
+    return [
+        [a.org, str(a.assigned), str(a.open), str(a.overdue), average_cell(a.avg_late_open), str(a.cancelled)]
+        for a in digest.accountability
+    ]
+
+
+def deliveries_headers() -> list[str]:
+    return [_("Lead"), _("Delivered"), _("On time"), _("On time now"), _("Avg late, done")]
+
+
+def deliveries_rows(digest: Digest) -> list[list[str]]:
+    """Deliveries (done tasks and recurring periods), on time % against both deadlines, final lateness."""
     return [
         [
-            s.org,
-            str(s.assigned),
-            str(s.done),
-            on_time_cell(s.done_on_time_pct),
-            str(s.open),
-            str(s.overdue),
-            average_cell(s.average_days_late),
+            a.org,
+            str(a.delivered),
+            on_time_cell(a.on_time_pct),
+            on_time_cell(a.on_time_now_pct),
+            average_cell(a.avg_late_done),
         ]
-        for s in digest.accountability
+        for a in digest.accountability
     ]
+
+
+def accountability_note() -> str:
+    return " ".join(
+        [
+            _("Avg late, open: days past the committed deadline on the as-of date, over the open tasks past it."),
+            _("Avg late, done: days past the committed deadline at completion, over the late deliveries."),
+            _("On time: deliveries (done tasks and recurring periods) on or before the committed deadline;"),
+            _("On time now: on or before the current one; both over the deliveries that have that deadline."),
+            _("— means there is nothing to count."),
+        ]
+    )
+
+
+def agency_names(digest: Digest) -> list[tuple[str, str]]:
+    return [(a.org, one_line(a.name)) for a in digest.accountability]
 
 
 def progress_counts_phrase(s: Any) -> str:

@@ -25,12 +25,17 @@ from actionplan.digest.data import (
 )
 from actionplan.digest.phrases import (
     accountability_headers,
+    accountability_note,
     accountability_rows,
+    agency_names,
     blocked_phrase,
+    cancelled_phrase,
     cap,
     change_phrase,
     changed_by_phrase,
     completed_phrase,
+    deliveries_headers,
+    deliveries_rows,
     due_phrase,
     empty_phrase,
     footer_phrase,
@@ -186,6 +191,11 @@ def render_text(digest: Digest) -> str:
         ),
     )
     items(
+        "cancelled",
+        digest.cancelled,
+        lambda i: head(i.task, cancelled_phrase(i)) + _field(_("Lead"), lead_phrase(i.task)),
+    )
+    items(
         "blocked",
         digest.blocked,
         lambda i: (
@@ -223,9 +233,13 @@ def render_text(digest: Digest) -> str:
     out += _heading(titles["accountability"])
     if digest.accountability:
         out += _text_table(accountability_headers(), accountability_rows(digest))
+        out += _heading(titles["deliveries"])
+        out += _text_table(deliveries_headers(), deliveries_rows(digest))
         out.append("")
-        for score in digest.accountability:
-            out += _wrap(f"{score.org}: {one_line(score.name)}", "", "  ")
+        out += _wrap(accountability_note())
+        out.append("")
+        for org, name in agency_names(digest):
+            out += _wrap(f"{org}: {name}", "", "  ")
     else:
         out.append(empty_phrase("accountability", digest))
 
@@ -345,6 +359,11 @@ def render_markdown(digest: Digest) -> str:
         ),
     )
     items(
+        "cancelled",
+        digest.cancelled,
+        lambda i: head(i.task, cancelled_phrase(i), (_("Lead"), lead_phrase(i.task))),
+    )
+    items(
         "blocked",
         digest.blocked,
         lambda i: head(
@@ -379,9 +398,12 @@ def render_markdown(digest: Digest) -> str:
     out += ["", "## " + titles["accountability"], ""]
     if digest.accountability:
         out += _md_table(accountability_headers(), accountability_rows(digest))
+        out += ["", "## " + titles["deliveries"], ""]
+        out += _md_table(deliveries_headers(), deliveries_rows(digest))
+        out += [""] + _md_wrap(md(accountability_note()))
         out.append("")
-        for score in digest.accountability:
-            out += _md_wrap(f"- **{md(score.org)}**: {md(score.name)}", "", "  ")
+        for org, name in agency_names(digest):
+            out += _md_wrap(f"- **{md(org)}**: {md(name)}", "", "  ")
     else:
         out.append(md(empty_phrase("accountability", digest)))
     out += ["", "---", "", md(footer_phrase(digest))]

@@ -302,7 +302,11 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     by_lead: dict[str, list[Task]] = {}
     for t in tasks:
         by_lead.setdefault(t.lead, []).append(t)
-    for row in agency_figures(tasks, as_of, names, options.horizon):
+    # the agencies in the digest's and the board's order (core.accountability.agency_rank)
+    board = store.accountability(as_of, [plan.key], [lead.key] if lead else [])
+    rank = {a.org: i for i, a in enumerate(board)}
+    rows = sorted(agency_figures(tasks, as_of, names, options.horizon), key=lambda r: rank.get(r.org, len(rank)))
+    for row in rows:
         lines = [
             _task_line(
                 t, as_of, options.horizon, orgs, frozen, baseline is not None, moves.get(t.key, []), since, notes

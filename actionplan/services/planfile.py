@@ -19,6 +19,7 @@ from typing import Any
 import tomli
 
 from actionplan.core import model, rules
+from actionplan.core.completion import completion_date_problem
 from actionplan.core.dates import DateError, check_date, parse_deadline
 from actionplan.core.errors import PlanFileError, Problem
 from actionplan.core.fields import PLAN_FILE_KPI_KEYS, PLAN_FILE_TASK_KEYS
@@ -420,6 +421,11 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
             tags=r.strings(raw, "tags", tl, label),
             source=r.text(raw, "source", tl, label),
         )
+        if task.completed_on and task.start and task.completed_on < task.start:
+            r.problem(
+                tl("completed_on"),
+                f"{label} completed_on: " + (completion_date_problem(task.completed_on, task.start, date.max) or ""),
+            )
         if task.status == model.TaskStatus.DONE and task.completed_on is None and key:
             r.problem(
                 tl("status"),

@@ -67,7 +67,7 @@ def mark_done(store: Store, ref: str, evidence: str, version: int | None = None,
                 + _("reopen it first by changing its status"),
                 "status",
             )
-        for name, message in rules.completion_problems(on, store.today()):
+        for name, message in rules.completion_problems(on, store.today(), task.start):
             raise ValidationError(message, name)
         return store.mark_done(ref, evidence, version, on)
 

@@ -1,13 +1,16 @@
 """Bulk import of plan files, and export."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from actionplan.core.i18n import _
 from actionplan.core.model import (
     ImportReport,
     Org,
     Plan,
     Task,
+    TaskStatus,
 )
 from actionplan.core.query import TaskFilter
 from actionplan.core.text import clean, key_sort
@@ -217,6 +220,9 @@ class Imports(Writes):
                 link_rows[1].extend((task_id, key_ids[k], i) for i, k in enumerate(dict.fromkeys(task.depends_on)))
                 link_rows[2].extend((task_id, clean(k), i) for i, k in enumerate(dict.fromkeys(task.tags)))
                 continue
+            task = self._keep_closure(old, task, report)
+            cols = self._task_columns(task, plan_id, org_ids, None)
+            cols.pop("parent_id")
             old_values, new_values = task_field_values(old), task_field_values(task)
             diffs = [(k, old_values[k], new_values[k]) for k in TASK_FIELDS if old_values[k] != new_values[k]]
             if not diffs:
@@ -270,6 +276,10 @@ class Imports(Writes):
         if prune and missing:
             ids = [existing[k].id for k in missing]
             for k in missing:
+                # the fields go on record, so the state before the deletion can be rebuilt
+                for name, value in task_field_values(existing[k]).items():
+                    if value is not None:
+                        self._record(cid, "task", _id(existing[k]), existing[k].ref, name, value, None)
                 self._record(cid, "task", _id(existing[k]), existing[k].ref, "*deleted*", existing[k].title, None)
             self.conn.executemany("UPDATE tasks SET parent_id = NULL WHERE parent_id = ?", [(i,) for i in ids])
             self.conn.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in ids])
@@ -284,6 +294,28 @@ class Imports(Writes):
             or report.orgs_changed
         ):
             self.conn.execute("DELETE FROM changes WHERE id = ?", (cid,))
+
+    @staticmethod
+    def _keep_closure(old: Task, task: Task, report: ImportReport) -> Task:
+        """A recorded completion or cancellation survives a plan file that lists the task as open.
+
+        A plan file is usually older than the work recorded since: re-importing it must
+        not reopen what was delivered or revive what was dropped.  The report lists every
+        task kept so (``--dry-run`` shows it first); reopening is a deliberate
+        ``set TASK status=...``, recorded in the history like any edit.
+        """
+        closed = (TaskStatus.DONE, TaskStatus.CANCELLED)
+        if old.status not in closed or task.status in closed:
+            return task
+        report.kept_closed.append(f"{task.key} ({old.status}; " + _("the file says") + f" {task.status})")
+        return replace(
+            task,
+            status=old.status,
+            completed_on=old.completed_on,
+            evidence=task.evidence or old.evidence,
+            progress=old.progress,
+            blocked_reason=old.blocked_reason,
+        )
 
     def export_plan(self, key: str) -> tuple[Plan, list[Org], list[Task]]:
         """A plan, the orgs its tasks name (with their parents), and its tasks in key order."""

@@ -1,13 +1,14 @@
 """Read models for digests, the boards and plan summaries."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from actionplan.core import accountability as acc
 from actionplan.core import model
+from actionplan.core.accountability import AccountabilityFigures, AgencyFigures
 from actionplan.core.model import (
-    OrgScore,
     PlanSummary,
     Task,
     TaskStatus,
@@ -17,11 +18,11 @@ from actionplan.core.text import key_sort
 
 if TYPE_CHECKING:
     pass
-from actionplan.store.reads import Reads
 from actionplan.store.rows import _task_from_row
+from actionplan.store.timeline import Timeline
 
 
-class Reporting(Reads):
+class Reporting(Timeline):
     """Read models for digests, the boards and plan summaries."""
 
     _BARE_TASK_SELECT = (
@@ -47,11 +48,30 @@ class Reporting(Reads):
 
     def accountability(
         self, today: date | None = None, plans: Sequence[str] = (), leads: Sequence[str] = ()
-    ) -> list[OrgScore]:
-        """One row per lead org, the worst first (model.score_orgs)."""
-        today = today or self.today()
+    ) -> list[AgencyFigures]:
+        """One row per lead org, the worst first (core.accountability.agency_figures)."""
+        return self.accountability_figures(today or self.today(), plans, leads).agencies
+
+    def accountability_figures(
+        self,
+        as_of: date,
+        plans: Sequence[str] = (),
+        leads: Sequence[str] = (),
+        baselines: Mapping[str, date | None] | None = None,
+    ) -> AccountabilityFigures:
+        """The figures as of *as_of*: tasks and history read as they stood at the end of that day."""
+        zone = self.timezone
+        moment = acc.end_of_day(as_of, zone)
+        with self.state_at(moment):
+            tasks = self.brief_tasks(plans, leads)
+            events = self.task_events(until=moment, plans=plans)
         names = {o.key: o.name for o in self.list_orgs()}
-        return model.score_orgs(self.brief_tasks(plans, leads), today, names)
+        if leads:
+            events = [e for e in events if e.lead in leads]
+        committed = acc.committed_deadlines(tasks, events, moment, baselines)
+        delivered = acc.deliveries(tasks, events, committed, moment, zone)
+        agencies = acc.agency_figures(tasks, committed, delivered, as_of, names)
+        return AccountabilityFigures(as_of, moment, tasks, events, committed, delivered, agencies)
 
     def record_digest(self, as_of: date, since: str | None, params: dict[str, Any]) -> None:
         with self.write():
@@ -136,7 +156,7 @@ class Reporting(Reads):
         horizon: int = model.DEFAULT_HORIZON_DAYS,
         plans: Sequence[str] = (),
         leads: Sequence[str] = (),
-    ) -> tuple[list[PlanSummary], list[OrgScore]]:
+    ) -> tuple[list[PlanSummary], list[AgencyFigures]]:
         """``plan_summaries(today, horizon, plans)`` and ``accountability(today, plans, leads)`` at once.
 
         The same figures, from one read of the task briefs (the digest needs
@@ -151,9 +171,7 @@ class Reporting(Reads):
             for plan in self.list_plans()
             if not plans or plan.key in plans
         ]
-        led = [t for t in tasks if t.lead in leads] if leads else tasks
-        names = {o.key: o.name for o in self.list_orgs()}
-        return summaries, model.score_orgs(led, today, names)
+        return summaries, self.accountability(today, plans, leads)
 
     def kpi_tasks(self, plans: Sequence[str] = (), leads: Sequence[str] = ()) -> list[Task]:
         """Tasks that carry a KPI, in plan and key order (bare: see ``list_bare_tasks``)."""

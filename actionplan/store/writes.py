@@ -18,6 +18,7 @@ from actionplan.core.text import clean, clean_line, fold
 
 if TYPE_CHECKING:
     pass
+from actionplan.core.completion import check_completion_date
 from actionplan.core.errors import ConflictError, ValidationError
 from actionplan.store.base import rowid
 from actionplan.store.reads import Reads
@@ -283,6 +284,8 @@ class Writes(Reads):
                 )
             new = replace(current, **changes)
             new = model.apply_status_rules(current, new, self.today())
+            if new.completed_on != current.completed_on or new.start != current.start:
+                check_completion_date(new.completed_on, new.start, self.today())
             plan = self.get_plan(current.plan)
             org_ids = self._org_ids()
             self._check_task(new, _id(plan), org_ids)
@@ -318,6 +321,7 @@ class Writes(Reads):
         on = on or self.today()
         with self.write():
             task = self.get_task(ref)
+            check_completion_date(on, task.start, self.today())
             if task.recurrence and task.deadline:
                 from actionplan.core.recurrence import next_period_deadline
 

@@ -1,8 +1,9 @@
 """Accountability board: how each lead agency is doing on the tasks it leads.
 
-One row per lead org (``store.accountability``, scored by ``model.score_orgs``,
-the worst first): tasks assigned, done, done on time %, open, overdue and the
-average days late.  Enter or a click on a row opens the tasks that org leads;
+One row per lead org (``store.accountability``, the figures of
+``core.accountability``, the worst first, the same the digest shows): tasks led,
+deliveries, on time % against the committed deadline, open, overdue, the average
+days late of open tasks and of late deliveries, and cancelled tasks.  Enter or a click on a row opens the tasks that org leads;
 ``c`` the tasks it coordinates.
 """
 
@@ -20,8 +21,8 @@ from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, Static
 
+from actionplan.core.accountability import AgencyFigures, average_text, percent_text
 from actionplan.core.i18n import _
-from actionplan.core.model import OrgScore
 from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.widgets.footer import FittingFooter
 from actionplan.tui.widgets.plan_picker import PlanPicker
@@ -29,33 +30,37 @@ from actionplan.tui.widgets.tables import RowTable
 
 #: (column key, header, width) of the figure columns; the Agency column takes the rest.
 FIGURE_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("assigned", _("Assigned"), 8),
+    ("assigned", _("Led"), 3),
     ("done", _("Done"), 4),
-    ("on_time", _("On time %"), 9),
+    ("on_time", _("On time"), 7),
     ("open", _("Open"), 4),
     ("overdue", _("Overdue"), 7),
-    ("late", _("Avg days late"), 13),
+    ("late", _("Late open"), 9),
+    ("late_done", _("Late done"), 9),
+    ("cancelled", _("Cancelled"), 9),
 )
-AGENCY_MIN_WIDTH = 12
+AGENCY_MIN_WIDTH = 10
 CELL_PADDING = 1  # DataTable default: one cell of padding each side
 
 #: Sort orders offered by ``s`` (and by clicking a column header): name, key function.
-SORTS: dict[str, tuple[str, Callable[[OrgScore], Any] | None]] = {
-    "worst": (_("worst first"), None),  # the store's order (model.org_rank)
+SORTS: dict[str, tuple[str, Callable[[AgencyFigures], Any] | None]] = {
+    "worst": (_("worst first"), None),  # the store's order (agency_rank)
     "agency": (_("agency"), lambda s: s.org),
-    "assigned": (_("most assigned"), lambda s: (-s.assigned, s.org)),
-    "done": (_("most done"), lambda s: (-s.done, s.org)),
+    "assigned": (_("most led"), lambda s: (-s.assigned, s.org)),
+    "done": (_("most delivered"), lambda s: (-s.delivered, s.org)),
     "on_time": (
         _("lowest on time %"),
-        lambda s: (s.done_on_time_pct if s.done_on_time_pct is not None else 101.0, s.org),
+        lambda s: (s.on_time_pct if s.on_time_pct is not None else 101.0, s.org),
     ),
     "open": (_("most open"), lambda s: (-s.open, s.org)),
-    "overdue": (_("most overdue"), lambda s: (-s.overdue, -s.average_days_late, s.org)),
-    "late": (_("most days late"), lambda s: (-s.average_days_late, s.org)),
+    "overdue": (_("most overdue"), lambda s: (-s.overdue, -(s.avg_late_open or 0.0), s.org)),
+    "late": (_("most days late, open"), lambda s: (-(s.avg_late_open or 0.0), s.org)),
+    "late_done": (_("most days late, done"), lambda s: (-(s.avg_late_done or 0.0), s.org)),
+    "cancelled": (_("most cancelled"), lambda s: (-s.cancelled, s.org)),
 }
 
 
-def agency_cell(score: OrgScore, width: int) -> Text:
+def agency_cell(score: AgencyFigures, width: int) -> Text:
     """Org key (always whole) then its name, the name cut first when space is short."""
     text = Text(score.org, style="bold")
     room = width - cell_len(score.org) - 1
@@ -66,13 +71,18 @@ def agency_cell(score: OrgScore, width: int) -> Text:
     return text
 
 
-def on_time_text(score: OrgScore) -> str:
-    pct = score.done_on_time_pct
-    return "—" if pct is None else f"{pct:.0f}%"
-
-
-def days_late_text(score: OrgScore) -> str:
-    return "—" if score.late_count == 0 else f"{score.average_days_late:.1f}"
+def figure_cells(score: AgencyFigures) -> list[str]:
+    """The figures of one row as the digest writes them (same rounding, same "—")."""
+    return [
+        str(score.assigned),
+        str(score.delivered),
+        percent_text(score.on_time_pct),
+        str(score.open),
+        str(score.overdue),
+        average_text(score.avg_late_open),
+        average_text(score.avg_late_done),
+        str(score.cancelled),
+    ]
 
 
 class AgencyTable(RowTable):
@@ -119,7 +129,7 @@ class AccountabilityScreen(PlanBoardScreen):
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name, id, classes)
-        self.scores: list[OrgScore] = []
+        self.scores: list[AgencyFigures] = []
         self.sort = "worst"
 
     # --- layout ------------------------------------------------------------------------
@@ -152,7 +162,7 @@ class AccountabilityScreen(PlanBoardScreen):
         self.scores = self.app.store.accountability(self.app.today, plans=self.plans)
         self._fill_table()
 
-    def sorted_scores(self) -> list[OrgScore]:
+    def sorted_scores(self) -> list[AgencyFigures]:
         """The scores in the chosen order (the store's worst-first order by default)."""
         key = SORTS[self.sort][1]
         return list(self.scores) if key is None else sorted(self.scores, key=key)
@@ -179,16 +189,11 @@ class AccountabilityScreen(PlanBoardScreen):
             agency = agency_cell(score, agency_width)
             if late:
                 agency.stylize(f"bold {error}", 0, len(score.org))
-            table.add_row(
-                agency,
-                Text(str(score.assigned), justify="right"),
-                Text(str(score.done), justify="right"),
-                Text(on_time_text(score), justify="right"),
-                Text(str(score.open), justify="right"),
-                Text(str(score.overdue), justify="right", style=f"bold reverse {error}" if late else "dim"),
-                Text(days_late_text(score), justify="right", style=error if late else ""),
-                key=score.org,
-            )
+            cells = [Text(c, justify="right") for c in figure_cells(score)]
+            cells[4].stylize(f"bold reverse {error}" if late else "dim")
+            if late:
+                cells[5].stylize(error)
+            table.add_row(agency, *cells, key=score.org)
         if current is not None and current in {s.org for s in self.scores}:
             table.move_cursor(row=table.get_row_index(current))
         self._summarise()
@@ -196,8 +201,9 @@ class AccountabilityScreen(PlanBoardScreen):
     def _summarise(self) -> None:
         scores = self.scores
         assigned = sum(s.assigned for s in scores)
-        done = sum(s.done for s in scores)
-        on_time = sum(s.done_on_time for s in scores)
+        done = sum(s.delivered for s in scores)
+        judged, on_time = sum(s.judged for s in scores), sum(s.on_time for s in scores)
+        judged_now, on_time_now = sum(s.judged_now for s in scores), sum(s.on_time_now for s in scores)
         overdue = sum(s.overdue for s in scores)
         lagging = sum(1 for s in scores if s.overdue)
         if not scores:
@@ -206,15 +212,20 @@ class AccountabilityScreen(PlanBoardScreen):
             )
             return
         line = Text(f"{len(scores)} " + _("agencies") + f" · {assigned} " + _("tasks") + f" · {done} " + _("done"))
-        if done:
-            line.append(f", {100.0 * on_time / done:.0f}% " + _("on time"))
+        if judged:
+            line.append(f", {percent_text(100.0 * on_time / judged)} " + _("on time"))
+        if judged_now:
+            line.append(
+                f" ({percent_text(100.0 * on_time_now / judged_now)} " + _("against the current deadline") + ")"
+            )
         line.append(" · ")
         late_text = f"{overdue} " + _("overdue")
         if lagging:
             late_text += f" ({lagging} " + _("agencies") + ")"
         line.append(late_text, style="bold" if overdue else "")
         line.append(
-            "\n" + _("Avg days late: over tasks done late or overdue; cancelled tasks not counted."), style="dim"
+            "\n" + _("All time, against the committed deadline. Late open / done: average days late."),
+            style="dim",
         )
         self.query_one("#agencies-summary", Static).update(line)
         self.query_one("#agencies-sort", Static).update(_("sorted") + ": " + SORTS[self.sort][0])

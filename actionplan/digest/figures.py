@@ -1,0 +1,79 @@
+"""The accountability figures for the digest, the board, the CLI and the reports.
+
+The rules live in :mod:`actionplan.core.accountability` (pure functions, defined in
+docs/digest.md); the store reads what they need.  This module is the one entry point
+front ends and reports call, so their figures cannot disagree::
+
+    figs = figures_at(store, as_of, plans=["cyber-2026"], baselines={"cyber-2026/3": date(2026, 9, 30)})
+    figs.agencies          # the agency table, worst first
+    figs.deliveries        # every done task and recurring period, judged
+    figs.lateness(task)    # one task against its committed and its current deadline
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from actionplan.core.accountability import (
+    NOTHING,
+    AccountabilityFigures,
+    AgencyFigures,
+    Cancellation,
+    Delivery,
+    TaskLateness,
+    agency_figures,
+    agency_rank,
+    average_text,
+    cancellations,
+    committed_deadlines,
+    deliveries,
+    end_of_day,
+    is_overdue,
+    local_day,
+    percent_text,
+    round_half_up,
+    task_lateness,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from actionplan.store import Store
+
+__all__ = [
+    "NOTHING",
+    "AccountabilityFigures",
+    "AgencyFigures",
+    "Cancellation",
+    "Delivery",
+    "TaskLateness",
+    "agency_figures",
+    "agency_rank",
+    "average_text",
+    "cancellations",
+    "committed_deadlines",
+    "deliveries",
+    "end_of_day",
+    "figures_at",
+    "is_overdue",
+    "local_day",
+    "percent_text",
+    "round_half_up",
+    "task_lateness",
+]
+
+
+def figures_at(
+    store: Store,
+    as_of: date,
+    plans: Sequence[str] = (),
+    leads: Sequence[str] = (),
+    baselines: Mapping[str, date | None] | None = None,
+) -> AccountabilityFigures:
+    """The accountability figures as of *as_of* (the past rebuilt from the history).
+
+    *baselines* maps task refs to their deadline in the plan's baseline, which then
+    wins over the first recorded deadline.  Raises StoreError when a past date
+    cannot be rebuilt.
+    """
+    return store.accountability_figures(as_of, plans, leads, baselines)

@@ -1,0 +1,186 @@
+"""The past from the history: task events for the figures, and the state of every task at a moment.
+
+:meth:`Timeline.state_at` rebuilds the tasks (and their notes) as they stood at a
+moment by replaying the history backwards from the current rows, into TEMP tables
+that shadow ``tasks`` and ``updates`` for the duration: every read of the store
+(lists, JSON, the digest's queries) then sees that past without a second code path.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from actionplan.core.errors import StoreError
+from actionplan.core.i18n import _
+from actionplan.core.timeline import TaskEvent
+from actionplan.store.reads import Reads
+
+#: History fields the figures read.
+EVENT_FIELDS = ("deadline", "status", "completed_on", "*created*", "*deleted*")
+
+#: History fields that are a column of ``tasks`` of the same name.
+_PLAIN_COLUMNS = (
+    "title",
+    "description",
+    "accountable",
+    "start",
+    "deadline",
+    "deadline_text",
+    "recurrence",
+    "status",
+    "progress",
+    "priority",
+    "output",
+    "kpi_metric",
+    "kpi_target",
+    "kpi_current",
+    "kpi_unit",
+    "kpi_baseline",
+    "evidence",
+    "completed_on",
+    "blocked_reason",
+    "source",
+)
+
+
+class Timeline(Reads):
+    """Reading the past: task events, and the tasks as they stood at a moment."""
+
+    _rebuilt_at: str | None = None  # the moment the TEMP tables hold, while they exist
+
+    def task_events(self, until: str | None = None, plans: Sequence[str] = ()) -> list[TaskEvent]:
+        """Deadline, status and completion changes of tasks recorded before *until* (UTC), oldest first.
+
+        Undone changes and the undos themselves are included (each says when it was
+        undone): a figure for a past moment must not change when a later undo arrives.
+        """
+        where, params = (
+            ["h.entity = 'task'", "h.field IN ({})".format(",".join("?" * len(EVENT_FIELDS)))],
+            [*EVENT_FIELDS],
+        )
+        if until:
+            where.append("c.at < ?")
+            params.append(until)
+        if plans:
+            where.append("(" + " OR ".join("h.ref LIKE ?" for _p in plans) + ")")
+            params += [p + "/%" for p in plans]
+        sql = (
+            "SELECT h.change_id, c.at, c.actor, c.action, h.ref, h.field, h.old, h.new, c.undo_of, "
+            "u.at AS undone_at, uo.action AS undoes, o.key AS lead, "
+            "(SELECT n.on_date FROM history hn JOIN updates n ON n.id = CAST(hn.new AS INTEGER) "
+            " WHERE hn.change_id = h.change_id AND hn.field = 'note' LIMIT 1) AS note_on "
+            "FROM history h JOIN changes c ON c.id = h.change_id LEFT JOIN changes u ON u.id = c.undone_by "
+            "LEFT JOIN changes uo ON uo.id = c.undo_of "
+            "LEFT JOIN tasks t ON t.id = h.entity_id LEFT JOIN orgs o ON o.id = t.lead_id "
+            "WHERE " + " AND ".join(where) + " ORDER BY h.id"
+        )
+        return [
+            TaskEvent(
+                change_id=r["change_id"],
+                at=r["at"],
+                actor=r["actor"],
+                action=r["action"],
+                ref=r["ref"],
+                lead=r["lead"] or "",
+                field=r["field"],
+                old=r["old"],
+                new=r["new"],
+                undo_of=r["undo_of"],
+                undone_at=r["undone_at"],
+                note_on=date.fromisoformat(r["note_on"]) if r["note_on"] else None,
+                undoes=r["undoes"],
+            )
+            for r in self._q(sql, params)
+        ]
+
+    def changed_since(self, moment: str) -> bool:
+        """Whether anything was recorded at or after *moment* (UTC)."""
+        return self._one("SELECT 1 FROM changes WHERE at >= ? LIMIT 1", (moment,)) is not None
+
+    @contextmanager
+    def state_at(self, moment: str) -> Iterator[bool]:
+        """Within the block, tasks and notes read as they stood just before *moment* (UTC).
+
+        Yields whether anything had to be rebuilt.  Raises StoreError when the history
+        cannot rebuild that past (a task deleted later without its fields on record).
+        Read only inside the block: writes would go to the rebuilt copy.
+        """
+        if not self.changed_since(moment) or self._rebuilt_at:
+            yield False
+            return
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE tasks AS SELECT * FROM main.tasks")
+        conn.execute("CREATE TEMP TABLE updates AS SELECT * FROM main.updates WHERE created_at < ?", (moment,))
+        self._rebuilt_at = moment
+        try:
+            self._replay_back_to(moment)
+            yield True
+        finally:
+            self._rebuilt_at = None
+            conn.execute("DROP TABLE IF EXISTS temp.tasks")
+            conn.execute("DROP TABLE IF EXISTS temp.updates")
+
+    def _replay_back_to(self, moment: str) -> None:
+        """Undo, in the TEMP copy, every task field change recorded at or after *moment*, newest first."""
+        rows = self._q(
+            "SELECT h.entity_id, h.ref, h.field, h.old FROM history h JOIN changes c ON c.id = h.change_id "
+            "WHERE h.entity = 'task' AND c.at >= ? ORDER BY h.id DESC",
+            (moment,),
+        )
+        # Before the first record there is no past to rebuild: tasks stay as first entered
+        # (a demo's --as-of before the day the plans were imported), changes are still taken back.
+        row = self._one("SELECT min(at) FROM changes")
+        first = row[0] if row else None
+        keep_created = first is not None and moment <= first
+        plan_ids = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM plans")}
+        org_ids = self._org_ids()
+        deleted: dict[int, str] = {}
+        for r in rows:
+            task_id, name, old = r["entity_id"], r["field"], r["old"]
+            if name == "*created*":
+                if keep_created:
+                    continue
+                self.conn.execute("DELETE FROM temp.tasks WHERE id = ?", (task_id,))
+            elif name == "*deleted*":
+                plan, _sep, key = r["ref"].partition("/")
+                self.conn.execute(
+                    "INSERT INTO temp.tasks(id, plan_id, key, title, status, progress, priority, description, "
+                    "accountable, deadline_text, recurrence, output, evidence, blocked_reason, source, search_text, "
+                    "version) VALUES (?, ?, ?, ?, 'not started', 0, 'normal', '', '', '', '', '', '', '', '', '', 1)",
+                    (task_id, plan_ids.get(plan), key, old or ""),
+                )
+                deleted[task_id] = r["ref"]
+            elif name in _PLAIN_COLUMNS:
+                value = self._column_value(name, old)
+                self.conn.execute(f"UPDATE temp.tasks SET {name} = ? WHERE id = ?", (value, task_id))
+            elif name == "lead":
+                self.conn.execute("UPDATE temp.tasks SET lead_id = ? WHERE id = ?", (org_ids.get(old or ""), task_id))
+            elif name == "parent":
+                self.conn.execute(
+                    "UPDATE temp.tasks SET parent_id = (SELECT p.id FROM temp.tasks p WHERE p.plan_id = "
+                    "(SELECT plan_id FROM temp.tasks WHERE id = ?) AND p.key = ?) WHERE id = ?",
+                    (task_id, old, task_id),
+                )
+        for task_id, ref in deleted.items():
+            row = self._one("SELECT lead_id, plan_id FROM temp.tasks WHERE id = ?", (task_id,))
+            if row is None or row["lead_id"] is None or row["plan_id"] is None:
+                raise StoreError(
+                    _("cannot rebuild the state at that date from the history")
+                    + f": {ref} "
+                    + _("was deleted later without its fields on record")
+                )
+
+    @staticmethod
+    def _column_value(name: str, text: str | None) -> Any:
+        if name == "progress":
+            return int(text) if text else 0
+        if name in ("kpi_target", "kpi_current", "kpi_baseline"):
+            return float(text) if text else None
+        if name in ("start", "deadline", "completed_on", "kpi_metric", "kpi_unit"):
+            return text or None
+        if name == "status":
+            return text or "not started"
+        if name == "priority":
+            return text or "normal"
+        return text or ""
