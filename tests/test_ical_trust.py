@@ -130,12 +130,13 @@ def test_a_done_period_has_no_reminder_and_stays_visible_as_done(sample_store, c
     assert strict_events[uid(sample_store, ref, "period-20261215")].alarm == []
 
 
-def test_finishing_the_last_period_keeps_the_past_periods_in_the_export_and_the_feed(sample_store):
+def test_finishing_the_last_period_keeps_the_past_periods_in_the_export_and_the_feed(sample_store, clock):
     from actionplan.calendar.feed_server import render_feed
     from actionplan.services.feeds import FeedScope, create_feed, find_feed
 
     ref = "cyber-2026/8.3"  # quarterly, COUNT=3, current (last) period due 2027-01-15
     task = sample_store.get_task(ref)
+    clock.now = datetime(2026, 12, 2, 3, tzinfo=UTC)  # a completion is never in the future
     sample_store.mark_done(ref, "Q4 report sent", task.version, on=DEC_2)
     assert sample_store.get_task(ref).status == "done"
     new = create_feed(sample_store, FeedScope("plan", "cyber-2026"))
