@@ -118,12 +118,13 @@ def test_summary_equals_the_digests_agency_figures(quarter: Store) -> None:
         (s.org.key, s.figures.tasks, s.figures.done_on_time, s.figures.done_late, s.figures.overdue)
         for s in report.agencies
     ]
-    # the digest's table counts cancelled tasks too and judges deliveries against the committed
-    # deadline; the agencies, their order, the tasks not cancelled and the overdue ones agree
-    theirs = [(s.org, s.assigned - s.cancelled, s.overdue) for s in digest.accountability]
-    assert [(org, tasks, overdue) for org, tasks, _on_time, _late, overdue in ours] == theirs
-    board = [(s.org, s.assigned - s.cancelled, s.overdue) for s in quarter.accountability(AS_OF, ["cyber-2026"])]
-    assert theirs == board  # the agencies board reads store.accountability
+    # tasks not cancelled, deliveries on time and late against the committed deadline, overdue
+    theirs = [
+        (a.org, a.assigned - a.cancelled, a.on_time, a.judged - a.on_time, a.overdue) for a in digest.accountability
+    ]
+    assert ours == theirs  # same agencies, same order, same counts
+    board = quarter.accountability(AS_OF, ["cyber-2026"])
+    assert ours == [(a.org, a.assigned - a.cancelled, a.on_time, a.judged - a.on_time, a.overdue) for a in board]
     mps = build_report(quarter, options(org="MPS"))
     mps_digest = build_digest(quarter, DigestOptions(as_of=AS_OF, plans=("cyber-2026",), lead="MPS"))
     assert [s.org.key for s in mps.agencies] == ["MPS"]
@@ -147,6 +148,19 @@ def test_each_task_against_the_baseline(quarter: Store) -> None:
     assert lines["8.2"].status_text == "at risk"
     assert lines["2.3"].last_note is not None and lines["2.3"].last_note.text == "Draft sent to the Ministry of Justice"
     assert lines["2.3"].coordinating == ["Ministry of Information and Communications", "Ministry of Justice"]
+
+
+def test_a_slip_does_not_erase_lateness_against_the_baseline(quarter: Store, clock) -> None:
+    at(clock, 25)
+    done(quarter, "cyber-2026/3", date(2026, 11, 25))  # on time for 31 Dec, 56 days after 30 Sep
+    report = build_report(quarter, options())
+    line = next(x for s in report.agencies for x in s.tasks if x.task.key == "3")
+    assert line.status_text == "done 56 days late"
+    mic = next(s.figures for s in report.agencies if s.org.key == "MIC")
+    assert (mic.done_on_time, mic.done_late, mic.on_track) == (2, 2, 3)
+    digest = build_digest(quarter, DigestOptions(as_of=AS_OF, plans=("cyber-2026",)))
+    board = next(a for a in digest.accountability if a.org == "MIC")
+    assert (board.on_time, board.judged - board.on_time) == (2, 2)
 
 
 def test_reasons_of_slips_are_in_the_report(quarter: Store) -> None:

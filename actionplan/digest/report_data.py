@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -27,6 +27,8 @@ from actionplan.core.i18n import _
 from actionplan.core.model import KPI, Org, Plan, ProgressUpdate, Task, TaskStatus
 from actionplan.core.query import TaskFilter
 from actionplan.core.text import key_sort
+from actionplan.digest import figures as fig
+from actionplan.digest.figures import AccountabilityFigures, TaskLateness
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.store import Store
@@ -96,21 +98,33 @@ class Standing(StrEnum):
     LATE = "late"
     DONE_ON_TIME = "done on time"
     DONE_LATE = "done late"
+    DONE = "done"  # done, with no deadline to judge it by
 
 
-def standing(task: Task, as_of: date, horizon: int = model.DEFAULT_HORIZON_DAYS) -> Standing:
-    """Done on time or late; open and past its deadline (late); blocked or due soon (at risk); on track.
+def standing(task: Task, lateness: TaskLateness, as_of: date, horizon: int = model.DEFAULT_HORIZON_DAYS) -> Standing:
+    """Done on time or late; open and overdue (late); blocked or due soon (at risk); on track.
 
-    Judged against the current deadline with the rules of :mod:`actionplan.core.model`, as the
-    digest and the agencies board judge it.
+    A done task is judged against its committed deadline (the baseline's, else the first on
+    record), an open one is overdue past its current deadline, with the rules of
+    :mod:`actionplan.digest.figures`, as the digest and the agencies board judge them.
     """
     if task.status == TaskStatus.DONE:
-        return Standing.DONE_LATE if model.done_on_time(task) is False else Standing.DONE_ON_TIME
-    if model.is_overdue(task, as_of):
+        if lateness.committed is None:
+            return Standing.DONE
+        return Standing.DONE_LATE if lateness.days_late > 0 else Standing.DONE_ON_TIME
+    if fig.is_overdue(task, lateness.committed, as_of):
         return Standing.LATE
     if task.status == TaskStatus.BLOCKED or model.is_due_soon(task, as_of, horizon):
         return Standing.AT_RISK
     return Standing.ON_TRACK
+
+
+def days_late(kind: Standing, lateness: TaskLateness) -> int:
+    """The days the status words give: a delivery against its committed deadline, an open task
+    against its current one (the committed one when its deadline was removed)."""
+    if kind == Standing.LATE and lateness.days_late_now is not None:
+        return lateness.days_late_now
+    return lateness.days_late
 
 
 def status_words(kind: Standing, days_late: int) -> str:
@@ -123,6 +137,7 @@ def status_words(kind: Standing, days_late: int) -> str:
         Standing.ON_TRACK: _("on track"),
         Standing.AT_RISK: _("at risk"),
         Standing.DONE_ON_TIME: _("done on time"),
+        Standing.DONE: _("done (no deadline)"),
     }[kind]
 
 
@@ -240,25 +255,26 @@ class ReportOptions:
 
 
 def agency_figures(
-    tasks: Sequence[Task], as_of: date, names: dict[str, str], horizon: int = model.DEFAULT_HORIZON_DAYS
+    figs: AccountabilityFigures, tasks: Sequence[Task], horizon: int = model.DEFAULT_HORIZON_DAYS
 ) -> list[AgencyFigures]:
     """The summary rows, one per lead agency in the digest's order (worst first).
 
-    Tasks, done on time and overdue are the digest's own figures (``model.score_orgs``);
-    the standings split the rest.  Cancelled tasks are left out, as the digest leaves them.
+    Tasks (cancelled ones left out), done on time, done late and overdue are the digest's and
+    the board's own figures (:mod:`actionplan.digest.figures`); the standings of *tasks* (as
+    they stood on the as-of date) split the open ones into at risk and on track.
     """
-    rows: list[AgencyFigures] = []
     by_lead: dict[str, list[Task]] = {}
     for t in tasks:
         by_lead.setdefault(t.lead, []).append(t)
-    for score in model.score_orgs(tasks, as_of, names):
-        row = AgencyFigures(score.org, score.name, tasks=score.assigned, done_on_time=score.done_on_time)
-        row.done_late = score.done - score.done_on_time
-        row.overdue = score.overdue
-        for t in by_lead[score.org]:
+    rows: list[AgencyFigures] = []
+    for a in figs.agencies:
+        row = AgencyFigures(a.org, a.name, tasks=a.assigned - a.cancelled, done_on_time=a.on_time)
+        row.done_late = a.judged - a.on_time
+        row.overdue = a.overdue
+        for t in by_lead.get(a.org, []):
             if t.status == TaskStatus.CANCELLED:
                 continue
-            kind = standing(t, as_of, horizon)
+            kind = standing(t, figs.lateness(t), figs.as_of, horizon)
             row.at_risk += kind == Standing.AT_RISK
             row.on_track += kind == Standing.ON_TRACK
             row.not_started += t.status == TaskStatus.NOT_STARTED
@@ -288,13 +304,19 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     lead = store.resolve_org(options.org, "--org") if options.org else None
     baseline = report_baseline(store, plan.key, options.baseline)
     orgs = {o.key: o for o in store.list_orgs()}
-    names = {k: o.name for k, o in orgs.items()}
-    scope = TaskFilter(plans=[plan.key], leads=[lead.key] if lead else [])
-    every = store.list_tasks(scope, today=as_of, order="key")
+    leads = [lead.key] if lead else []
+    frozen = baseline.by_key() if baseline else {}
+    committed = {f"{plan.key}/{k}": line.deadline for k, line in frozen.items()} if baseline else None
+    figs = fig.figures_at(store, as_of, [plan.key], leads, committed)
+    then = {t.ref: t for t in figs.tasks}  # each task as it stood on the as-of date
+    every = [
+        replace(t, status=b.status, progress=b.progress, deadline=b.deadline, completed_on=b.completed_on)
+        for t in store.list_tasks(TaskFilter(plans=[plan.key], leads=leads), today=as_of, order="key")
+        if (b := then.get(t.ref)) is not None
+    ]
     tasks = [t for t in every if t.status != TaskStatus.CANCELLED]
     moves = _moves_by_key(store.deadline_moves(plan.key), store.timezone, as_of)
     notes = store.last_updates([t.id for t in tasks if t.id is not None])
-    frozen = baseline.by_key() if baseline else {}
     since = baseline.after_change if baseline else 0
 
     sections: list[AgencySection] = []
@@ -302,16 +324,12 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     by_lead: dict[str, list[Task]] = {}
     for t in tasks:
         by_lead.setdefault(t.lead, []).append(t)
-    # the agencies in the digest's and the board's order (core.accountability.agency_rank)
-    board = store.accountability(as_of, [plan.key], [lead.key] if lead else [])
-    rank = {a.org: i for i, a in enumerate(board)}
-    rows = sorted(agency_figures(tasks, as_of, names, options.horizon), key=lambda r: rank.get(r.org, len(rank)))
-    for row in rows:
+    for row in agency_figures(figs, tasks, options.horizon):
         lines = [
             _task_line(
-                t, as_of, options.horizon, orgs, frozen, baseline is not None, moves.get(t.key, []), since, notes
+                t, figs.lateness(t), as_of, options.horizon, orgs, frozen, baseline is not None, moves, since, notes
             )
-            for t in sorted(by_lead[row.org], key=lambda t: key_sort(t.key))
+            for t in sorted(by_lead.get(row.org, []), key=lambda t: key_sort(t.key))
         ]
         sections.append(AgencySection(orgs.get(row.org) or Org(key=row.org, name=row.name), row, lines))
         totals.add(row)
@@ -333,44 +351,36 @@ def build_report(store: Store, options: ReportOptions) -> Report:
 
 def _task_line(
     task: Task,
+    lateness: TaskLateness,
     as_of: date,
     horizon: int,
     orgs: dict[str, Org],
     frozen: dict,
     has_baseline: bool,
-    moves: list[tuple[int, Move]],
+    moves: dict[str, list[tuple[int, Move]]],
     since: int,
     notes: dict[int, ProgressUpdate],
 ) -> TaskLine:
-    """One task against the baseline: with one, its saved deadline and the moves made after it was saved;
-    without, the first deadline committed to (from the history) and every move."""
+    """One task against the baseline: with one, its saved deadline and the moves made after it was
+    saved; without, the deadline first committed to (from the history) and every move."""
+    mine = moves.get(task.key, [])
     if has_baseline:
-        saved = frozen.get(task.key)
-        base, in_baseline = (saved.deadline, True) if saved else (None, False)
-        shown = [m for change, m in moves if change > since]
+        in_baseline = task.key in frozen
+        shown = [m for change, m in mine if change > since]
     else:
-        base = _first_committed(moves, task.deadline)
         in_baseline = True
-        shown = [m for _at, m in moves]
-    kind = standing(task, as_of, horizon)
+        shown = [m for _change, m in mine]
+    kind = standing(task, lateness, as_of, horizon)
     return TaskLine(
         task=task,
         coordinating=[orgs[k].name if k in orgs else k for k in task.coordinating],
-        baseline_deadline=base,
+        baseline_deadline=lateness.committed if in_baseline else None,
         in_baseline=in_baseline,
         standing=kind,
-        days_late=model.days_late(task, as_of),
+        days_late=days_late(kind, lateness),
         last_note=notes.get(task.id) if task.id is not None else None,
         moves=shown,
     )
-
-
-def _first_committed(moves: Sequence[tuple[int, Move]], current: date | None) -> date | None:
-    """The deadline a task was first given: before its first standing move, else the current one."""
-    if not moves:
-        return current
-    first = moves[0][1]
-    return first.old if first.old is not None else first.new
 
 
 def _moves_by_key(changes: Iterable[DeadlineMove], zone_name: str, as_of: date) -> dict[str, list[tuple[int, Move]]]:
