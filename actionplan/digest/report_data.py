@@ -255,7 +255,10 @@ class ReportOptions:
 
 
 def agency_figures(
-    figs: AccountabilityFigures, tasks: Sequence[Task], horizon: int = model.DEFAULT_HORIZON_DAYS
+    figs: AccountabilityFigures,
+    tasks: Sequence[Task],
+    horizon: int = model.DEFAULT_HORIZON_DAYS,
+    lateness: dict[str, TaskLateness] | None = None,
 ) -> list[AgencyFigures]:
     """The summary rows, one per lead agency in the digest's order (worst first).
 
@@ -274,7 +277,7 @@ def agency_figures(
         for t in by_lead.get(a.org, []):
             if t.status == TaskStatus.CANCELLED:
                 continue
-            kind = standing(t, figs.lateness(t), figs.as_of, horizon)
+            kind = standing(t, lateness[t.ref] if lateness else figs.lateness(t), figs.as_of, horizon)
             row.at_risk += kind == Standing.AT_RISK
             row.on_track += kind == Standing.ON_TRACK
             row.not_started += t.status == TaskStatus.NOT_STARTED
@@ -310,7 +313,7 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     figs = fig.figures_at(store, as_of, [plan.key], leads, committed)
     then = {t.ref: t for t in figs.tasks}  # each task as it stood on the as-of date
     every = [
-        replace(t, status=b.status, progress=b.progress, deadline=b.deadline, completed_on=b.completed_on)
+        _as_then(t, b)
         for t in store.list_tasks(TaskFilter(plans=[plan.key], leads=leads), today=as_of, order="key")
         if (b := then.get(t.ref)) is not None
     ]
@@ -324,10 +327,11 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     by_lead: dict[str, list[Task]] = {}
     for t in tasks:
         by_lead.setdefault(t.lead, []).append(t)
-    for row in agency_figures(figs, tasks, options.horizon):
+    lateness = {t.ref: figs.lateness(t) for t in tasks}
+    for row in agency_figures(figs, tasks, options.horizon, lateness):
         lines = [
             _task_line(
-                t, figs.lateness(t), as_of, options.horizon, orgs, frozen, baseline is not None, moves, since, notes
+                t, lateness[t.ref], as_of, options.horizon, orgs, frozen, baseline is not None, moves, since, notes
             )
             for t in sorted(by_lead.get(row.org, []), key=lambda t: key_sort(t.key))
         ]
@@ -346,6 +350,16 @@ def build_report(store: Store, options: ReportOptions) -> Report:
         kpis=kpis,
         lead=lead,
         cancelled=len(every) - len(tasks),
+    )
+
+
+def _as_then(task: Task, then: Task) -> Task:
+    """*task* with the status, progress, deadline and completion it had on the as-of date."""
+    state = (then.status, then.progress, then.deadline, then.completed_on)
+    if state == (task.status, task.progress, task.deadline, task.completed_on):
+        return task
+    return replace(
+        task, status=then.status, progress=then.progress, deadline=then.deadline, completed_on=then.completed_on
     )
 
 

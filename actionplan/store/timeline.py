@@ -68,8 +68,11 @@ class Timeline(Reads):
         sql = (
             "SELECT h.change_id, c.at, c.actor, c.action, h.ref, h.field, h.old, h.new, c.undo_of, "
             "u.at AS undone_at, uo.action AS undoes, o.key AS lead, "
-            "(SELECT n.on_date FROM history hn JOIN updates n ON n.id = CAST(hn.new AS INTEGER) "
-            " WHERE hn.change_id = h.change_id AND hn.field = 'note' LIMIT 1) AS note_on "
+            # only a "done" change carries the note whose date a recurring period is done on; asking
+            # every row would scan a large import's change once per task it created
+            "CASE WHEN c.action = 'done' THEN (SELECT n.on_date FROM history hn "
+            " JOIN updates n ON n.id = CAST(hn.new AS INTEGER) "
+            " WHERE hn.change_id = h.change_id AND hn.field = 'note' LIMIT 1) END AS note_on "
             "FROM history h JOIN changes c ON c.id = h.change_id LEFT JOIN changes u ON u.id = c.undone_by "
             "LEFT JOIN changes uo ON uo.id = c.undo_of "
             "LEFT JOIN tasks t ON t.id = h.entity_id LEFT JOIN orgs o ON o.id = t.lead_id "
