@@ -57,6 +57,20 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("ACTIONPLAN_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("ACTIONPLAN_USER", "tester")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    # English unless a test asks for Vietnamese: the developer's own locale must not leak in
+    for name in ("ACTIONPLAN_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture(autouse=True)
+def _english_again() -> None:
+    """The language is process-wide: every test starts (and ends) in English."""
+    from actionplan.core import i18n
+
+    i18n.set_language("en", explicit=False)
+    yield
+    i18n.set_language("en", explicit=False)
 
 
 @pytest.fixture(scope="module")

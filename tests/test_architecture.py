@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "actionplan"
 #: services and the packages of what goes out share a layer: a use case may render a report, a
 #: renderer may read a service (module cycles are refused below)
-LAYERS = {"core": 0, "store": 1, "services": 2, "calendar": 2, "digest": 2, "mail": 2, "cli": 3, "tui": 3}
+LAYERS = {"core": 0, "locale": 0, "store": 1, "services": 2, "calendar": 2, "digest": 2, "mail": 2, "cli": 3, "tui": 3}
 
 
 def module_name(path: Path) -> str:

@@ -94,3 +94,30 @@ def test_first_list_creates_the_default_database_with_the_sample_plans(tmp_path)
     )
     expected = sum(len(read_plan_file(p).tasks) for p in sample_plan_paths())
     assert count.stdout.count('"ref":') == expected, "every sample task once, not twice"
+
+
+def test_the_vietnamese_catalogue_is_packaged_for_a_plain_install(tmp_path):
+    """The compiled .mo ships as package data (no build step), and an installed copy speaks Vietnamese."""
+    from fnmatch import fnmatch
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "actionplan.locale" in config["packages"]
+    patterns = config["package-data"]["actionplan.locale"]
+    locale = ROOT / "actionplan" / "locale"
+    shipped = [p.relative_to(locale).as_posix() for p in locale.rglob("*") if p.suffix in (".mo", ".po", ".pot")]
+    assert "vi/LC_MESSAGES/actionplan.mo" in shipped
+    assert all(any(fnmatch(name, pattern) for pattern in patterns) for name in shipped)
+    site = tmp_path / "site"
+    ignore = shutil.ignore_patterns("__pycache__", "*.po", "*.pot")  # only what the program loads
+    shutil.copytree(ROOT / "actionplan", site / "actionplan", ignore=ignore)
+    env = clean_env(tmp_path, PYTHONPATH=str(site))
+    out = subprocess.run(
+        [sys.executable, "-m", "actionplan", "--lang", "vi", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Cách dùng:" in out.stdout and "Theo dõi kế hoạch hành động của Ban Chỉ đạo" in out.stdout

@@ -33,8 +33,9 @@ from actionplan.calendar.text import (
     text_list,
     utc_value,
 )
-from actionplan.core.i18n import _
-from actionplan.core.model import Task, TaskStatus
+from actionplan.core import l10n
+from actionplan.core.i18n import _, language
+from actionplan.core.model import Task, TaskStatus, status_label
 from actionplan.core.recurrence import describe_rrule, occurrences, rule_parts, validate_rrule
 from actionplan.core.text import clean
 
@@ -105,9 +106,12 @@ def _text(value: object) -> str:
     return clean(str(value or ""))
 
 
-def summary(task: Task) -> str:
-    """``2.3 Draft the sanctions decree — MPS`` (``[done]`` added for a done task)."""
-    text = f"{task.key} {_text(task.title)} — {task.lead}"
+def summary(task: Task, lead: str = "") -> str:
+    """``2.3 Draft the sanctions decree — MPS`` (``[done]`` added for a done task).
+
+    *lead* names the lead agency instead of its key (Vietnamese output: its short name).
+    """
+    text = f"{task.key} {_text(task.title)} — {_text(lead) or task.lead}"
     if task.status == TaskStatus.DONE:
         text += " [" + _("done") + "]"
     return text
@@ -125,10 +129,10 @@ def late_words(days: int) -> str:
     return _("Late by 1 day") if days == 1 else _("Late by {n} days").format(n=days)
 
 
-def event_summary(task: Task, ctx: EventContext) -> str:
+def event_summary(task: Task, ctx: EventContext, lead: str = "") -> str:
     """:func:`summary`, with "Late by 63 days: " in front when the task is late as of ctx.today."""
     days = late_days(task, ctx.today)
-    return f"{late_words(days)}: {summary(task)}" if days else summary(task)
+    return f"{late_words(days)}: {summary(task, lead)}" if days else summary(task, lead)
 
 
 def due_in(days: int) -> str:
@@ -155,9 +159,9 @@ def _plan_label(plan: str, title: str, reference: str) -> str:
     return label
 
 
-@lru_cache(maxsize=1)
-def _labels() -> dict[str, str]:
-    """The description's translated line labels, looked up once (the catalogue is fixed per process)."""
+@lru_cache(maxsize=2)
+def _labels(lang: str) -> dict[str, str]:
+    """The description's translated line labels, looked up once per language."""
     labels = {
         "Task": _("Task"),
         "Lead": _("Lead"),
@@ -176,7 +180,7 @@ def _labels() -> dict[str, str]:
 
 def description(task: Task, ctx: EventContext) -> str:
     """Lead, accountable head, coordinating orgs, output, status, progress, source and plan."""
-    names, label = ctx.org_names, _labels()
+    names, label = ctx.org_names, _labels(language())
     lines = [
         f"{label['Task']}{task.ref}",
         f"{label['Lead']}{_org_label(task.lead, names.get(task.lead) or task.lead_name)}",
@@ -185,16 +189,17 @@ def description(task: Task, ctx: EventContext) -> str:
     ]
     if task.deadline:
         written = f' ("{_text(task.deadline_text)}")' if task.deadline_text else ""
-        lines.append(f"{label['Deadline']}{task.deadline.isoformat()}{written}")
+        shown = task.deadline.isoformat() if language() == "en" else l10n.day(task.deadline)
+        lines.append(f"{label['Deadline']}{shown}{written}")
     if task.recurrence:
         lines.append(f"{label['Repeats']}{describe_rrule(task.recurrence)}")
     lines.append(f"{label['Expected output']}{_text(task.output) or '-'}")
-    lines.append(f"{label['Status']}{task.status}, {task.progress}{label['done']}")
+    lines.append(f"{label['Status']}{status_label(task.status)}, {task.progress}{label['done']}")
     late = late_days(task, ctx.today)
     if late and task.deadline and ctx.today:
         lines.append(
             _("{late} (deadline {deadline}, as of {today})").format(
-                late=late_words(late), deadline=task.deadline.isoformat(), today=ctx.today.isoformat()
+                late=late_words(late), deadline=l10n.iso_or_day(task.deadline), today=l10n.iso_or_day(ctx.today)
             )
         )
     if task.status == TaskStatus.BLOCKED and task.blocked_reason:
@@ -413,8 +418,9 @@ class _Shared:
         self.sequence = str(sequence(task, ctx))
         self.description = line("DESCRIPTION", escape_text(description(task, ctx)))  # the whole line
         self.categories = line("CATEGORIES", text_list(categories(task)))  # the whole line
-        self.summary = escape_text(event_summary(task, ctx))  # escaped, not folded
-        self.plain = escape_text(summary(task))  # without the lateness words
+        lead = ctx.org_names.get(task.lead, "") if language() == "vi" else ""
+        self.summary = escape_text(event_summary(task, ctx, lead))  # escaped, not folded
+        self.plain = escape_text(summary(task, lead))  # without the lateness words
         self.uid = task_uid(task, ctx.db_id)
         who = organizer(task, ctx)
         # CLASS goes before DESCRIPTION, ORGANIZER after LAST-MODIFIED (alphabetical order)
@@ -429,9 +435,13 @@ def _with_suffix(uid: str, suffix: str) -> str:
     return f"{uid[: -len(_UID_END)]}.{safe_part(suffix)}{_UID_END}"
 
 
-@lru_cache(maxsize=256)
 def _due_prefix(days: int) -> str:
     """The escaped words and colon in front of a heads-up's or an alarm's summary ("Due in 7 days: ")."""
+    return _due_prefix_in(days, language())
+
+
+@lru_cache(maxsize=256)
+def _due_prefix_in(days: int, lang: str) -> str:
     return escape_text(due_in(days)) + ": "
 
 

@@ -28,8 +28,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from actionplan.core import l10n
 from actionplan.core.errors import IcalError
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, language
 from actionplan.core.model import TaskStatus
 from actionplan.core.query import TaskFilter, describe_filter
 from actionplan.core.text import clean, key_sort
@@ -78,11 +79,13 @@ def parse_offset(text: str) -> int:
         days = int(short.group(1)) * (7 if short.group(2).lower().startswith("w") else 1)
     if days is None:
         raise IcalError(
-            f'"{raw}": ' + _("a reminder is a number of days or weeks before the deadline, like 7d, 2w or P7D")
+            _('"{text}": a reminder is a number of days or weeks before the deadline, like 7d, 2w or P7D').format(
+                text=raw
+            )
         )
     if days > MAX_OFFSET_DAYS:
         raise IcalError(
-            f'"{raw}": ' + _("a reminder can be at most {n} days before the deadline").format(n=MAX_OFFSET_DAYS)
+            _('"{text}": a reminder can be at most {n} days before the deadline').format(text=raw, n=MAX_OFFSET_DAYS)
         )
     return days
 
@@ -104,7 +107,7 @@ def parse_reminder_time(text: str) -> time:
     """``HH:MM`` (24-hour) as a time."""
     match = _TIME.fullmatch(str(text).strip())
     if not match:
-        raise IcalError(f'"{text}": ' + _("the reminder time is HH:MM on a 24-hour clock, like 09:00"))
+        raise IcalError(_('"{text}": the reminder time is HH:MM on a 24-hour clock, like 09:00').format(text=text))
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -160,13 +163,13 @@ def reminder_offsets(store: Store, options: IcalOptions, plan: str) -> tuple[str
         try:
             return parse_offset_list(own)
         except IcalError as e:
-            raise IcalError(_("reminders of plan") + f" {plan}: {e}") from None
+            raise IcalError(_("reminders of plan {plan}: {error}").format(plan=plan, error=e)) from None
     setting = store.get_setting("reminders") or ""
     if setting.strip():
         try:
             return parse_offset_list(setting)
         except IcalError as e:
-            raise IcalError(_("database setting") + f" reminders: {e}") from None
+            raise IcalError(_("database setting reminders: {error}").format(error=e)) from None
     return options.reminders
 
 
@@ -193,7 +196,11 @@ def calendar_name(store: Store, f: TaskFilter) -> str:
     orgs: list[str] = []
     for term in f.involving + f.leads + f.coordinating:
         found = store.find_orgs(term)
-        orgs += [o.name for o in found] if found else [term]
+        orgs += (
+            [l10n.org_name(o.key, o.short_name, o.name) if l10n.is_vietnamese() else o.name for o in found]
+            if found
+            else [term]
+        )
     if orgs:
         parts.append(", ".join(dict.fromkeys(orgs)))
     if f.accountable:
@@ -321,7 +328,7 @@ def size_advice(size: int, *, feed: bool = False) -> str:
 
 def store_cache_key(store: Store, options: IcalOptions) -> str:
     """The ``options`` string under which the store keeps this export's events."""
-    return f"ical|{options.cache_key()}|db={store.db_id}"
+    return f"ical|{options.cache_key()}|db={store.db_id}|lang={language()}"
 
 
 def _resolved_filter(f: TaskFilter) -> tuple[TaskFilter, bool]:
@@ -538,7 +545,9 @@ def _contexts(
     """EventContext and cache stamp per plan (the contexts write DTSTAMP as a placeholder)."""
     from actionplan.calendar.events import EventContext
 
-    org_names = {o.key: o.name for o in store.list_orgs()}
+    org_names = {
+        o.key: l10n.org_name(o.key, o.short_name, o.name) if l10n.is_vietnamese() else o.name for o in store.list_orgs()
+    }
     organizers = organizer_addresses(store)
     classification = event_class(store)
     orgs_blob = "\x1f".join(f"{k}={v}" for k, v in sorted(org_names.items()))

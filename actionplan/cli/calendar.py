@@ -150,7 +150,7 @@ def ics(
         for term in terms:
             if not store.find_orgs(term):
                 raise click.BadParameter(
-                    _("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")", param_hint=option
+                    _('unknown agency "{name}" (see `actionplan orgs`)').format(name=term), param_hint=option
                 )
     try:
         result = _stream_out(
@@ -161,9 +161,9 @@ def ics(
         )
     except IcalError as e:
         raise click.ClickException(str(e)) from None
-    note = f"{result.tasks - result.without_date} " + _("deadline(s) exported")
+    note = _("{n} deadline(s) exported").format(n=result.tasks - result.without_date)
     if result.without_date:
-        note += f"; {result.without_date} " + _("task(s) without a deadline left out")
+        note += "; " + _("{n} task(s) without a deadline left out").format(n=result.without_date)
     click.echo(note, err=True)
     if result.too_big:
         click.echo(size_advice(result.size), err=True)
@@ -231,7 +231,8 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
         else:
             store.set_setting("reminders", value)
     default = store.get_setting("reminders") or ""
-    click.echo(_("database default") + ": " + (default or ",".join(DEFAULT_REMINDERS) + " (" + _("built in") + ")"))
+    shown = default or ",".join(DEFAULT_REMINDERS) + " (" + _("built in") + ")"
+    click.echo(_("database default: {reminders}").format(reminders=shown))
     for p in store.list_plans():
         if plan and p.key != plan:
             continue
@@ -316,16 +317,14 @@ def serve(ctx: Context, host: str, port: int) -> None:
     ctx._store = None
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(
-            _("warning: listening on")
-            + f" {host}: "
-            + _(
-                "serve feeds to the outside through a "
+            _(
+                "warning: listening on {host}: serve feeds to the outside through a "
                 "reverse proxy with TLS (https); tokens in plain http can be read on the way"
-            ),
+            ).format(host=host),
             err=True,
         )
     click.echo(
-        _("Serving") + f" {active} " + _("active feed(s) from") + f" {path} " + _("at") + f" http://{host}:{port}",
+        _("Serving {n} active feed(s) from {path} at {url}").format(n=active, path=path, url=f"http://{host}:{port}"),
         err=True,
     )
     run_server(path, host=host, port=port)
@@ -402,10 +401,12 @@ def feeds_add(
     window = (parse_span(back), parse_span(ahead, "--ahead")) if back is not None and ahead is not None else None
     scope = resolve_scope(store, org=org, plan=plan, accountable=accountable)
     new = create_feed(store, scope, base_url=base, label=label, reminder_events=reminder_events, window=window)
-    click.echo(_("Created feed") + f" {new.id} ({scope.describe()}" + (f", {label}" if label else "") + ")")
+    click.echo(
+        _("Created feed {id} ({scope})").format(id=new.id, scope=scope.describe() + (f", {label}" if label else ""))
+    )
     click.echo(_("Subscribe with this URL (shown once; keep it secret):"))
     click.echo(f"  {new.url}")
-    click.echo(_("Apple Calendar:") + f" {new.webcal_url}")
+    click.echo(_("Apple Calendar: {url}").format(url=new.webcal_url))
     if not base.startswith("https://"):
         click.echo(_("note: Google Calendar and Outlook need an https URL; give --base-url https://..."), err=True)
     from actionplan.calendar.feed_server import build_feed
@@ -462,4 +463,4 @@ def feeds_revoke(ctx: Context, feed_id: int) -> None:
       actionplan feeds revoke 3
     """
     ctx.store.revoke_feed(feed_id)
-    click.echo(_("Revoked feed") + f" {feed_id}; " + _("its URL now answers 404."))
+    click.echo(_("Revoked feed {id}; its URL now answers 404.").format(id=feed_id))

@@ -20,6 +20,7 @@ import sqlite3
 
 import click
 
+from actionplan.cli.lang import TranslatedGroup, lang_option_callback
 from actionplan.cli.support import (
     Context,
     _handle,
@@ -42,7 +43,15 @@ Examples:
 """
 
 
-@click.group(invoke_without_command=True, epilog=EPILOG)
+@click.group(cls=TranslatedGroup, invoke_without_command=True, epilog=EPILOG)
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    is_eager=True,
+    expose_value=False,
+    callback=lang_option_callback,
+    help="Language of the output (default: $ACTIONPLAN_LANG, else the locale, else the committee's).",
+)
 @click.option("--db", metavar="PATH", help="Database file (default: $ACTIONPLAN_DB, else one in your data directory).")
 @click.option(
     "--as", "actor", metavar="NAME", help="Who is making the changes (default: $ACTIONPLAN_USER, else your login)."
@@ -73,9 +82,9 @@ def ui(ctx: Context, as_of: str | None) -> None:
     """
     store = ctx.store
     today = parse_day(as_of, "--as-of")
-    from actionplan.tui.app import ActionPlanApp
+    from actionplan.tui.launch import run_ui
 
-    ActionPlanApp(store, today=today).run()
+    run_ui(store, today)
 
 
 # --- init, import, export ----------------------------------------------------------------------
@@ -84,14 +93,22 @@ def ui(ctx: Context, as_of: str | None) -> None:
 @cli.command()
 @click.option("--empty", is_flag=True, help="Do not load the sample plans.")
 @click.option("--timezone", "tz", metavar="ZONE", help="Committee time zone (default Asia/Ho_Chi_Minh).")
+@click.option(
+    "--lang",
+    "committee_lang",
+    type=click.Choice(["vi", "en"]),
+    help="The committee's language, used when --lang, $ACTIONPLAN_LANG and the locale say nothing.",
+)
 @pass_ctx
 @_handle
-def init(ctx: Context, empty: bool, tz: str | None) -> None:
+def init(ctx: Context, empty: bool, tz: str | None, committee_lang: str | None) -> None:
     """Create the database, filled with the sample plans unless --empty.
+
+    On an existing database, --timezone and --lang change the committee's settings.
 
     \b
     Example:
-      actionplan --db committee.db init --timezone Asia/Ho_Chi_Minh
+      actionplan --db committee.db init --timezone Asia/Ho_Chi_Minh --lang vi
     """
     from actionplan.services.config import choose_db, seed_samples
     from actionplan.store import Store
@@ -104,16 +121,25 @@ def init(ctx: Context, empty: bool, tz: str | None) -> None:
     except sqlite3.Error as e:  # not a database, locked, unreadable
         fail(f"{choice.path}: {e}")
     ctx._store = store
+    from actionplan.core.i18n import apply_committee_default
+
+    apply_committee_default(committee_lang or store.get_setting("language"))
     if tz:
         store.set_timezone(tz)
+    if committee_lang:
+        store.set_setting("language", committee_lang)
     if existed:
-        click.echo(_("Database already exists:") + f" {choice.path} (" + _("schema") + f" {store.schema_version})")
+        click.echo(
+            _("Database already exists: {path} (schema {version})").format(
+                path=choice.path, version=store.schema_version
+            )
+        )
         return
     if not empty:
         reports = seed_samples(store)
-        click.echo(_("Created") + f" {choice.path} " + _("with") + " " + ", ".join(r.plan for r in reports))
+        click.echo(_("Created {path} with {plans}").format(path=choice.path, plans=", ".join(r.plan for r in reports)))
     else:
-        click.echo(_("Created empty database") + f" {choice.path}")
+        click.echo(_("Created empty database {path}").format(path=choice.path))
 
 
 @cli.command("import")
@@ -144,39 +170,46 @@ def import_(ctx: Context, files: tuple[str, ...], prune: bool, dry_run: bool, ba
 
         baseline = check_import_baseline(ctx.store, baseline, files)
     reports = import_plan_files(ctx.store, list(files), prune=prune, dry_run=dry_run)
-    prefix = _("Would import") if dry_run else _("Imported")
     for r in reports:
         plan_word = _("new plan") if r.plan_added else (_("plan changed") if r.plan_changed else _("plan unchanged"))
+        line = (
+            _("Would import {plan} ({what}): {added} added, {changed} changed, {unchanged} unchanged")
+            if dry_run
+            else _("Imported {plan} ({what}): {added} added, {changed} changed, {unchanged} unchanged")
+        )
         click.echo(
-            f"{prefix} {r.plan} ({plan_word}): {len(r.added)} "
-            + _("added")
-            + f", {len(r.changed)} "
-            + _("changed")
-            + f", {len(r.unchanged)} "
-            + _("unchanged")
+            line.format(
+                plan=r.plan, what=plan_word, added=len(r.added), changed=len(r.changed), unchanged=len(r.unchanged)
+            )
         )
         if r.orgs_added or r.orgs_changed:
             click.echo(
-                "  " + _("orgs:") + f" {len(r.orgs_added)} " + _("added") + f", {len(r.orgs_changed)} " + _("changed")
+                "  "
+                + _("orgs: {added} added, {changed} changed").format(
+                    added=len(r.orgs_added), changed=len(r.orgs_changed)
+                )
             )
         if r.missing and not prune:
-            click.echo("  " + _("not in the file (kept; use --prune to delete):") + " " + ", ".join(r.missing))
-        if r.pruned:
-            click.echo("  " + ("would delete" if dry_run else _("deleted")) + ": " + ", ".join(r.pruned))
-        if r.kept_closed:
             click.echo(
-                "  "
-                + (_("would keep done or cancelled") if dry_run else _("kept done or cancelled"))
-                + " ("
-                + _("reopen with `set TASK status=...`")
-                + "): "
-                + ", ".join(r.kept_closed)
+                "  " + _("not in the file (kept; use --prune to delete): {keys}").format(keys=", ".join(r.missing))
             )
+        if r.pruned:
+            deleted = _("would delete: {keys}") if dry_run else _("deleted: {keys}")
+            click.echo("  " + deleted.format(keys=", ".join(r.pruned)))
+        if r.kept_closed:
+            kept = (
+                _("would keep done or cancelled (reopen with `set TASK status=...`): {keys}")
+                if dry_run
+                else _("kept done or cancelled (reopen with `set TASK status=...`): {keys}")
+            )
+            click.echo("  " + kept.format(keys=", ".join(r.kept_closed)))
     if baseline and not dry_run:
         from actionplan.services.baselines import save_after_import
 
         for b in save_after_import(ctx.store, baseline, [r.plan for r in reports], files):
-            click.echo(_("Saved baseline") + f' "{b.name}" ' + _("of") + f" {b.plan}: {b.task_count} " + _("tasks"))
+            click.echo(
+                _('Saved baseline "{name}" of {plan}: {n} tasks').format(name=b.name, plan=b.plan, n=b.task_count)
+            )
 
 
 @cli.command()

@@ -89,6 +89,7 @@ def list_(
     """
     from actionplan.core import model
     from actionplan.core.dates import relative_days
+    from actionplan.core.l10n import iso_or_day
     from actionplan.core.query import TaskFilter, parse_query, query_text
 
     today = today_for(ctx, as_of)
@@ -116,7 +117,7 @@ def list_(
             store.get_plan(p)  # an unknown plan is an error that names it, not an empty list
         for term in f.leads + f.coordinating + f.involving:
             if not store.find_orgs(term):
-                fail(_("unknown agency") + f' "{term}" (' + _("see `actionplan orgs`") + ")")
+                fail(_('unknown agency "{name}" (see `actionplan orgs`)').format(name=term))
         if as_json:
             click.echo(
                 json_lines_array(
@@ -132,12 +133,13 @@ def list_(
         rows = []
         for t in tasks:
             due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
-            status = "OVERDUE" if model.is_overdue(t, today) else t.status
+            status = _("OVERDUE") if model.is_overdue(t, today) else model.status_label(t.status)
             rows.append(
                 [t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead, t.title]
             )
-        click.echo(format_table(["TASK", "DEADLINE", "DUE", "STATUS", "DONE", "LEAD", "TITLE"], rows))
-        click.echo(f"{len(tasks)} " + _("task(s)") + f"; {_('as of')} {today.isoformat()}", err=True)
+        headings = [_("TASK"), _("DEADLINE"), _("DUE"), _("STATUS"), _("DONE"), _("LEAD"), _("TITLE")]
+        click.echo(format_table(headings, rows))
+        click.echo(_("{n} task(s); as of {date}").format(n=len(tasks), date=iso_or_day(today)), err=True)
 
 
 @click.command()
@@ -179,74 +181,75 @@ def _show_rows(store: Store, t: Task, today: date) -> list[tuple[str, str]]:
     """The labelled lines of ``show``, in order."""
     from actionplan.core import model
     from actionplan.core.dates import relative_days
+    from actionplan.core.l10n import is_vietnamese, iso_or_day
     from actionplan.core.recurrence import describe_rrule
 
     lead = store.get_org(t.lead)
-    status = t.status + ("  (OVERDUE)" if model.is_overdue(t, today) else "")
+    status = model.status_label(t.status) + ("  (" + _("OVERDUE") + ")" if model.is_overdue(t, today) else "")
+    lead_text = f"{lead.key} — {lead.name}" + (f" ({lead.head}, {lead.head_title})" if lead.head else "")
+    if lead.short_name and is_vietnamese():
+        lead_text = f"{lead.key} — {lead.short_name}" + (f" ({lead.head}, {lead.head_title})" if lead.head else "")
     rows: list[tuple[str, str]] = [
-        ("Task", f"{t.ref}  {t.title}"),
-        ("Status", f"{status}, {t.progress}% done, priority {t.priority}"),
-        ("Lead", f"{lead.key} — {lead.name}" + (f" ({lead.head}, {lead.head_title})" if lead.head else "")),
-        ("Accountable", t.accountable or "-"),
-        ("Coordinating", ", ".join(t.coordinating) or "-"),
+        (_("Task"), f"{t.ref}  {t.title}"),
+        (
+            _("Status"),
+            _("{status}, {progress}% done, priority {priority}").format(
+                status=status, progress=t.progress, priority=model.status_label(t.priority)
+            ),
+        ),
+        (_("Lead"), lead_text),
+        (_("Accountable"), t.accountable or "-"),
+        (_("Coordinating"), ", ".join(t.coordinating) or "-"),
     ]
     if t.deadline:
-        written = f' (written "{t.deadline_text}")' if t.deadline_text else ""
+        written = " " + _('(written "{text}")').format(text=t.deadline_text) if t.deadline_text else ""
         rel = relative_days(t.deadline, today) if t.is_open else ""
-        rows.append(("Deadline", f"{t.deadline.isoformat()}{written}" + (f" — {rel}" if rel else "")))
+        rows.append((_("Deadline"), f"{iso_or_day(t.deadline)}{written}" + (f" — {rel}" if rel else "")))
     else:
-        rows.append(("Deadline", "-"))
+        rows.append((_("Deadline"), "-"))
     if t.start:
-        rows.append(("Start", t.start.isoformat()))
+        rows.append((_("Start"), iso_or_day(t.start)))
     if t.recurrence:
-        rows.append(("Repeats", f"{describe_rrule(t.recurrence)} ({t.recurrence})"))
+        rows.append((_("Repeats"), f"{describe_rrule(t.recurrence)} ({t.recurrence})"))
     if t.parent:
-        rows.append(("Parent", f"{t.plan}/{t.parent}"))
+        rows.append((_("Parent"), f"{t.plan}/{t.parent}"))
     subtasks = store.subtasks(t.ref)
     if subtasks:
-        rows.append(("Subtasks", ", ".join(s.key for s in subtasks)))
+        rows.append((_("Subtasks"), ", ".join(s.key for s in subtasks)))
     if t.depends_on:
-        rows.append(("Depends on", ", ".join(t.depends_on)))
+        rows.append((_("Depends on"), ", ".join(t.depends_on)))
     for label, value in (
-        ("Output", t.output),
-        ("Description", t.description),
-        ("Source", t.source),
-        ("Tags", ", ".join(t.tags)),
-        ("Blocked by", t.blocked_reason if t.status == "blocked" else ""),
-        ("Evidence", t.evidence),
+        (_("Output"), t.output),
+        (_("Description"), t.description),
+        (_("Source"), t.source),
+        (_("Tags"), ", ".join(t.tags)),
+        (_("Blocked by"), t.blocked_reason if t.status == "blocked" else ""),
+        (_("Evidence"), t.evidence),
     ):
         if value:
             rows.append((label, value))
     if t.completed_on:
         on_time = model.done_on_time(t)
-        rows.append(
-            (
-                "Completed",
-                t.completed_on.isoformat()
-                + (
-                    ""
-                    if on_time is None
-                    else (" (on time)" if on_time else f" ({model.days_late(t, today)} days late)")
-                ),
-            )
-        )
+        timing = ""
+        if on_time is not None:
+            timing = " (" + (_("on time") if on_time else _("{n} days late").format(n=model.days_late(t, today))) + ")"
+        rows.append((_("Completed"), iso_or_day(t.completed_on) + timing))
     if t.kpi:
         share = t.kpi.share_of_way()
-        rows.append(
-            (
-                "KPI",
-                f"{t.kpi.metric}: {_fmt(t.kpi.current)} of {_fmt(t.kpi.target)} {t.kpi.unit}".rstrip()
-                + (f" ({share * 100:.0f}% of the way)" if share is not None else ""),
-            )
+        kpi_text = _("{metric}: {current} of {target} {unit}").format(
+            metric=t.kpi.metric, current=_fmt(t.kpi.current), target=_fmt(t.kpi.target), unit=t.kpi.unit
         )
-    rows.append(("Version", str(t.version)))
+        if share is not None:
+            kpi_text = kpi_text.rstrip() + " (" + _("{pct}% of the way").format(pct=f"{share * 100:.0f}") + ")"
+        rows.append(("KPI", kpi_text.rstrip()))
+    rows.append((_("Version"), str(t.version)))
     return rows
 
 
 def _fmt(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    from actionplan.core.l10n import number
+
+    return "?" if value is None else number(value)
 
 
 @click.command()
@@ -265,15 +268,17 @@ def history(ctx: Context, task: str, limit: int | None) -> None:
     rows = []
     for c in changes:
         if c.field == "*created*":
-            what = "created" + (" (import)" if c.action == "import" else "")
+            what = _("created (import)") if c.action == "import" else _("created")
             rows.append([c.at.replace("T", " ")[:16], c.actor, what, "", c.new or ""])
         elif c.field == "note":
-            rows.append([c.at.replace("T", " ")[:16], c.actor, "note", "", "removed" if c.new is None else "added"])
+            rows.append(
+                [c.at.replace("T", " ")[:16], c.actor, _("note"), "", _("removed") if c.new is None else _("added")]
+            )
         else:
             rows.append([c.at.replace("T", " ")[:16], c.actor, c.field, c.old or "∅", c.new or "∅"])
-    headers = ["WHEN (UTC)", "WHO", "FIELD", "OLD", "NEW"]
+    headers = [_("WHEN (UTC)"), _("WHO"), _("FIELD"), _("OLD"), _("NEW")]
     if any(c.reason for c in changes):  # the column only when some change says why
-        headers.append("WHY")
+        headers.append(_("WHY"))
         for row, c in zip(rows, changes):
             row.append(c.reason)
     click.echo(format_table(headers, rows, flex=4) if rows else _("No history."))  # NEW shrinks to fit
@@ -302,7 +307,7 @@ def orgs(ctx: Context, as_json: bool) -> None:
         [o.key, o.name, o.short_name, o.parent, (o.head + (f", {o.head_title}" if o.head_title else "")).strip(", ")]
         for o in items
     ]
-    click.echo(format_table(["KEY", "NAME", "SHORT NAME", "PARENT", "HEAD"], rows, flex=1))
+    click.echo(format_table([_("KEY"), _("NAME"), _("SHORT NAME"), _("PARENT"), _("HEAD")], rows, flex=1))
 
 
 @click.command()
@@ -322,7 +327,7 @@ def plans(ctx: Context, as_of: str | None) -> None:
             [
                 s.plan.key,
                 s.plan.reference,
-                s.plan.status,
+                _(s.plan.status),
                 f"{s.progress:.0f}%",
                 str(s.open),
                 str(s.overdue),
@@ -330,4 +335,5 @@ def plans(ctx: Context, as_of: str | None) -> None:
                 s.plan.title,
             ]
         )
-    click.echo(format_table(["PLAN", "REFERENCE", "STATUS", "DONE", "OPEN", "OVERDUE", "CLOSED", "TITLE"], rows))
+    headings = [_("PLAN"), _("REFERENCE"), _("STATUS"), _("DONE"), _("OPEN"), _("OVERDUE"), _("CLOSED"), _("TITLE")]
+    click.echo(format_table(headings, rows))

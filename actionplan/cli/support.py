@@ -73,6 +73,9 @@ class Context:
                 self._store = open_store(choice, self.actor, on_wait=_tell_waiting)
             except sqlite3.Error as e:  # not a database, locked, unreadable
                 raise click.ClickException(f"{choice.path}: {e}") from None
+            from actionplan.core.i18n import apply_committee_default
+
+            apply_committee_default(self._store.get_setting("language"))
         return self._store
 
 

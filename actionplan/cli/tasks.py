@@ -85,9 +85,9 @@ def add(
         pairs.append(f"deadline={deadline}")
     changes = parse_assignments(pairs, _resolver(store))
     task = tasks.add_task(store, Task(plan=plan, key=key, **changes))
-    click.echo(_("Added") + f" {task.ref}: {task.title}")
+    click.echo(_("Added {task}: {title}").format(task=task.ref, title=task.title))
     if deadline:
-        click.echo("  " + _("deadline") + f" {describe_resolution(deadline)}")
+        click.echo("  " + _("deadline {date}").format(date=describe_resolution(deadline)))
 
 
 @click.command("set")
@@ -129,11 +129,11 @@ def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int 
     version = if_version if if_version is not None else current.version
     new = tasks.change_task(store, task, changes, version, reason=reason)
     if new.version == current.version:
-        click.echo(_("Nothing changed") + f" ({task})")
+        click.echo(_("Nothing changed ({task})").format(task=task))
         return
-    click.echo(_("Saved") + f" {task} (" + _("version") + f" {new.version})")
+    click.echo(_("Saved {task} (version {version})").format(task=task, version=new.version))
     if "deadline" in changes and new.deadline:
-        click.echo("  " + _("deadline") + f" {format_date(new.deadline)}")
+        click.echo("  " + _("deadline {date}").format(date=format_date(new.deadline)))
 
 
 @click.command()
@@ -155,9 +155,9 @@ def done(ctx: Context, task: str, evidence: str, on: str | None) -> None:
 
     new = tasks.mark_done(ctx.store, task, evidence, None, parse_day(on, "--on"))
     if new.status == "done":
-        click.echo(_("Done:") + f" {task} ({new.completed_on})")
+        click.echo(_("Done: {task} ({date})").format(task=task, date=new.completed_on))
     else:
-        click.echo(_("Period recorded; next deadline") + f" {new.deadline}")
+        click.echo(_("Period recorded; next deadline {date}").format(date=new.deadline))
 
 
 @click.command()
@@ -177,7 +177,7 @@ def note(ctx: Context, task: str, text: str, progress: int | None, on: str | Non
     from actionplan.services import tasks
 
     new = tasks.record_progress(ctx.store, task, text, progress, on=parse_day(on, "--on"))
-    click.echo(_("Noted") + f" {task} ({new.progress}%)")
+    click.echo(_("Noted {task} ({progress}%)").format(task=task, progress=new.progress))
 
 
 @click.command()
@@ -194,7 +194,7 @@ def undo(ctx: Context) -> None:
 
     store = ctx.store
     summary = tasks.undo(store, store.actor)
-    click.echo(_("Undone:") + f" {summary}")
+    click.echo(_("Undone: {summary}").format(summary=summary))
 
 
 @click.command()
@@ -211,4 +211,4 @@ def redo(ctx: Context) -> None:
 
     store = ctx.store
     summary = tasks.redo(store, store.actor)
-    click.echo(_("Redone:") + f" {summary}")
+    click.echo(_("Redone: {summary}").format(summary=summary))

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 
 from actionplan.core.errors import DateError
-from actionplan.core.i18n import _
+from actionplan.core.i18n import N_, _
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -67,6 +67,10 @@ ACCEPTED_FORMS: tuple[str, ...] = (
     "end of 2030",
     "tháng 4/2026",
     "quý III/2026",
+    "cuối quý 3/2026",
+    "quý 1 năm 2027",
+    "6 tháng đầu năm 2026",
+    "trước 31/3/2027 (that day)",
     "năm 2030",
 )
 
@@ -75,7 +79,7 @@ _MONTHS: dict[str, int] = {name: i for i, name in enumerate(_MONTH_NAMES, start=
 _MONTHS.update({name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)})
 _MONTHS["sept"] = 9
 MONTH_ABBR = ("", *(name[:3].title() for name in _MONTH_NAMES))
-WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_ABBR = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _MAX_QUOTED = 80
 
@@ -130,6 +134,12 @@ def describe_resolution(text: str | date) -> str:
     """
     resolved = parse_deadline(text)
     shown = format_date(text) if isinstance(text, date) else " ".join(str(text).split())
+    from actionplan.core import l10n
+
+    if l10n.is_vietnamese():
+        return _('"{text}" → {date} ({weekday})').format(
+            text=shown, date=l10n.day(resolved), weekday=l10n.weekday(resolved)
+        )
     return _('"{text}" → {date} ({weekday})').format(
         text=shown, date=format_date(resolved), weekday=_(WEEKDAY_ABBR[resolved.weekday()])
     )
@@ -234,13 +244,26 @@ def _deadline_error(text: object, reason: str = "") -> DateError:
 
 
 _AMBIGUOUS_RE = r"(?:before|prior to|truoc)(?: .*)?"
-_PREFIX_RE = r"(?:(?P<by>by|cham nhat) )?(?:(?P<end>end of|the end of|cuoi|trong) )?(?P<body>.*)"
+# Vietnamese documents write "trước ngày 31/3/2027" for "by 31/3/2027": a day is taken as is;
+# "trước tháng 4/2026" (before April, or by April?) stays ambiguous like English "before".
+_VN_BEFORE_DAY_RE = r"truoc (?:ngay )?(?P<day>[0-9].*)"
+_PREFIX_RE = (
+    r"(?:(?P<by>by|cham nhat(?: la)?|den) )?"
+    r"(?:(?P<end>end of|the end of|cuoi|trong|het|den het|den cuoi) )?(?P<body>.*)"
+)
 
 
 def _resolve(folded: str) -> date:
     """Resolve folded text (see :func:`fold_phrase`) or raise :class:`_Invalid`."""
     if not folded:
         raise _Invalid(_("it is empty"))
+    before_day = re.fullmatch(_VN_BEFORE_DAY_RE, folded)
+    if before_day:
+        body = before_day["day"]
+        for pattern, is_period, build in _FORMS:
+            match = re.fullmatch(pattern, body)
+            if match and not is_period:
+                return build(match)
     if re.fullmatch(_AMBIGUOUS_RE, folded):
         raise _Invalid(_('"before" is ambiguous: write the last day allowed, e.g. 31/3/2026'))
     prefix = re.fullmatch(_PREFIX_RE, folded)

@@ -15,7 +15,7 @@ from typing import Any
 from actionplan.core import model
 from actionplan.core.dates import DateError, parse_deadline, shown_in_message
 from actionplan.core.errors import FieldError
-from actionplan.core.i18n import _
+from actionplan.core.i18n import N_, _
 from actionplan.core.limits import number_problem
 from actionplan.core.model import KPI, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
@@ -54,52 +54,54 @@ def _kpi(part: str, label: str, help_: str, type_: str, form: int) -> FieldSpec:
 
 #: Every task field, in the order history records them.
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("key", _("key"), _("task key, e.g. 2.3"), form=1, plan_file="key", editable=False),
-    FieldSpec("title", _("title"), "what must be done", form=2, plan_file="title", history="title"),
-    FieldSpec("description", _("description"), "details, context", "text", "text", 14, "description", "description"),
+    FieldSpec("key", N_("key"), N_("task key, e.g. 2.3"), form=1, plan_file="key", editable=False),
+    FieldSpec("title", N_("title"), N_("what must be done"), form=2, plan_file="title", history="title"),
+    FieldSpec(
+        "description", N_("description"), N_("details, context"), "text", "text", 14, "description", "description"
+    ),
     FieldSpec(
         "parent",
-        _("parent task"),
-        "key of the parent task in the same plan (empty for a top-level task)",
+        N_("parent task"),
+        N_("key of the parent task in the same plan (empty for a top-level task)"),
         "task",
         form=6,
         plan_file="parent",
         history="parent",
     ),
-    FieldSpec("lead", _("lead agency"), "lead agency (org key or name)", "org", "lead", 3, "lead", "lead"),
+    FieldSpec("lead", N_("lead agency"), N_("lead agency (org key or name)"), "org", "lead", 3, "lead", "lead"),
     FieldSpec(
         "accountable",
-        _("accountable"),
-        "accountable head (person or role)",
+        N_("accountable"),
+        N_("accountable head (person or role)"),
         form=4,
         plan_file="accountable",
         history="accountable",
     ),
     FieldSpec(
         "coordinating",
-        _("coordinating"),
-        "coordinating agencies, comma-separated",
+        N_("coordinating"),
+        N_("coordinating agencies, comma-separated"),
         "orgs",
         form=5,
         plan_file="coordinating",
         history="coordinating",
     ),
-    FieldSpec("start", _("start"), "start date", "date", form=7, plan_file="start", history="start"),
+    FieldSpec("start", N_("start"), N_("start date"), "date", form=7, plan_file="start", history="start"),
     FieldSpec(
         "deadline",
-        _("deadline"),
-        "deadline: 2026-04-30, 30/4/2026, April 2026, end of Q3 2026, by March 2027, H1 2026, 2030",
+        N_("deadline"),
+        N_("deadline: 2026-04-30, 30/4/2026, April 2026, end of Q3 2026, by March 2027, H1 2026, 2030"),
         "deadline",
         form=8,
         plan_file="deadline",
         history="deadline",
         rules=("slip on an active plan needs a reason",),
     ),
-    FieldSpec("deadline_text", _("deadline as written"), type="line", history="deadline_text", editable=False),
+    FieldSpec("deadline_text", N_("deadline as written"), type="line", history="deadline_text", editable=False),
     FieldSpec(
         "recurrence",
-        _("recurrence"),
-        "periodic duty as an RRULE or quarterly/monthly/yearly (empty to clear)",
+        N_("recurrence"),
+        N_("periodic duty as an RRULE or quarterly/monthly/yearly (empty to clear)"),
         "recurrence",
         form=9,
         plan_file="recurrence",
@@ -107,8 +109,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "status",
-        _("status"),
-        "not started, in progress, blocked, done, cancelled",
+        N_("status"),
+        N_("not started, in progress, blocked, done, cancelled"),
         "status",
         "status",
         10,
@@ -116,20 +118,29 @@ FIELDS: tuple[FieldSpec, ...] = (
         "status",
         rules=("done needs evidence", "blocked needs a reason"),
     ),
-    FieldSpec("progress", _("progress %"), "0 to 100", "progress", form=11, plan_file="progress", history="progress"),
     FieldSpec(
-        "priority", _("priority"), "low, normal, high, critical", "priority", "priority", 12, "priority", "priority"
+        "progress", N_("progress %"), N_("0 to 100"), "progress", form=11, plan_file="progress", history="progress"
     ),
-    FieldSpec("output", _("output"), "expected concrete output", form=13, plan_file="output", history="output"),
-    _kpi("metric", _("KPI metric"), "KPI: what is measured", "line", 21),
-    _kpi("target", _("KPI target"), "KPI: target value", "number", 22),
-    _kpi("current", _("KPI current"), "KPI: current value", "number", 23),
-    _kpi("unit", _("KPI unit"), "KPI: unit", "line", 24),
-    _kpi("baseline", _("KPI baseline"), "KPI: starting value (for targets where lower is better)", "number", 25),
+    FieldSpec(
+        "priority",
+        N_("priority"),
+        N_("low, normal, high, critical"),
+        "priority",
+        "priority",
+        12,
+        "priority",
+        "priority",
+    ),
+    FieldSpec("output", N_("output"), N_("expected concrete output"), form=13, plan_file="output", history="output"),
+    _kpi("metric", N_("KPI metric"), N_("KPI: what is measured"), "line", 21),
+    _kpi("target", N_("KPI target"), N_("KPI: target value"), "number", 22),
+    _kpi("current", N_("KPI current"), N_("KPI: current value"), "number", 23),
+    _kpi("unit", N_("KPI unit"), N_("KPI: unit"), "line", 24),
+    _kpi("baseline", N_("KPI baseline"), N_("KPI: starting value (for targets where lower is better)"), "number", 25),
     FieldSpec(
         "evidence",
-        _("evidence"),
-        "completion evidence",
+        N_("evidence"),
+        N_("completion evidence"),
         form=19,
         plan_file="evidence",
         history="evidence",
@@ -137,8 +148,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "completed_on",
-        _("completed on"),
-        "date the task was completed",
+        N_("completed on"),
+        N_("date the task was completed"),
         "date",
         form=20,
         plan_file="completed_on",
@@ -146,8 +157,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "blocked_reason",
-        _("blocked reason"),
-        "why the task is blocked",
+        N_("blocked reason"),
+        N_("why the task is blocked"),
         form=18,
         plan_file="blocked_reason",
         history="blocked_reason",
@@ -155,19 +166,19 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "depends_on",
-        _("depends on"),
-        "keys of tasks this one waits for, comma-separated",
+        N_("depends on"),
+        N_("keys of tasks this one waits for, comma-separated"),
         "keys",
         form=17,
         plan_file="depends_on",
         history="depends_on",
         rules=("no dependency cycle",),
     ),
-    FieldSpec("tags", _("tags"), "tags, comma-separated", "keys", form=16, plan_file="tags", history="tags"),
+    FieldSpec("tags", N_("tags"), N_("tags, comma-separated"), "keys", form=16, plan_file="tags", history="tags"),
     FieldSpec(
         "source",
-        _("source"),
-        "document and clause that assigned the task",
+        N_("source"),
+        N_("document and clause that assigned the task"),
         form=15,
         plan_file="source",
         history="source",
@@ -177,7 +188,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
 _BY_HISTORY: dict[str, FieldSpec] = {f.history: f for f in FIELDS if f.history}
 
-#: Editable fields with their help (what `set` accepts).
+#: Editable fields with their help (what `set` accepts); labels and help are English, translated where shown.
 FIELD_HELP: dict[str, str] = {f.name: f.help for f in FIELDS if f.editable}
 #: The fields history records, in order (the store diffs tasks by these).
 HISTORY_FIELDS: tuple[str, ...] = tuple(f.history for f in FIELDS if f.history)
@@ -194,7 +205,7 @@ PLAN_FILE_KPI_KEYS: frozenset[str] = frozenset(f.plan_file.partition(".")[2] for
 def field_label(name: str) -> str:
     """How the UI names a field given as ``kpi.target``, ``kpi_target`` or ``title``."""
     spec = BY_NAME.get(name) or _BY_HISTORY.get(name) or BY_NAME.get(name.replace("_", ".", 1))
-    return spec.label if spec else name.replace("_", " ").replace(".", " ")
+    return _(spec.label) if spec else name.replace("_", " ").replace(".", " ")
 
 
 def _num(value: float | None) -> float | int | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 
-from actionplan.core.i18n import _
+from actionplan.core.i18n import N_, _
 
 
 class TaskStatus(StrEnum):
@@ -42,6 +42,29 @@ class Priority(StrEnum):
 
 
 DEFAULT_HORIZON_DAYS = 14
+
+#: The words of the statuses and priorities, for the catalogue (the values are the English words).
+VALUE_WORDS = (
+    N_("not started"),
+    N_("in progress"),
+    N_("blocked"),
+    N_("done"),
+    N_("cancelled"),
+    N_("draft"),
+    N_("approved"),
+    N_("active"),
+    N_("closed"),
+    N_("low"),
+    N_("normal"),
+    N_("high"),
+    N_("critical"),
+)
+
+
+def status_label(value: str) -> str:
+    """A task or plan status, or a priority, in the current language ("in progress" → "đang thực hiện")."""
+    return _(str(value))
+
 
 PLAN_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ORG_KEY_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
@@ -413,9 +436,9 @@ def validate_task_fields(task: Task) -> list[tuple[str, str]]:
     if not (task.lead or "").strip():
         problems.append(("lead", _("a task needs a lead agency")))
     if task.status not in set(TaskStatus):
-        problems.append(("status", _("status must be one of: ") + ", ".join(TaskStatus)))
+        problems.append(("status", _("status must be one of: {values}").format(values=", ".join(TaskStatus))))
     if task.priority not in set(Priority):
-        problems.append(("priority", _("priority must be one of: ") + ", ".join(Priority)))
+        problems.append(("priority", _("priority must be one of: {values}").format(values=", ".join(Priority))))
     if not isinstance(task.progress, int) or isinstance(task.progress, bool) or not 0 <= task.progress <= 100:
         problems.append(("progress", _("progress must be a whole number from 0 to 100")))
     if task.start and task.deadline and task.start > task.deadline and not task.recurrence:
@@ -438,11 +461,31 @@ def parse_progress(value: object) -> int:
     else:
         text = str(value).strip().rstrip("%").strip()
         if not text.isdigit():
-            raise ValueError(_("progress must be a whole number from 0 to 100") + f': "{value}"')
+            raise ValueError(_('progress must be a whole number from 0 to 100: "{value}"').format(value=value))
         number = int(text)
     if not 0 <= number <= 100:
-        raise ValueError(_("progress must be a whole number from 0 to 100") + f': "{value}"')
+        raise ValueError(_('progress must be a whole number from 0 to 100: "{value}"').format(value=value))
     return number
+
+
+#: The statuses as Vietnamese state documents write them, without diacritics (see ``_fold``).
+VIETNAMESE_STATUS = {
+    "chua thuc hien": "not started",
+    "chua bat dau": "not started",
+    "dang thuc hien": "in progress",
+    "vuong mac": "blocked",
+    "hoan thanh": "done",
+    "da hoan thanh": "done",
+    "huy bo": "cancelled",
+    "da huy": "cancelled",
+}
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def parse_status(value: str) -> TaskStatus:
@@ -458,10 +501,13 @@ def parse_status(value: str) -> TaskStatus:
         "canceled": "cancelled",
     }
     norm = aliases.get(norm, norm)
+    norm = VIETNAMESE_STATUS.get(_fold(norm), norm)
     try:
         return TaskStatus(norm)
     except ValueError:
-        raise ValueError(_("unknown status") + f' "{value}": ' + _("use one of ") + ", ".join(TaskStatus)) from None
+        raise ValueError(
+            _('unknown status "{value}": use one of {values}').format(value=value, values=", ".join(TaskStatus))
+        ) from None
 
 
 def parse_priority(value: str) -> Priority:
@@ -469,7 +515,9 @@ def parse_priority(value: str) -> Priority:
     try:
         return Priority(norm)
     except ValueError:
-        raise ValueError(_("unknown priority") + f' "{value}": ' + _("use one of ") + ", ".join(Priority)) from None
+        raise ValueError(
+            _('unknown priority "{value}": use one of {values}').format(value=value, values=", ".join(Priority))
+        ) from None
 
 
 def apply_status_rules(old: Task, new: Task, today: date) -> Task:

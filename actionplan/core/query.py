@@ -102,6 +102,43 @@ _HEAD = re.compile(r"^([A-Za-z_]+)(<=|>=|<|>|:|=)(.*)$", re.DOTALL)
 _ANOTHER = re.compile(r"\s(" + _FILTER_NAMES + r")(<=|>=|<|>|:)", re.IGNORECASE)
 
 
+#: Vietnamese words for the filters, without diacritics; they are unambiguous in a filter.
+_VIETNAMESE_TERMS = {
+    ("qua", "han"): "overdue",
+    ("sap", "den", "han"): "soon",
+    ("chua", "thuc", "hien"): "status:not-started",
+    ("dang", "thuc", "hien"): "status:in-progress",
+    ("vuong", "mac"): "status:blocked",
+    ("hoan", "thanh"): "status:done",
+    ("huy", "bo"): "status:cancelled",
+}
+
+
+def _vietnamese_terms(words: list[str]) -> list[str]:
+    """Replace "quá hạn", "vướng mắc", "hoàn thành", ... (written apart, with dashes or quoted) by their filters."""
+    from actionplan.core.model import _fold
+
+    out: list[str] = []
+    folded = [_fold(w) for w in words]
+    i = 0
+    while i < len(words):
+        parts = folded[i].replace("-", " ").replace("_", " ").split()
+        for phrase, term in _VIETNAMESE_TERMS.items():
+            n = len(phrase)
+            if tuple(parts) == phrase:
+                out.append(term)
+                i += 1
+                break
+            if len(parts) == 1 and tuple(folded[i : i + n]) == phrase:
+                out.append(term)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def quote_terms(terms: Sequence[str]) -> list[str]:
     """Shell arguments -> filter-language terms.
 
@@ -133,7 +170,7 @@ def parse_query(text: str) -> TaskFilter:
     """
     f = TaskFilter()
     phrase: list[str] = []
-    for term in _split(text or ""):
+    for term in _vietnamese_terms(_split(text or "")):
         if _apply_term(f, term):
             if phrase:
                 f.words.append(" ".join(phrase))

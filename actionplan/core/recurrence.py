@@ -28,7 +28,7 @@ from actionplan.core.dates import (
     shown_in_message,
 )
 from actionplan.core.errors import RecurrenceError
-from actionplan.core.i18n import _
+from actionplan.core.i18n import N_, _, language
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from dateutil.rrule import rrule
@@ -397,10 +397,10 @@ def occurrences(rule: str, start: date, until: date, limit: int = 1000) -> list[
 
 
 _EVERY = {
-    "DAILY": ("every day", "every {n} days"),
-    "WEEKLY": ("every week", "every {n} weeks"),
-    "MONTHLY": ("every month", "every {n} months"),
-    "YEARLY": ("every year", "every {n} years"),
+    "DAILY": (N_("every day"), N_("every {n} days")),
+    "WEEKLY": (N_("every week"), N_("every {n} weeks")),
+    "MONTHLY": (N_("every month"), N_("every {n} months")),
+    "YEARLY": (N_("every year"), N_("every {n} years")),
 }
 _DAY_NAMES = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), WEEKDAY_ABBR))
 
@@ -440,6 +440,8 @@ def _describe_by_parts(values: dict[str, str]) -> list[str]:
 
 
 def _ordinal(n: int) -> str:
+    if language() == "vi":
+        return f"thứ {n}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

@@ -200,6 +200,8 @@ class Digest:
     limit: int | None = None
     #: Set when the digest covers the tasks one agency coordinates (the mailed digests' second part).
     coordinating: Org | None = None
+    #: Each agency's Vietnamese short name by key (Vietnamese output names agencies by it).
+    short_names: dict[str, str] = field(default_factory=dict)
 
     def count(self, section: str) -> int:
         """How many tasks a list section ("overdue", "due", ...) has, shown or not."""
@@ -387,6 +389,7 @@ def _build(
         previous_digest_on=previous_on,
         more=more,
         limit=options.limit,
+        short_names={o.key: o.short_name for o in store.list_orgs() if o.short_name},
     )
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from actionplan.core import l10n
 from actionplan.core.dates import relative_days
-from actionplan.core.i18n import _
+from actionplan.core.i18n import N_, _, language
 from actionplan.core.model import Task
 from actionplan.digest.data import ChangeKind, DeadlineChange, Digest
 from actionplan.digest.phrases import (
@@ -140,7 +141,7 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 "late",
                 overdue_phrase(i, as_of),
                 [
-                    f"{lead}: {lead_phrase(i.task)}",
+                    f"{lead}: {lead_phrase(i.task, digest)}",
                     f"{accountable}: {one_line(i.accountable) or '-'}",
                     f"{note}: {note_phrase(i.last_note)}",
                 ],
@@ -157,7 +158,7 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 relative_days(i.task.deadline, as_of),
                 "soon",
                 due_phrase(i, as_of),
-                [f"{lead}: {lead_phrase(i.task)}", f"{accountable}: {one_line(i.accountable) or '-'}"],
+                [f"{lead}: {lead_phrase(i.task, digest)}", f"{accountable}: {one_line(i.accountable) or '-'}"],
                 bar_html(i.task.progress / 100),
             )
             for i in digest.due_soon
@@ -170,10 +171,10 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 i.task,
                 _("not judged")
                 if i.on_time is None
-                else (_("on time") if i.on_time else days(i.days_late) + " " + _("late")),
+                else (_("on time") if i.on_time else _("{days} late").format(days=days(i.days_late))),
                 "late" if i.on_time is False else "done",
                 completed_phrase(i),
-                [f"{lead}: {lead_phrase(i.task)}", _("Evidence") + f": {one_line(i.evidence) or '-'}"],
+                [f"{lead}: {lead_phrase(i.task, digest)}", f"{_('Evidence')}: {one_line(i.evidence) or '-'}"],
             )
             for i in digest.completed
         ],
@@ -186,7 +187,7 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 _change_badge(c),
                 "late" if c.kind == ChangeKind.SLIPPED else "neutral",
                 change_phrase(c),
-                [f"{lead}: {lead_phrase(c.task)}", cap(changed_by_phrase(c))],
+                [f"{lead}: {lead_phrase(c.task, digest)}", cap(changed_by_phrase(c))],
             )
             for c in digest.deadline_changes
         ],
@@ -213,9 +214,9 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 "late",
                 blocked_phrase(i, as_of),
                 [
-                    f"{lead}: {lead_phrase(i.task)}",
+                    f"{lead}: {lead_phrase(i.task, digest)}",
                     f"{accountable}: {one_line(i.accountable) or '-'}",
-                    _("Reason") + f": {one_line(i.reason) or _('none given')}",
+                    f"{_('Reason')}: {one_line(i.reason) or _('none given')}",
                     f"{note}: {note_phrase(i.last_note)}",
                 ],
                 bar_html(i.task.progress / 100),
@@ -264,7 +265,7 @@ def html_context(digest: Digest) -> dict[str, Any]:
             "rows": [
                 {
                     "first": row[0],
-                    "name": one_line(s.name),
+                    "name": one_line(digest.short_names.get(s.org, s.name) if l10n.is_vietnamese() else s.name),
                     "weight": "",
                     "cells": [(c, i == 2 and s.overdue > 0) for i, c in enumerate(row[1:])],
                 }
@@ -290,10 +291,15 @@ def html_context(digest: Digest) -> dict[str, Any]:
         )
     return {
         "title": title_phrase(digest),
+        "lang": language(),
         "intro": [scope_phrase(digest), since_phrase(digest), horizon_phrase(digest)],
         "sections": sections,
         "footer": footer_phrase(digest),
     }
+
+
+#: The badge words of the deadline changes that have no number of days.
+CHANGE_WORDS = (N_("set"), N_("removed"))
 
 
 def _change_badge(c: DeadlineChange) -> str:

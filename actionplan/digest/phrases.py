@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from actionplan.core.dates import format_date_long, relative_days
-from actionplan.core.i18n import _
+from actionplan.core import l10n
+from actionplan.core.dates import relative_days
+from actionplan.core.i18n import N_, _, ngettext
 from actionplan.core.model import KPI, ProgressUpdate, Task
 from actionplan.digest.data import (
     BlockedItem,
@@ -39,11 +40,11 @@ def cap(text: str) -> str:
 
 
 def day(d: date | None) -> str:
-    return format_date_long(d) if d else _("no deadline")
+    return l10n.day(d) if d else _("no deadline")
 
 
 def days(n: int) -> str:
-    return _("1 day") if n == 1 else _("{n} days").format(n=n)
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
 def pct(value: float) -> str:
@@ -52,17 +53,23 @@ def pct(value: float) -> str:
 
 
 def number(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    return "?" if value is None else l10n.number(value)
 
 
 def title_phrase(digest: Digest) -> str:
-    return _("Status digest as of") + f" {day(digest.as_of)}"
+    return _("Status digest as of {date}").format(date=day(digest.as_of))
 
 
 #: Up to this many plans are named in the heading; more read "all N plans".
 MAX_NAMED_PLANS = 6
+
+
+def org_phrase(key: str, name: str, digest: Digest) -> str:
+    """``MPS, Ministry of Public Security``; in Vietnamese ``MPS, Bộ Công an`` (the short name)."""
+    if l10n.is_vietnamese() and digest.short_names.get(key):
+        name = digest.short_names[key]
+    name = one_line(name)
+    return f"{key}, {name}" if name and name != key else key
 
 
 def scope_phrase(digest: Digest) -> str:
@@ -73,39 +80,31 @@ def scope_phrase(digest: Digest) -> str:
     else:
         plans = _("all {n}").format(n=len(digest.plans))
     lead = (
-        _("lead agency") + f" {digest.lead.key}, {one_line(digest.lead.name)}"
+        _("lead agency {agency}").format(agency=org_phrase(digest.lead.key, digest.lead.name, digest))
         if digest.lead
         else _("all lead agencies")
     )
     if digest.coordinating:
-        lead = _("tasks coordinated by") + f" {digest.coordinating.key}, {one_line(digest.coordinating.name)}"
-    label = _("Plans") if len(digest.plans) != 1 else _("Plan")
-    return f"{label}: {plans}; {lead}."
+        lead = _("tasks coordinated by {agency}").format(
+            agency=org_phrase(digest.coordinating.key, digest.coordinating.name, digest)
+        )
+    if len(digest.plans) != 1:
+        return _("Plans: {plans}; {lead}.").format(plans=plans, lead=lead)
+    return _("Plan: {plans}; {lead}.").format(plans=plans, lead=lead)
 
 
 def since_phrase(digest: Digest) -> str:
     since = day(digest.since)
     if digest.since_basis == SinceBasis.PREVIOUS_DIGEST:
-        return _("Changes since the previous digest, as of") + f" {since}, " + _("that day included") + "."
+        return _("Changes since the previous digest, as of {date}, that day included.").format(date=since)
     if digest.since_basis == SinceBasis.NO_PREVIOUS_DIGEST:
-        return (
-            _("There is no previous digest before")
-            + f" {day(digest.as_of)}, "
-            + _("so changes are shown since")
-            + f" {since}, "
-            + _("one week back, that day included")
-            + "."
-        )
+        return _(
+            "There is no previous digest before {as_of}, so changes are shown since {date}, "
+            "one week back, that day included."
+        ).format(as_of=day(digest.as_of), date=since)
     if digest.since_basis == SinceBasis.DEFAULT:
-        return (
-            _("Changes since")
-            + f" {since}, "
-            + _("one week back, that day included")
-            + " ("
-            + _("no since date given")
-            + ")."
-        )
-    return _("Changes since") + f" {since}, " + _("that day included") + "."
+        return _("Changes since {date}, one week back, that day included (no since date given).").format(date=since)
+    return _("Changes since {date}, that day included.").format(date=since)
 
 
 def horizon_end(digest: Digest) -> date:
@@ -130,10 +129,12 @@ def horizon_phrase(digest: Digest) -> str:
 
 
 def footer_phrase(digest: Digest) -> str:
-    return _("Generated for") + f" {day(digest.as_of)} " + _("by actionplan digest.")
+    return _("Generated for {date} by actionplan digest.").format(date=day(digest.as_of))
 
 
-def lead_phrase(task: Task) -> str:
+def lead_phrase(task: Task, digest: Digest | None = None) -> str:
+    if digest is not None:
+        return org_phrase(task.lead, task.lead_name, digest)
     name = one_line(task.lead_name)
     return f"{task.lead}, {name}" if name and name != task.lead else task.lead
 
@@ -174,15 +175,14 @@ def overdue_phrase(item: OverdueItem, as_of: date) -> str:
 
 def due_phrase(item: DueItem, as_of: date) -> str:
     assert item.task.deadline is not None
-    return (
-        _("due") + f" {day(item.task.deadline)} ({relative_days(item.task.deadline, as_of)}), "
-        f"{item.task.progress}% " + _("done")
+    return _("due {date} ({left}), {progress}% done").format(
+        date=day(item.task.deadline), left=relative_days(item.task.deadline, as_of), progress=item.task.progress
     )
 
 
 def completed_phrase(item: CompletedItem) -> str:
     if item.period_due is not None:
-        head = _("period due") + f" {day(item.period_due)} " + _("done") + f" {day(item.completed_on)}"
+        head = _("period due {due} done {date}").format(due=day(item.period_due), date=day(item.completed_on))
     else:
         head = _("done") + f" {day(item.completed_on)}"
     if item.due is None:
@@ -227,45 +227,42 @@ def change_phrase(change: DeadlineChange) -> str:
     return undo + what + later
 
 
-_ACTIONS = {"import": "plan file import", "undo": "undo"}
+_ACTIONS = {"import": N_("plan file import"), "undo": N_("undo")}
 
 
 def changed_by_phrase(change: DeadlineChange) -> str:
     how = _ACTIONS.get(change.action)
-    return (
-        _("changed by")
-        + f" {one_line(change.by)} "
-        + _("on")
-        + f" {day(change.at.date())} "
-        + _("at")
-        + f" {change.at:%H:%M}"
-        + (f" ({_(how)})" if how else "")
-    )
+    return _("changed by {who} on {date} at {time}").format(
+        who=one_line(change.by), date=day(change.at.date()), time=f"{change.at:%H:%M}"
+    ) + (f" ({_(how)})" if how else "")
 
 
 def blocked_phrase(item: BlockedItem, as_of: date) -> str:
     task = item.task
     when = (
-        _("due") + f" {day(task.deadline)} ({relative_days(task.deadline, as_of)})"
+        _("due {date} ({left})").format(date=day(task.deadline), left=relative_days(task.deadline, as_of))
         if task.deadline
         else _("no deadline")
     )
-    return _("blocked") + f", {when}, {task.progress}% " + _("done")
+    return _("blocked, {when}, {progress}% done").format(when=when, progress=task.progress)
 
 
 def kpi_values_phrase(kpi: KPI) -> str:
     unit = one_line(kpi.unit)
     attach = "%" if unit == "%" else ""
-    parts = [_("current") + f" {number(kpi.current)}{attach}", _("target") + f" {number(kpi.target)}{attach}"]
+    parts = [
+        _("current {value}").format(value=f"{number(kpi.current)}{attach}"),
+        _("target {value}").format(value=f"{number(kpi.target)}{attach}"),
+    ]
     if kpi.baseline is not None:
-        parts.append(_("baseline") + f" {number(kpi.baseline)}{attach}")
+        parts.append(_("baseline {value}").format(value=f"{number(kpi.baseline)}{attach}"))
     if unit and not attach:
         parts.append(unit)
     return cap(" · ".join(parts))
 
 
 def share_phrase(share: float | None) -> str:
-    return _("no current value") if share is None else pct(share * 100) + " " + _("of the way")
+    return _("no current value") if share is None else _("{pct} of the way").format(pct=pct(share * 100))
 
 
 def on_time_cell(value: float | None) -> str:
@@ -285,12 +282,12 @@ def text_bar(share: float | None) -> str:
 
 
 EMPTY = {
-    "plans": "No plans in the database.",
-    "overdue": "No overdue tasks.",
-    "blocked": "No blocked tasks.",
-    "kpis": "No KPI targets.",
-    "progress": "No plans to show progress for.",
-    "accountability": "No tasks assigned to any agency.",
+    "plans": N_("No plans in the database."),
+    "overdue": N_("No overdue tasks."),
+    "blocked": N_("No blocked tasks."),
+    "kpis": N_("No KPI targets."),
+    "progress": N_("No plans to show progress for."),
+    "accountability": N_("No tasks assigned to any agency."),
 }
 
 
@@ -298,7 +295,7 @@ def empty_phrase(section: str, digest: Digest) -> str:
     if section == "due":
         return _("Nothing falls due by") + f" {day(horizon_end(digest))}."
     if section == "completed":
-        return _("No tasks completed since") + f" {day(digest.since)}."
+        return _("No tasks completed since {date}.").format(date=day(digest.since))
     if section == "changes":
         return _("No deadline changes since") + f" {day(digest.since)}."
     if section == "cancelled":
@@ -414,12 +411,12 @@ def agency_names(digest: Digest) -> list[tuple[str, str]]:
 
 def progress_counts_phrase(s: Any) -> str:
     parts = [
-        f"{s.done} " + _("of") + f" {s.total} " + _("done"),
-        f"{s.open} " + _("open"),
-        f"{s.overdue} " + _("overdue"),
+        _("{done} of {total} done").format(done=s.done, total=s.total),
+        _("{n} open").format(n=s.open),
+        _("{n} overdue").format(n=s.overdue),
     ]
     if s.cancelled:
-        parts.append(f"{s.cancelled} " + _("cancelled"))
+        parts.append(_("{n} cancelled").format(n=s.cancelled))
     return ", ".join(parts)
 
 

@@ -74,7 +74,7 @@ def render(digest: Digest, fmt: str) -> str:
         from actionplan.digest.html import render_html
 
         return render_html(digest)
-    raise ValueError(_("unknown digest format") + f' "{fmt}" (' + _("use one of ") + ", ".join(FORMATS) + ")")
+    raise ValueError(_('unknown digest format "{fmt}" (use one of {known})').format(fmt=fmt, known=", ".join(FORMATS)))
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def render_text(digest: Digest) -> str:
         digest.overdue,
         lambda i: (
             head(i.task, overdue_phrase(i, as_of))
-            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Lead"), lead_phrase(i.task, digest))
             + _field(_("Accountable"), one_line(i.accountable) or "-")
             + _field(_("Last note"), note_phrase(i.last_note))
         ),
@@ -168,7 +168,7 @@ def render_text(digest: Digest) -> str:
         digest.due_soon,
         lambda i: (
             head(i.task, due_phrase(i, as_of))
-            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Lead"), lead_phrase(i.task, digest))
             + _field(_("Accountable"), one_line(i.accountable) or "-")
         ),
     )
@@ -177,7 +177,7 @@ def render_text(digest: Digest) -> str:
         digest.completed,
         lambda i: (
             head(i.task, completed_phrase(i))
-            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Lead"), lead_phrase(i.task, digest))
             + _field(_("Evidence"), one_line(i.evidence) or "-")
         ),
     )
@@ -186,7 +186,7 @@ def render_text(digest: Digest) -> str:
         digest.deadline_changes,
         lambda c: (
             head(c.task, change_phrase(c))
-            + _field(_("Lead"), lead_phrase(c.task))
+            + _field(_("Lead"), lead_phrase(c.task, digest))
             + _wrap(cap(changed_by_phrase(c)), "  ", "    ")
         ),
     )
@@ -200,7 +200,7 @@ def render_text(digest: Digest) -> str:
         digest.blocked,
         lambda i: (
             head(i.task, blocked_phrase(i, as_of))
-            + _field(_("Lead"), lead_phrase(i.task))
+            + _field(_("Lead"), lead_phrase(i.task, digest))
             + _field(_("Accountable"), one_line(i.accountable) or "-")
             + _field(_("Reason"), one_line(i.reason) or _("none given"))
             + _field(_("Last note"), note_phrase(i.last_note))
@@ -331,7 +331,7 @@ def render_markdown(digest: Digest) -> str:
         lambda i: head(
             i.task,
             overdue_phrase(i, as_of),
-            (_("Lead"), lead_phrase(i.task)),
+            (_("Lead"), lead_phrase(i.task, digest)),
             (_("Accountable"), i.accountable or "-"),
             (_("Last note"), note_phrase(i.last_note)),
         ),
@@ -340,21 +340,24 @@ def render_markdown(digest: Digest) -> str:
         "due",
         digest.due_soon,
         lambda i: head(
-            i.task, due_phrase(i, as_of), (_("Lead"), lead_phrase(i.task)), (_("Accountable"), i.accountable or "-")
+            i.task,
+            due_phrase(i, as_of),
+            (_("Lead"), lead_phrase(i.task, digest)),
+            (_("Accountable"), i.accountable or "-"),
         ),
     )
     items(
         "completed",
         digest.completed,
         lambda i: head(
-            i.task, completed_phrase(i), (_("Lead"), lead_phrase(i.task)), (_("Evidence"), i.evidence or "-")
+            i.task, completed_phrase(i), (_("Lead"), lead_phrase(i.task, digest)), (_("Evidence"), i.evidence or "-")
         ),
     )
     items(
         "changes",
         digest.deadline_changes,
         lambda c: (
-            head(c.task, change_phrase(c), (_("Lead"), lead_phrase(c.task)))
+            head(c.task, change_phrase(c), (_("Lead"), lead_phrase(c.task, digest)))
             + _md_wrap(md(cap(changed_by_phrase(c))), "  - ", "    ")
         ),
     )
@@ -369,7 +372,7 @@ def render_markdown(digest: Digest) -> str:
         lambda i: head(
             i.task,
             blocked_phrase(i, as_of),
-            (_("Lead"), lead_phrase(i.task)),
+            (_("Lead"), lead_phrase(i.task, digest)),
             (_("Accountable"), i.accountable or "-"),
             (_("Reason"), i.reason or _("none given")),
             (_("Last note"), note_phrase(i.last_note)),

@@ -177,7 +177,7 @@ def normalise_base_url(base_url: str) -> str:
     base = base_url.strip().rstrip("/")
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
         raise ValidationError(
-            _("the base URL must look like https://calendar.example.org") + f' ("{base_url}")', "--base-url"
+            _('the base URL must look like https://calendar.example.org ("{url}")').format(url=base_url), "--base-url"
         )
     return base
 
@@ -209,9 +209,10 @@ def resolve_scope(
     scope = FeedScope("accountable", value)
     if not store.count_tasks(scope.task_filter()):
         raise ValidationError(
-            _("no task names")
-            + f' "{value}" '
-            + _("as its accountable person; give the name as the tasks write it (see actionplan show)"),
+            _(
+                'no task names "{name}" as its accountable person; give the name as the tasks write it '
+                "(see actionplan show)"
+            ).format(name=value),
             "--accountable",
         )
     return scope

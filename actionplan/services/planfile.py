@@ -23,7 +23,7 @@ from actionplan.core.completion import completion_date_problem
 from actionplan.core.dates import DateError, check_date, parse_deadline
 from actionplan.core.errors import PlanFileError, Problem
 from actionplan.core.fields import PLAN_FILE_KPI_KEYS, PLAN_FILE_TASK_KEYS
-from actionplan.core.i18n import _
+from actionplan.core.i18n import N_, _
 from actionplan.core.limits import MAX_PLAN_FILE_BYTES, number_problem
 from actionplan.core.model import KPI, Org, Plan, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
@@ -156,7 +156,9 @@ class _Reader:
         """A text field; one line unless *multiline* (line breaks in a title become spaces)."""
         value = table.get(name, "")
         if not isinstance(value, str):
-            self.problem(at(name), f"{label} {name}: " + _("must be text in quotes") + f", not {_type(value)}")
+            self.problem(
+                at(name), f"{label} {name}: " + _("must be text in quotes, not {type}").format(type=_type(value))
+            )
             return ""
         if required and not value.strip():
             self.problem(at(name), f"{label} {name}: " + _("is required"))
@@ -202,7 +204,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(at(name), f"{label} {name}: " + _("must be a number") + f", not {_type(value)}")
+            self.problem(at(name), f"{label} {name}: " + _("must be a number, not {type}").format(type=_type(value)))
             return None
         problem = number_problem(value)
         if problem:
@@ -215,18 +217,16 @@ class _Reader:
             self.problem(
                 line_of(name),
                 f"{label}: "
-                + _("unknown field")
-                + f' "{name}" ('
-                + _("known fields: ")
-                + ", ".join(sorted(allowed))
-                + ")",
+                + _('unknown field "{name}" (known fields: {known})').format(
+                    name=name, known=", ".join(sorted(allowed))
+                ),
             )
 
 
 def _type(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table", str: "text"}.get(
-        type(value), type(value).__name__
-    )
+    words = {bool: N_("true/false"), int: N_("a number"), float: N_("a number"), list: N_("a list")}
+    words.update({dict: N_("a table"), str: N_("text")})
+    return _(words[type(value)]) if type(value) in words else type(value).__name__
 
 
 def _deep_line(text: str) -> int:
@@ -247,7 +247,7 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
         raise PlanFileError([Problem(path, _deep_line(text), message)]) from None
     r = _Reader(path, text)
     for name in sorted(set(data) - {"plan", "orgs", "tasks"}):
-        r.problem(1, _("unknown table") + f' "{name}" (' + _("a plan file has [plan], [[orgs]] and [[tasks]]") + ")")
+        r.problem(1, _('unknown table "{name}" (a plan file has [plan], [[orgs]] and [[tasks]])').format(name=name))
 
     # plan
     raw_plan = data.get("plan")
@@ -259,11 +259,17 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     plan_key = r.text(raw_plan, "key", pl, "plan", required=True)
     if plan_key and not model.PLAN_KEY_RE.match(plan_key):
         r.problem(
-            pl("key"), f'plan key: "{plan_key}" ' + _("must be lower-case letters, digits and dashes, like cyber-2026")
+            pl("key"),
+            _('plan key: "{key}" must be lower-case letters, digits and dashes, like cyber-2026').format(key=plan_key),
         )
     status = r.text(raw_plan, "status", pl, "plan") or model.PlanStatus.ACTIVE
     if status not in set(model.PlanStatus):
-        r.problem(pl("status"), f'plan status: "{status}" ' + _("must be one of ") + ", ".join(model.PlanStatus))
+        r.problem(
+            pl("status"),
+            _('plan status: "{status}" must be one of {values}').format(
+                status=status, values=", ".join(model.PlanStatus)
+            ),
+        )
     plan = Plan(
         key=plan_key,
         title=r.text(raw_plan, "title", pl, "plan", required=True),
@@ -287,19 +293,22 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
             continue
         ol = r.lines_of("orgs", i)
         key = str(raw.get("key", ""))
-        label = f"org {key}" if key else f"org #{i + 1}"
+        label = _("org {key}").format(key=key) if key else _("org #{n}").format(n=i + 1)
         r.unknown(raw, ORG_FIELDS, ol, label)
         key = r.text(raw, "key", ol, label, required=True)
         if key and not model.ORG_KEY_RE.match(key):
             r.problem(
-                ol("key"), f'{label} key: "{key}" ' + _("must be upper-case letters, digits and dashes, like MPS")
+                ol("key"),
+                _('{label} key: "{key}" must be upper-case letters, digits and dashes, like MPS').format(
+                    label=label, key=key
+                ),
             )
         if key in org_index:
             r.problem(
                 ol("key"),
-                f"{label}: "
-                + _("duplicate org key, first defined on line")
-                + f" {r.where.field('orgs', org_index[key], 'key')}",
+                _("{label}: duplicate org key, first defined on line {line}").format(
+                    label=label, line=r.where.field("orgs", org_index[key], "key")
+                ),
             )
         org_index[key] = i
         orgs.append(
@@ -317,7 +326,8 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     for i, org in enumerate(orgs):
         if org.parent and org.parent not in known:
             r.problem(
-                r.where.field("orgs", i, "parent"), f"org {org.key} parent: " + _("unknown agency") + f' "{org.parent}"'
+                r.where.field("orgs", i, "parent"),
+                _('org {key} parent: unknown agency "{name}"').format(key=org.key, name=org.parent),
             )
     cycle = model.find_cycle({o.key: [o.parent] if o.parent else [] for o in orgs})
     if cycle:
@@ -340,13 +350,21 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
             continue
         tl = r.lines_of("tasks", i)  # line of a field of this task
         key = raw.get("key", "")
-        label = f"task {key}" if isinstance(key, str) and key else f"task #{i + 1}"
+        label = _("task {key}").format(key=key) if isinstance(key, str) and key else _("task #{n}").format(n=i + 1)
         r.unknown(raw, PLAN_FILE_TASK_KEYS, tl, label)
         key = r.text(raw, "key", tl, label, required=True)
         if key and not model.TASK_KEY_RE.match(key):
-            r.problem(tl("key"), f'{label} key: "{key}" ' + _("must look like 2 or 2.3 (letters, digits and dots)"))
+            r.problem(
+                tl("key"),
+                _('{label} key: "{key}" must look like 2 or 2.3 (letters, digits and dots)').format(
+                    label=label, key=key
+                ),
+            )
         if key in task_index:
-            r.problem(tl("key"), f"{label}: " + _("duplicate task key, first defined on line") + f" {task_line(key)}")
+            r.problem(
+                tl("key"),
+                _("{label}: duplicate task key, first defined on line {line}").format(label=label, line=task_line(key)),
+            )
         task_index.setdefault(key, i)
         deadline_text = ""
         deadline = None
@@ -439,31 +457,34 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
             r.problem(
                 tl("lead"),
                 f"{label} lead: "
-                + _("unknown agency")
-                + f' "{task.lead}" ('
-                + _("define it in [[orgs]] or import it first")
-                + ")",
+                + _('unknown agency "{name}" (define it in [[orgs]] or import it first)').format(name=task.lead),
             )
         for coordinator in task.coordinating:
             if coordinator not in known:
-                r.problem(tl("coordinating"), f"{label} coordinating: " + _("unknown agency") + f' "{coordinator}"')
+                r.problem(
+                    tl("coordinating"),
+                    f"{label} coordinating: " + _('unknown agency "{name}"').format(name=coordinator),
+                )
         if task.start and task.deadline and task.start > task.deadline and not task.recurrence:
-            r.problem(tl("start"), f"{label} start: " + _("is after the deadline") + f" ({task.deadline.isoformat()})")
+            r.problem(
+                tl("start"),
+                f"{label} start: " + _("is after the deadline ({date})").format(date=task.deadline.isoformat()),
+            )
         if task.parent == task.key and key:
             r.problem(tl("parent"), f"{label} parent: " + _("a task cannot be its own parent"))
         tasks.append(task)
     for i, task in enumerate(tasks):
-        label = f"task {task.key}"
+        label = _("task {key}").format(key=task.key)
         if task.parent and task.parent not in task_index:
             r.problem(
                 r.where.field("tasks", i, "parent"),
-                f"{label} parent: " + _("no task") + f' "{task.parent}" ' + _("in this file"),
+                f"{label} parent: " + _('no task "{key}" in this file').format(key=task.parent),
             )
         for dep in task.depends_on:
             if dep not in task_index:
                 r.problem(
                     r.where.field("tasks", i, "depends_on"),
-                    f"{label} depends_on: " + _("no task") + f' "{dep}" ' + _("in this file"),
+                    f"{label} depends_on: " + _('no task "{key}" in this file').format(key=dep),
                 )
     cycle = model.find_cycle({t.key: [t.parent] if t.parent and t.parent != t.key else [] for t in tasks})
     if cycle:
@@ -567,11 +588,9 @@ def _org_cycle_problem(pf: PlanFile, parents: dict[str, str]) -> Problem | None:
     return Problem(
         pf.path,
         line,
-        _("org parent cycle: ")
-        + " -> ".join(cycle)
-        + " ("
-        + _("with the parents set in the database or in an earlier file")
-        + ")",
+        _("org parent cycle: {cycle} (with the parents set in the database or in an earlier file)").format(
+            cycle=" -> ".join(cycle)
+        ),
     )
 
 
@@ -653,7 +672,9 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
                 if pf.plan.key in seen:
                     problems.append(
                         Problem(
-                            str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}"
+                            str(path),
+                            1,
+                            _('plan "{key}" is also in {path}').format(key=pf.plan.key, path=seen[pf.plan.key]),
                         )
                     )
                 seen[pf.plan.key] = str(path)
@@ -696,7 +717,9 @@ def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False
             problems.append(cycle)
         if pf.plan.key in seen:
             problems.append(
-                Problem(str(path), 1, _("plan") + f' "{pf.plan.key}" ' + _("is also in") + f" {seen[pf.plan.key]}")
+                Problem(
+                    str(path), 1, _('plan "{key}" is also in {path}').format(key=pf.plan.key, path=seen[pf.plan.key])
+                )
             )
         seen[pf.plan.key] = str(path)
         parsed.append(pf)

@@ -20,7 +20,8 @@ from textual.reactive import reactive
 from textual.widget import AwaitMount
 
 from actionplan.core.errors import ActionPlanError, ConflictError, StoreError
-from actionplan.core.i18n import _
+from actionplan.core.i18n import LanguageSwitch, _, pgettext
+from actionplan.core.l10n import iso_or_day
 from actionplan.store import Store
 from actionplan.tui.commands import ActionPlanCommands
 from actionplan.tui.messages import NavigationRequested
@@ -32,7 +33,7 @@ from actionplan.tui.screens.timeline import TimelineScreen
 T = TypeVar("T")
 
 
-class ActionPlanApp(App[None]):
+class ActionPlanApp(App[LanguageSwitch | None]):
     """actionplan: plans, tasks, deadlines and who is accountable."""
 
     CSS_PATH = "app.tcss"
@@ -48,7 +49,7 @@ class ActionPlanApp(App[None]):
     DEFAULT_MODE = "dashboard"
 
     BINDINGS = [
-        Binding("question_mark,f1", "help", _("Help"), key_display="?"),
+        Binding("question_mark,f1", "help", pgettext("key", "Help"), key_display="?"),
         Binding("1", "switch_mode('dashboard')", _("Dashboard"), tooltip=_("Every plan at a glance")),
         Binding("2", "switch_mode('tasks')", _("Tasks"), tooltip=_("Tasks as a table or a tree")),
         Binding("3", "switch_mode('agencies')", _("Agencies"), tooltip=_("Accountability board")),
@@ -82,7 +83,7 @@ class ActionPlanApp(App[None]):
         return self._today or self.store.today()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.store.path.name} · " + _("today") + f" {self.today.isoformat()}"
+        self.sub_title = f"{self.store.path.name} · " + _("today") + f" {iso_or_day(self.today)}"
         self._seen_version = self.store.data_version()
         self.set_interval(self.POLL_SECONDS, self.poll_database, name="poll-database")
 
@@ -230,6 +231,10 @@ class ActionPlanApp(App[None]):
         summary = self.write(lambda: tasks.redo(self.store, self.store.actor))
         if summary:
             self.notify(_("Redone:") + f" {summary}")
+
+    def action_switch_language(self, lang: str) -> None:
+        """Show the UI again in *lang*: its labels are read when its modules load, so it starts afresh."""
+        self.exit(LanguageSwitch(lang, self.current_mode))
 
     def action_help(self) -> None:
         from actionplan.tui.screens.help import HelpScreen

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, language
 from actionplan.tui.screens.report_save import report_plans, save_report_dialog
 
 if TYPE_CHECKING:
@@ -49,6 +49,10 @@ class ActionPlanCommands(Provider):
             )
         yield _("Undo last change"), app.action_undo, _("built on the history")
         yield _("Help: key bindings"), app.action_help, _("every key of every screen")
+        if language() == "vi":
+            yield "English", partial(app.action_switch_language, "en"), _("show every screen in English")
+        else:
+            yield "Tiếng Việt", partial(app.action_switch_language, "vi"), _("show every screen in Vietnamese")
 
     async def discover(self) -> Hits:
         for name, command, help_text in self._commands():

@@ -22,23 +22,25 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Label, Static
 
 from actionplan.core.accountability import AgencyFigures, average_text, percent_text
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, pgettext
 from actionplan.tui.screens.plan_board import PlanBoardScreen
 from actionplan.tui.widgets.footer import FittingFooter
 from actionplan.tui.widgets.plan_picker import PlanPicker
 from actionplan.tui.widgets.tables import RowTable
 
 #: (column key, header, width) of the figure columns; the Agency column takes the rest.
-FIGURE_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("assigned", _("Led"), 3),
-    ("done", _("Done"), 4),
-    ("on_time", _("On time"), 7),
-    ("open", _("Open"), 4),
-    ("overdue", _("Overdue"), 7),
-    ("late", _("Late open"), 9),
-    ("late_done", _("Late done"), 9),
-    ("cancelled", _("Cancelled"), 9),
+_FIGURE_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("assigned", pgettext("column", "Led"), 3),
+    ("done", pgettext("column", "Done"), 4),
+    ("on_time", pgettext("column", "On time"), 7),
+    ("open", pgettext("column", "Open"), 4),
+    ("overdue", pgettext("column", "Overdue"), 7),
+    ("late", pgettext("column", "Late open"), 9),
+    ("late_done", pgettext("column", "Late done"), 9),
+    ("cancelled", pgettext("column", "Cancelled"), 9),
 )
+#: Each column at least as wide as its (translated) heading.
+FIGURE_COLUMNS = tuple((key, header, max(width, len(header))) for key, header, width in _FIGURE_COLUMNS)
 AGENCY_MIN_WIDTH = 10
 CELL_PADDING = 1  # DataTable default: one cell of padding each side
 

@@ -11,7 +11,9 @@ from textual.widgets.option_list import Option
 
 from actionplan.core import model
 from actionplan.core.dates import short_relative
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, language, pgettext
+from actionplan.core.l10n import iso_or_day
+from actionplan.core.model import status_label
 from actionplan.core.query import TaskFilter
 from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.widgets.footer import FittingFooter
@@ -73,13 +75,15 @@ class DashboardScreen(ActionPlanScreen[None]):
         table = self.query_one("#upcoming", DataTable)
         width = self._width = self.size.width or 80
         ref_w = max([len(p.key) for p in self.app.store.list_plans()] + [8]) + 5
-        fixed = 10 + 9 + ref_w + 6 + 2 * 6 + 4
+        due_w = 12 if language() == "vi" else 9  # "còn 35 ngày" / "35d left"
+        lead, lead_w = pgettext("column", "Lead"), max(6, len(pgettext("column", "Lead")))
+        fixed = 10 + due_w + ref_w + lead_w + 2 * 6 + 4
         table.clear(columns=True)
-        table.add_column(_("Deadline"), key="deadline", width=10)
-        table.add_column(_("Due"), key="due", width=9)
-        table.add_column(_("Task"), key="task", width=ref_w)
-        table.add_column(_("Lead"), key="lead", width=6)
-        table.add_column(_("Title"), key="title", width=max(12, width - fixed))
+        table.add_column(pgettext("column", "Deadline"), key="deadline", width=10)
+        table.add_column(pgettext("column", "Due"), key="due", width=due_w)
+        table.add_column(pgettext("column", "Task"), key="task", width=ref_w)
+        table.add_column(lead, key="lead", width=lead_w)
+        table.add_column(pgettext("column", "Title"), key="title", width=max(12, width - fixed))
 
     def reload(self, *_args: object) -> None:
         store = self.app.store
@@ -97,7 +101,7 @@ class DashboardScreen(ActionPlanScreen[None]):
             line = Text(f"{s.plan.key}", style="bold")
             if s.plan.reference:
                 line.append(f"  {s.plan.reference}", style="dim")
-            line.append(f"  [{s.plan.status}]", style="dim")
+            line.append(f"  [{status_label(s.plan.status)}]", style="dim")
             line.append("\n")
             line.append(s.plan.title[:120])
             line.append("\n")
@@ -153,7 +157,7 @@ class DashboardScreen(ActionPlanScreen[None]):
             late = model.is_overdue(task, today)
             style = "bold red" if late else ("yellow" if model.is_due_soon(task, today) else "")
             table.add_row(
-                task.deadline.isoformat() if task.deadline else "—",
+                iso_or_day(task.deadline) if task.deadline else "—",
                 Text(short_relative(task.deadline, today), style=style) if task.deadline else "",
                 Text(task.ref),
                 Text(task.lead),

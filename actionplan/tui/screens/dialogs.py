@@ -32,6 +32,7 @@ from actionplan.core.dates import DateError, describe_resolution, parse_deadline
 from actionplan.core.fields import HISTORY_FIELDS, field_label
 from actionplan.core.fields import history_text as task_field_text
 from actionplan.core.i18n import _
+from actionplan.core.l10n import iso_or_day
 from actionplan.core.model import Task, TaskStatus
 from actionplan.tui.base import ActionPlanModal
 from actionplan.tui.widgets.footer import FittingFooter
@@ -289,7 +290,7 @@ class EvidenceDialog(TaskDialog[tuple[str, date] | None]):
         task = self.plan_task
         yield from self.heading(_("Mark done:"))
         if task.deadline:
-            yield Label(_("deadline") + f" {task.deadline.isoformat()}", classes="hint")
+            yield Label(_("deadline {date}").format(date=iso_or_day(task.deadline)), classes="hint")
         yield from self.text_field(
             _("Evidence (required): what was delivered, where"),
             "evidence",
@@ -384,7 +385,7 @@ class ProgressDialog(TaskDialog[tuple[str, int | None] | None]):
         task = self.plan_task
         yield from self.heading(_("Record progress:"))
         yield from self.text_field(
-            _("Progress note (required), dated") + f" {self.today.isoformat()}",
+            _("Progress note (required), dated {date}").format(date=iso_or_day(self.today)),
             "note",
             self.kept("note", ""),
             placeholder=_("what happened since the last note"),

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Markdown, Static
 
 from actionplan.core.i18n import _
+from actionplan.core.l10n import iso_or_day
 from actionplan.tui.base import ActionPlanScreen
 from actionplan.tui.widgets.footer import FittingFooter
 
@@ -94,7 +95,7 @@ class DigestPreview(ActionPlanScreen[None]):
         if long_digest:
             shown += " (" + _("long; f: Markdown") + ")"
         self.query_one("#digest-info", Static).update(
-            _("As of") + f" {self.app.today.isoformat()} · {scope} · {since} · " + shown
+            _("As of") + f" {iso_or_day(self.app.today)} · {scope} · {since} · " + shown
         )
         self.shown_format = fmt
         return pending

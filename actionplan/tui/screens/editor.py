@@ -299,7 +299,7 @@ class TaskEditor(ActionPlanModal[Task | None]):
             suggester = SuggestFromList(self._task_keys, case_sensitive=False)
         elif name == "recurrence":
             suggester = SuggestFromList(["monthly", "quarterly", "yearly"], case_sensitive=False)
-        help_text = BY_NAME[name].help
+        help_text = _(BY_NAME[name].help)
         return Input(
             text,
             placeholder=help_text,
@@ -556,7 +556,7 @@ class TaskEditor(ActionPlanModal[Task | None]):
         self._lead_key = lead
         accountable = self.query_one(f"#{widget_id('accountable')}", Input)
         accountable.suggester = self._heads_suggester(lead)
-        accountable.placeholder = new_head or BY_NAME["accountable"].help
+        accountable.placeholder = new_head or _(BY_NAME["accountable"].help)
         current = accountable.value.strip()
         if current == "" or (self._auto_head and current == self._auto_head):
             self._auto_head = new_head

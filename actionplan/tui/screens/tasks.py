@@ -16,7 +16,8 @@ from textual.widgets.tree import TreeNode
 
 from actionplan.core import model
 from actionplan.core.dates import short_relative
-from actionplan.core.i18n import _, n_
+from actionplan.core.i18n import N_, _, n_, pgettext
+from actionplan.core.l10n import iso_or_day
 from actionplan.core.model import Task, TaskStatus
 from actionplan.core.query import QueryError, TaskFilter, describe_filter, parse_query
 from actionplan.core.text import key_sort
@@ -29,6 +30,8 @@ from actionplan.tui.widgets.task_detail import STATUS_STYLE, TaskDetail, status_
 
 PAGE = 200
 SORTS = ("deadline", "key", "lead", "status", "progress")
+SORT_WORDS = {"deadline": N_("deadline"), "key": N_("key"), "lead": N_("lead agency"), "status": N_("status")}
+SORT_WORDS["progress"] = N_("progress")
 NARROW = 140
 #: The title column never gets narrower than this; Accountable appears only when the title keeps it.
 TITLE_MIN = 30
@@ -50,7 +53,9 @@ SHORT_STATUS: dict[str, str] = {
     TaskStatus.CANCELLED: _("cancelled"),
 }
 
-FILTER_HINT = "lead:MPS status:open due<2026-05-01 tag:legal overdue words…"
+FILTER_HINT = N_("lead:MPS status:open due<2026-05-01 tag:legal overdue words…")
+#: How wide the "due" cells are in each language ("35d left" / "còn 35 ngày").
+DUE_WIDTH = {"en": 9, "vi": 12}
 
 
 class TasksScreen(ActionPlanScreen[None]):
@@ -62,9 +67,9 @@ class TasksScreen(ActionPlanScreen[None]):
         Binding("n", "new_task", _("New")),
         Binding("s", "new_subtask", _("Subtask"), show=False),
         Binding("e", "edit", _("Edit")),
-        Binding("x", "done", _("Done")),
+        Binding("x", "done", pgettext("key", "Done")),
         Binding("r", "progress", _("Progress")),
-        Binding("c", "status", _("Status")),
+        Binding("c", "status", pgettext("key", "Status")),
         Binding("delete", "cancel_task", _("Cancel task"), key_display="del", show=False),
         Binding("u", "app.undo", _("Undo")),
         Binding("v", "toggle_view", _("Tree/table"), show=False),
@@ -93,7 +98,7 @@ class TasksScreen(ActionPlanScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_("Filter: ") + FILTER_HINT, id="filter", compact=True)
+        yield Input(placeholder=_("Filter: ") + _(FILTER_HINT), id="filter", compact=True)
         yield Static(id="filter-status")
         with Horizontal(id="body"):
             with Vertical(id="list"):
@@ -152,6 +157,9 @@ class TasksScreen(ActionPlanScreen[None]):
             "status": max(len(s) for s in (*SHORT_STATUS.values(), _("OVERDUE"), _("Status"))),
             "progress": 4,
         }
+        headings = {"key": "Task", "lead": "Lead", "due": "Due", "status": "Status"}
+        for name, word in headings.items():  # each column at least as wide as its (translated) heading
+            widths[name] = max(widths[name], len(pgettext("column", word)))
         if room < 100:
             widths.pop("progress")
         fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 3  # cell padding, the scrollbar and a spare cell
@@ -165,14 +173,14 @@ class TasksScreen(ActionPlanScreen[None]):
             return
         self._shape = shape
         table.clear(columns=True)
-        table.add_column(_("Task"), key="key", width=widths["key"])
-        table.add_column(_("Title"), key="title", width=title_w)
-        table.add_column(_("Lead"), key="lead", width=widths["lead"])
+        table.add_column(pgettext("column", "Task"), key="key", width=widths["key"])
+        table.add_column(pgettext("column", "Title"), key="title", width=title_w)
+        table.add_column(pgettext("column", "Lead"), key="lead", width=widths["lead"])
         if show_accountable:
             table.add_column(_("Accountable"), key="accountable", width=accountable_w)
-        table.add_column(_("Deadline"), key="deadline", width=10)
-        table.add_column(_("Due"), key="due", width=widths["due"])
-        table.add_column(_("Status"), key="status", width=widths["status"])
+        table.add_column(pgettext("column", "Deadline"), key="deadline", width=10)
+        table.add_column(pgettext("column", "Due"), key="due", width=widths["due"])
+        table.add_column(pgettext("column", "Status"), key="status", width=widths["status"])
         if "progress" in widths:
             table.add_column("%", key="progress", width=4)
 
@@ -279,7 +287,7 @@ class TasksScreen(ActionPlanScreen[None]):
             "title": title,
             "lead": Text(task.lead),
             "accountable": Text(task.accountable, overflow="ellipsis", no_wrap=True),
-            "deadline": task.deadline.isoformat() if task.deadline else "—",
+            "deadline": iso_or_day(task.deadline) if task.deadline else "—",
             "due": due,
             "status": status,
             "progress": f"{task.progress}",
@@ -306,7 +314,7 @@ class TasksScreen(ActionPlanScreen[None]):
             label.append(self._tree_title(task, len(status.plain)))
             if task.deadline:
                 label.append(
-                    f"  {task.deadline.isoformat()}", style="bold red" if model.is_overdue(task, today) else "dim"
+                    f"  {iso_or_day(task.deadline)}", style="bold red" if model.is_overdue(task, today) else "dim"
                 )
             label.append("  ")
             label.append_text(status)
@@ -329,10 +337,12 @@ class TasksScreen(ActionPlanScreen[None]):
         count = (
             n_("{n} task", "{n} tasks", self.total).format(n=self.total)
             if shown >= self.total
-            else (f"{shown} " + _("of") + f" {self.total} " + _("tasks shown (scroll for more)"))
+            else _("{shown} of {n} tasks shown (scroll for more)").format(shown=shown, n=self.total)
         )
         text = Text(f"{plan}", style="bold")
-        text.append(f" · {count} · " + _("sorted by") + f" {self.sort} · ")
+        text.append(
+            " · " + count + " · " + _("sorted by {sort}").format(sort=_(SORT_WORDS.get(self.sort, self.sort))) + " · "
+        )
         text.append(describe_filter(self.filter), style="cyan" if not self.filter.is_empty() else "dim")
         self.query_one("#filter-status", Static).update(text)
 

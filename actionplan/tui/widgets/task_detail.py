@@ -13,7 +13,8 @@ from textual.widgets import Static
 from actionplan.core import model
 from actionplan.core.dates import relative_days
 from actionplan.core.i18n import _
-from actionplan.core.model import Task, TaskStatus
+from actionplan.core.l10n import iso_or_day
+from actionplan.core.model import Task, TaskStatus, status_label
 from actionplan.core.recurrence import describe_rrule
 from actionplan.store import Store
 
@@ -38,7 +39,7 @@ def deadline_text(task: Task, today: date) -> Text:
     """ "2026-12-31 · 35 days left", red when overdue."""
     if task.deadline is None:
         return Text("—", style="dim")
-    text = Text(task.deadline.isoformat())
+    text = Text(iso_or_day(task.deadline))
     if task.is_open:
         rel = relative_days(task.deadline, today)
         style = "bold red" if model.is_overdue(task, today) else ("yellow" if model.is_due_soon(task, today) else "")
@@ -48,8 +49,8 @@ def deadline_text(task: Task, today: date) -> Text:
 
 def status_text(task: Task, today: date) -> Text:
     if model.is_overdue(task, today):
-        return Text(_("overdue"), style="bold red") + Text(f" ({task.status})", style="dim")
-    return Text(str(task.status), style=STATUS_STYLE.get(task.status, ""))
+        return Text(_("overdue"), style="bold red") + Text(f" ({status_label(task.status)})", style="dim")
+    return Text(status_label(task.status), style=STATUS_STYLE.get(task.status, ""))
 
 
 class TaskDetail(VerticalScroll, can_focus=True):
@@ -106,7 +107,9 @@ def render_task(store: Store, task: Task, today: date) -> Group:
     status.append(f"  {task.progress}% ", style="")
     status.append_text(progress_bar(task.progress))
     if task.priority != model.Priority.NORMAL:
-        status.append(f"  {task.priority}", style="magenta" if task.priority in ("high", "critical") else "dim")
+        status.append(
+            f"  {status_label(task.priority)}", style="magenta" if task.priority in ("high", "critical") else "dim"
+        )
     row(_("Status"), status)
     row(_("Deadline"), deadline_text(task, today))
     if task.deadline_text:
@@ -124,7 +127,7 @@ def render_task(store: Store, task: Task, today: date) -> Group:
     if task.recurrence:
         row(_("Repeats"), describe_rrule(task.recurrence))
     if task.start:
-        row(_("Start"), task.start.isoformat())
+        row(_("Start"), iso_or_day(task.start))
     if task.output:
         row(_("Output"), task.output)
     if task.kpi:
@@ -150,7 +153,7 @@ def render_task(store: Store, task: Task, today: date) -> Group:
     if task.parent:
         row(_("Parent"), task.parent)
     if task.status == TaskStatus.DONE:
-        done = Text(task.completed_on.isoformat() if task.completed_on else "—")
+        done = Text(iso_or_day(task.completed_on) if task.completed_on else "—")
         on_time = model.done_on_time(task)
         if on_time is not None:
             done.append(
@@ -173,7 +176,7 @@ def render_task(store: Store, task: Task, today: date) -> Group:
     if not notes:
         parts.append(Text(_("No notes yet (r to record progress)."), style="dim"))
     for n in reversed(notes[-8:]):
-        line = Text(f"{n.on.isoformat()} ", style="dim")
+        line = Text(f"{iso_or_day(n.on)} ", style="dim")
         line.append(n.author, style="bold")
         if n.progress is not None:
             line.append(f" [{n.progress}%]", style="cyan")

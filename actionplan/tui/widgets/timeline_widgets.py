@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from actionplan.core import model
 from actionplan.core.dates import short_relative
 from actionplan.core.i18n import _
-from actionplan.core.model import Task, TaskStatus
+from actionplan.core.model import Task, TaskStatus, status_label
 from actionplan.tui.timeline_data import (
     MAX_TASKS_PER_MONTH,
     MONTH_ABBR,
@@ -53,7 +53,7 @@ def status_cell(task: Task, today: date) -> tuple[str, str]:
         return "! " + short_relative(task.deadline, today), "bold $error"
     if task.status == TaskStatus.BLOCKED:
         return _("blocked"), "$warning"
-    return str(task.status), ""
+    return status_label(task.status), ""
 
 
 def fit(text: str, width: int) -> str:

@@ -1,0 +1,302 @@
+"""The language choice, the catalogues and Vietnamese dates, numbers and deadline phrases."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from actionplan.cli.main import cli
+from actionplan.core import i18n, l10n
+from actionplan.core.dates import describe_resolution, parse_deadline, relative_days
+from actionplan.core.i18n import choose_language, language_from_locale
+
+PO = Path(i18n.LOCALE_DIR) / "vi" / "LC_MESSAGES" / "actionplan.po"
+
+
+@pytest.fixture
+def vietnamese():
+    i18n.set_language("vi")
+    yield
+    i18n.set_language("en", explicit=False)
+
+
+# --- choosing the language ----------------------------------------------------------------------
+
+
+def test_lang_option_wins_over_environment_and_locale() -> None:
+    env = {"ACTIONPLAN_LANG": "en", "LANG": "en_US.UTF-8"}
+    assert choose_language("vi", env) == "vi"
+
+
+def test_environment_wins_over_locale() -> None:
+    assert choose_language(None, {"ACTIONPLAN_LANG": "vi", "LC_ALL": "en_GB.UTF-8"}) == "vi"
+
+
+def test_locale_order_is_lc_all_then_lc_messages_then_lang() -> None:
+    assert language_from_locale({"LC_ALL": "vi_VN.UTF-8", "LANG": "en_US.UTF-8"}) == "vi"
+    assert language_from_locale({"LC_MESSAGES": "vi_VN", "LANG": "en_US.UTF-8"}) == "vi"
+    assert language_from_locale({"LANG": "en_US.UTF-8"}) == "en"
+
+
+def test_an_unset_or_c_locale_leaves_the_choice_to_the_database() -> None:
+    assert choose_language(None, {}) is None
+    assert choose_language(None, {"LANG": "C.UTF-8"}) is None
+    assert choose_language(None, {"LC_ALL": "POSIX"}) is None
+
+
+def test_an_unknown_language_is_refused_naming_where_it_came_from() -> None:
+    with pytest.raises(ValueError, match=r"\$ACTIONPLAN_LANG: unknown language \"fr\""):
+        choose_language(None, {"ACTIONPLAN_LANG": "fr"})
+
+
+def test_english_is_the_default_when_nothing_asks_for_vietnamese(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ACTIONPLAN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and "Show this message and exit." in result.output
+
+
+def test_help_in_vietnamese_with_lang_option() -> None:
+    result = CliRunner().invoke(cli, ["--lang", "vi", "list", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Cách dùng:" in result.output
+    assert "Liệt kê nhiệm vụ" in result.output
+    assert "Nhiệm vụ đang mở đã quá thời hạn." in result.output  # --overdue's help
+    assert "Show this message" not in result.output
+
+
+def test_help_in_vietnamese_from_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACTIONPLAN_LANG", raising=False)
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "Tùy chọn:" in result.output and "Lệnh:" in result.output
+
+
+def test_committee_default_in_the_database_applies_when_nothing_else_chooses(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("ACTIONPLAN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    created = runner.invoke(cli, ["--db", db, "init", "--lang", "vi"])
+    assert created.exit_code == 0, created.output
+    assert created.output.startswith("Đã tạo ")
+    listed = runner.invoke(cli, ["--db", db, "list", "--overdue", "--as-of", "2026-11-26"])
+    assert "NHIỆM VỤ" in listed.output and "THỜI HẠN" in listed.output
+    assert "quá hạn" in listed.output
+    english = runner.invoke(cli, ["--db", db, "--lang", "en", "list", "--overdue", "--as-of", "2026-11-26"])
+    assert "TASK" in english.output and "DEADLINE" in english.output
+    changed = runner.invoke(cli, ["--db", db, "init", "--lang", "en"])
+    assert changed.exit_code == 0 and "Database already exists" in changed.output
+    assert "TASK" in runner.invoke(cli, ["--db", db, "list"]).output
+
+
+def test_show_in_vietnamese_names_the_lead_by_its_short_name(sample_store, db_path: Path) -> None:
+    sample_store.close()
+    result = CliRunner().invoke(
+        cli, ["--lang", "vi", "--db", str(db_path), "show", "cyber-2026/2", "--as-of", "2026-11-26"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Người chịu trách nhiệm" in result.output
+    assert "Thời hạn" in result.output
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+def _fields(text: str) -> set[str]:
+    """The named placeholders of a message: {n}, {name!r}, %(prog)s."""
+    import re
+
+    names = {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+    return names | set(re.findall(r"%\((\w+)\)s", text))
+
+
+def test_every_message_of_the_source_has_a_vietnamese_translation_with_the_same_placeholders() -> None:
+    from babel.messages.pofile import read_po
+
+    from actionplan.locale.extract import source_catalog
+
+    with open(PO, "rb") as f:
+        catalog = read_po(f, locale="vi")
+    missing, wrong = [], []
+    for message in source_catalog():
+        if not message.id:
+            continue
+        found = catalog.get(message.id, context=message.context)
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = () if found is None else (found.string if isinstance(found.string, tuple) else (found.string,))
+        if found is None or found.fuzzy or not all(strings):
+            missing.append(ids[0])
+            continue
+        for translated in strings:
+            if _fields(translated) != _fields(ids[-1]) and _fields(translated) != _fields(ids[0]):
+                wrong.append((ids[0], translated))
+    assert not missing, f"{len(missing)} message(s) without a Vietnamese translation: {missing[:20]}"
+    assert not wrong, f"placeholders differ from the English: {wrong[:20]}"
+
+
+def test_the_compiled_catalogue_matches_the_po_file() -> None:
+    import io
+
+    from babel.messages.mofile import read_mo, write_mo
+    from babel.messages.pofile import read_po
+
+    with open(PO, "rb") as f:
+        catalog = read_po(f, locale="vi")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    expected = {str(m.id): str(m.string) for m in read_mo(compiled) if m.id}
+    with open(PO.with_suffix(".mo"), "rb") as f:
+        shipped = {str(m.id): str(m.string) for m in read_mo(f) if m.id}
+    assert shipped == expected, "actionplan.mo is stale: run python -m actionplan.locale.update"
+
+
+def test_the_catalogue_uses_the_committee_terms(vietnamese) -> None:
+    from actionplan.core.i18n import _
+
+    assert _("Lead") == "Cơ quan chủ trì"
+    assert _("Coordinating") == "Cơ quan phối hợp"
+    assert _("Accountable") == "Người chịu trách nhiệm"
+    assert _("Deadline") == "Thời hạn"
+    assert _("Expected output") == "Sản phẩm"
+    assert _("Progress") == "Tiến độ"
+    assert _("Overdue") == "Quá hạn"
+    assert _("Due soon") == "Sắp đến hạn"
+    for english, vietnamese_word in (
+        ("not started", "chưa thực hiện"),
+        ("in progress", "đang thực hiện"),
+        ("blocked", "vướng mắc"),
+        ("done", "hoàn thành"),
+        ("cancelled", "hủy bỏ"),
+    ):
+        assert _(english) == vietnamese_word
+
+
+# --- Vietnamese dates, numbers, phrases ---------------------------------------------------------
+
+
+def test_vietnamese_dates_and_numbers(vietnamese) -> None:
+    d = date(2026, 4, 30)
+    assert l10n.day(d) == "30/4/2026"
+    assert l10n.weekday(d) == "thứ Năm"
+    assert l10n.weekday(date(2026, 5, 3)) == "Chủ nhật"
+    assert l10n.quarter(2026, 3) == "quý III/2026"
+    assert l10n.month(2026, 4) == "tháng 4/2026"
+    assert l10n.number(1234) == "1.234"
+    assert l10n.number(10000.5) == "10.000,5"
+    assert relative_days(date(2026, 12, 25), date(2026, 11, 26)) == "còn 29 ngày"
+    assert relative_days(date(2026, 9, 24), date(2026, 11, 26)) == "quá hạn 63 ngày"
+    assert describe_resolution("cuối quý 3/2026") == '"cuối quý 3/2026" → 30/9/2026 (thứ Tư)'
+
+
+def test_english_dates_and_numbers_are_unchanged() -> None:
+    assert l10n.day(date(2026, 4, 30)) == "30 Apr 2026"
+    assert l10n.number(1234) == "1,234"
+    assert relative_days(date(2026, 12, 25), date(2026, 11, 26)) == "29 days left"
+    assert describe_resolution("cuối quý 3/2026") == '"cuối quý 3/2026" → 2026-09-30 (Wed)'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cuối quý 3/2026", date(2026, 9, 30)),
+        ("trước 31/3/2027", date(2027, 3, 31)),
+        ("trước ngày 31/3/2027", date(2027, 3, 31)),
+        ("quý 1 năm 2027", date(2027, 3, 31)),
+        ("6 tháng đầu năm 2026", date(2026, 6, 30)),
+        ("6 tháng cuối năm 2026", date(2026, 12, 31)),
+        ("hết năm 2026", date(2026, 12, 31)),
+        ("đến hết tháng 6/2026", date(2026, 6, 30)),
+        ("chậm nhất là ngày 30/6/2026", date(2026, 6, 30)),
+        ("trong quý IV/2026", date(2026, 12, 31)),
+    ],
+)
+def test_vietnamese_deadline_phrases(text: str, expected: date) -> None:
+    assert parse_deadline(text) == expected
+
+
+def test_before_a_period_stays_ambiguous_in_vietnamese_too() -> None:
+    from actionplan.core.dates import DateError
+
+    with pytest.raises(DateError, match="ambiguous"):
+        parse_deadline("trước tháng 4/2026")
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ("quá hạn", "overdue", True),
+        ("Quá-hạn lead:MPS", "overdue", True),
+        ("sắp đến hạn", "due_within", 14),
+        ("vướng mắc", "statuses", ["blocked"]),
+        ('"hoàn thành"', "statuses", ["done"]),
+        ("status:chưa-thực-hiện", "statuses", ["not started"]),
+        ("status:huỷ_bỏ,đang-thực-hiện", "statuses", ["cancelled", "in progress"]),
+    ],
+)
+def test_the_filter_language_reads_vietnamese_status_words(query: str, field: str, value: object) -> None:
+    from actionplan.core.query import parse_query
+
+    assert getattr(parse_query(query), field) == value
+
+
+def test_other_vietnamese_words_stay_search_words() -> None:
+    from actionplan.core.query import parse_query
+
+    assert parse_query("an ninh mạng").words == ["an ninh mạng"]
+
+
+# --- Vietnamese iCal ----------------------------------------------------------------------------
+
+
+def test_vietnamese_ical_export_parses_and_speaks_vietnamese(sample_store, db_path: Path) -> None:
+    import icalendar
+
+    sample_store.close()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--lang",
+            "vi",
+            "--db",
+            str(db_path),
+            "ics",
+            "--plan",
+            "cyber-2026",
+            "--reminder-events",
+            "--as-of",
+            "2026-11-26",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    calendar = icalendar.Calendar.from_ical(result.stdout)
+    events = [c for c in calendar.walk("VEVENT")]
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert any(s.startswith("2 ") and s.endswith("— Bộ Công an") for s in summaries), summaries[:5]
+    assert any(s.startswith("Còn 7 ngày đến hạn: ") for s in summaries)
+    description = str(next(e for e in events if str(e["SUMMARY"]).startswith("2 "))["DESCRIPTION"])
+    for label in ("Nhiệm vụ: ", "Cơ quan chủ trì: MPS — Bộ Công an", "Người chịu trách nhiệm: ", "Cơ quan phối hợp: "):
+        assert label in description
+    assert "Thời hạn: 31/3/2027" in description and "Trạng thái: đang thực hiện" in description
+    alarms = [str(a["DESCRIPTION"]) for e in events for a in e.walk("VALARM")]
+    assert alarms and all(a.startswith(("Còn ", "Đến hạn")) for a in alarms)
+    assert "Deadline" not in result.stdout and "Lead:" not in result.stdout
+
+
+def test_the_calendar_cache_keeps_languages_apart(sample_store, db_path: Path) -> None:
+    sample_store.close()
+    runner = CliRunner()
+    args = ["--db", str(db_path), "ics", "--plan", "cyber-2026"]
+    english = runner.invoke(cli, ["--lang", "en", *args]).stdout
+    vietnamese_text = runner.invoke(cli, ["--lang", "vi", *args]).stdout
+    again = runner.invoke(cli, ["--lang", "en", *args]).stdout
+    assert "Lead: MPS" in english and "Cơ quan chủ trì" in vietnamese_text
+    assert again == english
