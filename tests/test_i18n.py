@@ -275,6 +275,7 @@ def test_the_calendar_cache_keeps_languages_apart(sample_store, db_path: Path) -
     vietnamese_text = runner.invoke(cli, ["--lang", "vi", *args]).stdout
     again = runner.invoke(cli, ["--lang", "en", *args]).stdout
     assert "Lead: MPS" in english and "Cơ quan chủ trì" in vietnamese_text
+
     def stamped(text: str) -> list[str]:  # DTSTAMP is the moment of the export
         return [line for line in text.splitlines() if not line.startswith("DTSTAMP")]
 
