@@ -487,3 +487,17 @@ def test_text_and_markdown_do_not_load_jinja(db_path: Path, fresh_store: Store) 
     )
     out = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_vietnamese_digest_matches_golden_file(week_store: Store, fmt: str) -> None:
+    """The committee's own language: Vietnamese terms, dates (26/11/2026), agencies by short name."""
+    from actionplan.core.i18n import set_language
+
+    set_language("vi")
+    text = render(sample_digest(week_store), fmt)
+    check_golden(f"digest-sample-vi.{SUFFIX[fmt]}", text)
+    assert "Báo cáo tình hình đến ngày 26/11/2026" in text
+    assert "Bộ Công an" in text and "Ministry of Public Security" not in text
+    if fmt != "html":
+        assert max(len(line) for line in text.splitlines()) <= 80

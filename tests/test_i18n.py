@@ -118,6 +118,30 @@ def _fields(text: str) -> set[str]:
     return names | set(re.findall(r"%\((\w+)\)s", text))
 
 
+def test_every_message_of_the_source_has_a_vietnamese_translation_with_the_same_placeholders() -> None:
+    from babel.messages.pofile import read_po
+
+    from actionplan.locale.extract import source_catalog
+
+    with open(PO, "rb") as f:
+        catalog = read_po(f, locale="vi")
+    missing, wrong = [], []
+    for message in source_catalog():
+        if not message.id:
+            continue
+        found = catalog.get(message.id, context=message.context)
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = () if found is None else (found.string if isinstance(found.string, tuple) else (found.string,))
+        if found is None or found.fuzzy or not all(strings):
+            missing.append(ids[0])
+            continue
+        for translated in strings:
+            if _fields(translated) != _fields(ids[-1]) and _fields(translated) != _fields(ids[0]):
+                wrong.append((ids[0], translated))
+    assert not missing, f"{len(missing)} message(s) without a Vietnamese translation: {missing[:20]}"
+    assert not wrong, f"placeholders differ from the English: {wrong[:20]}"
+
+
 def test_the_compiled_catalogue_matches_the_po_file() -> None:
     import io
 

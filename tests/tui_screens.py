@@ -1,0 +1,82 @@
+"""Render terminal-UI screens as text in a fresh process (run by tests/test_tui_vietnamese.py).
+
+The UI reads its labels when its modules are imported, so a screen in another language
+needs a process of its own: ``python tests/tui_screens.py DB LANG`` prints a JSON object
+of screen name → the screen's text at 80x24, on the sample plans' fixed day.  With
+``switch`` as a third argument it opens the tasks screen in LANG, switches language from
+the command palette and prints the screen the UI reopens on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from actionplan.core.i18n import LanguageSwitch, set_language
+from actionplan.store import Store
+
+TODAY = date(2026, 11, 26)
+SCREENS = {
+    "dashboard": [],
+    "tasks": ["2", "down", "down"],
+    "editor": ["2", "e"],
+    "help": ["question_mark"],
+    "agencies": ["3"],
+    "timeline": ["4"],
+}
+
+
+async def _text(app, keys: list[str]) -> str:
+    from textual.widgets import Input, TextArea
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        for widget in app.screen.query(Input):
+            widget.cursor_blink = False
+        for widget in app.screen.query(TextArea):
+            widget.cursor_blink = False
+        for _ in range(3):
+            await pilot.pause()
+        return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+async def _switch(store: Store, lang: str) -> dict[str, str]:
+    from actionplan.tui.app import ActionPlanApp
+    from actionplan.tui.launch import forget_ui_modules
+
+    app = ActionPlanApp(store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*("English" if lang == "vi" else "Tiếng Việt"), "enter")
+        for _ in range(3):
+            await pilot.pause()
+    result = app.return_value
+    assert isinstance(result, LanguageSwitch), result
+    set_language(result.lang)
+    forget_ui_modules()
+    from actionplan.tui.app import ActionPlanApp as Reloaded
+
+    Reloaded.DEFAULT_MODE = result.mode
+    again = Reloaded(store, today=TODAY)
+    return {"switched_to": result.lang, "mode": result.mode, "screen": await _text(again, [])}
+
+
+def main() -> None:
+    db, lang = Path(sys.argv[1]), sys.argv[2]
+    set_language(lang)
+    store = Store(db, actor="secretary")
+    if sys.argv[3:] == ["switch"]:
+        print(json.dumps(asyncio.run(_switch(store, lang)), ensure_ascii=False))
+        return
+    from actionplan.tui.app import ActionPlanApp
+
+    screens = {name: asyncio.run(_text(ActionPlanApp(store, today=TODAY), keys)) for name, keys in SCREENS.items()}
+    print(json.dumps(screens, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
