@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from actionplan.core.i18n import _
-from actionplan.core.model import DEFAULT_HORIZON_DAYS, Org, PlanStatus, Task
+from actionplan.core.l10n import is_vietnamese, org_name
+from actionplan.core.model import DEFAULT_HORIZON_DAYS, Org, PlanStatus, Task, status_label
 from actionplan.mail.build import Mailbox, join_html, one_line, parse_addresses
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -244,7 +245,7 @@ def _agency_subject(org: Org, lead: Digest, coord: Digest) -> str:
 
     return (
         _("Digest as of")
-        + f" {day(lead.as_of)} — {org.key}, {one_line(org.name)}: "
+        + f" {day(lead.as_of)} — {org.key}, {one_line(org_name(org.key, org.short_name, org.name) if is_vietnamese() else org.name)}: "
         + _("{overdue} overdue, {due} due soon, {blocked} blocked; {coord} overdue that you coordinate").format(
             overdue=lead.count("overdue"),
             due=lead.count("due"),
@@ -358,6 +359,15 @@ def active_feed_links(store: Store) -> dict[str, str]:
     return links
 
 
+def _lead_name(task: Task, org: Org | None) -> str:
+    """``MPS, Ministry of Public Security``; in Vietnamese the agency's short name (``MPS, Bộ Công an``)."""
+    from actionplan.digest.phrases import lead_phrase
+
+    if org is not None and org.short_name and is_vietnamese():
+        return f"{task.lead}, {one_line(org.short_name)}"
+    return lead_phrase(task)
+
+
 def fold_name(name: str) -> str:
     """A person's name as the address book keys it: case and spacing do not matter."""
     return " ".join(name.split()).casefold()
@@ -374,7 +384,7 @@ def _reminder_subject(task: Task, as_of: date) -> str:
 
 def _reminder_body(task: Task, org: Org | None, as_of: date, feed: str) -> Callable[[], tuple[str, str | None]]:
     def render() -> tuple[str, str | None]:
-        from actionplan.digest.phrases import day, days, lead_phrase
+        from actionplan.digest.phrases import day, days
 
         assert task.deadline is not None
         left = (task.deadline - as_of).days
@@ -388,9 +398,9 @@ def _reminder_body(task: Task, org: Org | None, as_of: date, feed: str) -> Calla
             "",
             _("Deadline") + f": {deadline}",
             _("Days left") + f": {days(left) if left else _('due today')}",
-            _("Lead") + f": {lead_phrase(task)}",
+            _("Lead") + f": {_lead_name(task, org)}",
             _("Accountable") + f": {one_line(task.accountable) or '-'}",
-            _("Status") + f": {task.status}, {task.progress}%",
+            _("Status") + f": {status_label(task.status)}, {task.progress}%",
         ]
         if task.output:
             lines.append(_("Expected output") + f": {one_line(task.output)}")
