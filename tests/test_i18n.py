@@ -304,3 +304,11 @@ def test_the_calendar_cache_keeps_languages_apart(sample_store, db_path: Path) -
         return [line for line in text.splitlines() if not line.startswith("DTSTAMP")]
 
     assert stamped(again) == stamped(english)
+
+
+def test_vietnamese_numbers_are_written_as_babel_writes_them(vietnamese) -> None:
+    from babel.numbers import format_decimal
+
+    for value in (0, 7, 1234, 1234.5, 10000, 4300.25, 1234567.125, -2500.5):
+        assert l10n.number(value) == format_decimal(value, format="#,##0.####", locale="vi")
+    assert l10n.number(252.0, 1) == format_decimal(252.0, format="#,##0.0", locale="vi") == "252,0"
