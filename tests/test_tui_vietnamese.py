@@ -103,7 +103,7 @@ def test_table_headings_and_footer_are_whole(screens: dict[str, str]) -> None:
     for key in ("/ Lọc", "n Mới", "e Sửa", "x Xong", "r Tiến độ", "c Trạng thái", "u Hoàn tác", "? Hỗ trợ"):
         assert key in footer
     agencies = screens["agencies"].splitlines()[2]
-    for heading in ("Cơ quan", "Giao", "Xong", "Đúng hạn", "Đang mở", "Quá hạn", "TB ngày trễ"):
+    for heading in ("Cơ quan", "Chủ trì", "Xong", "Đúng hạn", "Đang mở", "Quá hạn", "Trễ đang mở", "Xong trễ"):
         assert heading in agencies
 
 

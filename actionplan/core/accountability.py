@@ -49,8 +49,10 @@ def percent_text(value: float | None) -> str:
 
 
 def average_text(value: float | None) -> str:
-    """``47.0`` (days, one decimal), or "—" when no task was late."""
-    return NOTHING if value is None else f"{round_half_up(value, 1):.1f}"
+    """``47.0`` (days, one decimal; ``47,0`` in Vietnamese), or "—" when no task was late."""
+    from actionplan.core.l10n import number
+
+    return NOTHING if value is None else number(round_half_up(value, 1), 1)
 
 
 def end_of_day(day: date, zone_name: str) -> str:

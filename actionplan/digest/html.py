@@ -283,7 +283,12 @@ def html_context(digest: Digest) -> dict[str, Any]:
                 "note": accountability_note(),
                 "entries": [],
                 "rows": [
-                    {"first": row[0], "name": one_line(s.name), "weight": "", "cells": [(c, False) for c in row[1:]]}
+                    {
+                        "first": row[0],
+                        "name": one_line(digest.short_names.get(s.org, s.name) if l10n.is_vietnamese() else s.name),
+                        "weight": "",
+                        "cells": [(c, False) for c in row[1:]],
+                    }
                     for row, s in zip(deliveries_rows(digest), digest.accountability)
                 ],
                 "empty": "",

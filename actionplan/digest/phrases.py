@@ -406,7 +406,12 @@ def accountability_note() -> str:
 
 
 def agency_names(digest: Digest) -> list[tuple[str, str]]:
-    return [(a.org, one_line(a.name)) for a in digest.accountability]
+    """Each agency of the accountability table by name (Vietnamese output: its short name)."""
+    vietnamese = l10n.is_vietnamese()
+    return [
+        (a.org, one_line(digest.short_names.get(a.org, a.name) if vietnamese else a.name))
+        for a in digest.accountability
+    ]
 
 
 def progress_counts_phrase(s: Any) -> str:

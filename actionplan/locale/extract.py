@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from typing import IO, Any, cast
 
 _HELP_KEYWORDS = ("help", "epilog", "short_help")
+#: The program's own gettext functions besides Babel's defaults (``_``, ``N_``, ``ngettext``, ``pgettext``).
+KEYWORDS: dict[str, Any] = {"n_": (1, 2)}
 _CLICK_CALLS = ("command", "group", "option", "argument", "version_option", "Option", "Command", "Group")
 
 
@@ -67,7 +69,7 @@ def source_catalog() -> Any:
     from pathlib import Path
 
     from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
     from babel.messages.frontend import parse_mapping_cfg
 
     root = Path(__file__).parents[2]
@@ -75,7 +77,7 @@ def source_catalog() -> Any:
         method_map, options_map = parse_mapping_cfg(cfg)
     catalog = Catalog(project="actionplan", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(root), method_map, options_map, strip_comment_tags=True
+        str(root), method_map, options_map, keywords=KEYWORDS | DEFAULT_KEYWORDS, strip_comment_tags=True
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
