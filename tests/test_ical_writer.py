@@ -254,6 +254,27 @@ def test_sample_plans_with_every_option_are_byte_identical(sample_store):
             assert task_components(task, ctx) == ical_reference.task_components(task, ctx)
 
 
+def test_the_export_s_narrow_read_gives_the_events_of_whole_tasks(sample_store):
+    """The export reads only what events show (tasks_for_events): the same text as from whole tasks."""
+    store = sample_store
+    ref = "cyber-2026/1.1"
+    store.update_task(
+        ref, {"tags": ["khẩn", "b", "a"], "coordinating": ["MOJ", "MIC", "MOF"]}, store.get_task(ref).version
+    )
+    ids = [r[0] for r in store.task_versions(TaskFilter(), today=NOW.date())]
+    whole, narrow = store.tasks_by_ids(ids), store.tasks_for_events(ids)
+    assert narrow.keys() == whole.keys()
+    assert any(t.tags and len(t.coordinating) > 1 for t in narrow.values())
+    assert any(t.recurrence for t in narrow.values()) and any(t.completed_on for t in narrow.values())
+    options = IcalOptions(reminder_events=True, todo=True)
+    ctxs, _stamps = _contexts(store, options, {t.plan for t in whole.values()}, NOW, NOW.date())
+    for task_id, task in whole.items():
+        assert task_components(narrow[task_id], ctxs[task.plan]) == task_components(task, ctxs[task.plan])
+        assert replace(narrow[task_id], parent="", depends_on=[], kpi=None, evidence="") == replace(
+            task, parent="", depends_on=[], kpi=None, evidence=""
+        )
+
+
 def test_one_event_as_a_calendar_program_receives_it():
     """Escaped text, all-day dates, the UTC stamp and icalendar's property order, written out."""
     task = Task(

@@ -607,7 +607,7 @@ def _rebuild(store: Store, stale: list[int], contexts, prefixes, bodies: dict[in
     """Build the components of the stale tasks into *bodies*; return what the cache should keep."""
     from actionplan.calendar.events import task_components
 
-    tasks = store.tasks_by_ids(stale)
+    tasks = store.tasks_for_events(stale)
     keep = []
     for task_id in stale:
         task = tasks.get(task_id)
