@@ -103,6 +103,8 @@ def task_uid(task: Task, db_id: str, suffix: str = "") -> str:
 
 def _text(value: object) -> str:
     """User text as it may go out: NFC, no control characters but newline and tab."""
+    if isinstance(value, str) and value.isascii() and value.isprintable():
+        return value  # most keys and names: clean() would return it as it is
     return clean(str(value or ""))
 
 
@@ -180,21 +182,22 @@ def _labels(lang: str) -> dict[str, str]:
 
 def description(task: Task, ctx: EventContext) -> str:
     """Lead, accountable head, coordinating orgs, output, status, progress, source and plan."""
-    names, label = ctx.org_names, _labels(language())
+    lang = language()
+    names, label = ctx.org_names, _labels(lang)
     lines = [
-        f"{label['Task']}{task.ref}",
+        f"{label['Task']}{task.plan}/{task.key}",
         f"{label['Lead']}{_org_label(task.lead, names.get(task.lead) or task.lead_name)}",
         f"{label['Accountable']}{_text(task.accountable) or '-'}",
-        label["Coordinating"] + ("; ".join(_org_label(k, names.get(k, "")) for k in task.coordinating) or "-"),
+        label["Coordinating"] + ("; ".join([_org_label(k, names.get(k, "")) for k in task.coordinating]) or "-"),
     ]
     if task.deadline:
         written = f' ("{_text(task.deadline_text)}")' if task.deadline_text else ""
-        shown = task.deadline.isoformat() if language() == "en" else l10n.day(task.deadline)
+        shown = task.deadline.isoformat() if lang == "en" else l10n.day(task.deadline)
         lines.append(f"{label['Deadline']}{shown}{written}")
     if task.recurrence:
         lines.append(f"{label['Repeats']}{describe_rrule(task.recurrence)}")
     lines.append(f"{label['Expected output']}{_text(task.output) or '-'}")
-    lines.append(f"{label['Status']}{status_label(task.status)}, {task.progress}{label['done']}")
+    lines.append(f"{label['Status']}{_status_words(task.status, lang)}, {task.progress}{label['done']}")
     late = late_days(task, ctx.today)
     if late and task.deadline and ctx.today:
         lines.append(
@@ -212,20 +215,37 @@ def description(task: Task, ctx: EventContext) -> str:
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=64)
+def _status_words(status: str, lang: str) -> str:
+    """:func:`status_label` in *lang* (looked up once per status, not once per task)."""
+    return status_label(status)
+
+
 def last_change(task: Task, ctx: EventContext) -> datetime:
     """DTSTAMP and LAST-MODIFIED: the last change to the task or to what else its events
     show (its plan's title, an agency's name, the reminders), in UTC."""
+    return _last_change(task.updated_at, ctx.fallback_stamp, ctx.revised_at)
+
+
+@lru_cache(maxsize=1024)
+def _last_change(updated_at: str, fallback: datetime | None, revised_at: datetime | None) -> datetime:
     moment = None
-    if task.updated_at:
+    if updated_at:
         try:
-            moment = datetime.fromisoformat(task.updated_at)
+            moment = datetime.fromisoformat(updated_at)
             moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
         except ValueError:
             moment = None
     if moment is None:
-        moment = (ctx.fallback_stamp or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
+        moment = (fallback or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
         moment = moment.replace(microsecond=0)
-    return max(moment, ctx.revised_at) if ctx.revised_at else moment
+    return max(moment, revised_at) if revised_at else moment
+
+
+@lru_cache(maxsize=1024)
+def _stamp_value(updated_at: str, fallback: datetime | None, revised_at: datetime | None) -> str:
+    """LAST-MODIFIED's value (tasks imported or edited together share it)."""
+    return utc_value(_last_change(updated_at, fallback, revised_at))
 
 
 def sequence(task: Task, ctx: EventContext) -> int:
@@ -362,8 +382,19 @@ def trigger_for(days: int, at: time) -> timedelta:
 
 def categories(task: Task) -> list[str]:
     """CATEGORIES: the task's tags, then its plan, each once."""
-    cats = [tag for tag in map(_tag, task.tags) if tag.strip()]
-    return list(dict.fromkeys(cats + [task.plan]))
+    return list(_categories(tuple(task.tags), task.plan))
+
+
+@lru_cache(maxsize=1024)
+def _categories(tags: tuple[str, ...], plan: str) -> tuple[str, ...]:
+    cats = [tag for tag in map(_tag, tags) if tag.strip()]
+    return tuple(dict.fromkeys(cats + [plan]))
+
+
+@lru_cache(maxsize=1024)
+def _categories_line(tags: tuple[str, ...], plan: str) -> str:
+    """The whole CATEGORIES line (the same few sets of tags repeat over thousands of tasks)."""
+    return line("CATEGORIES", text_list(_categories(tags, plan)))
 
 
 @lru_cache(maxsize=4096)
@@ -413,21 +444,31 @@ class _Shared:
     __slots__ = ("stamp", "dtstamp", "sequence", "description", "categories", "summary", "uid", "extra", "plain")
 
     def __init__(self, task: Task, ctx: EventContext) -> None:
-        self.stamp = utc_value(last_change(task, ctx))  # LAST-MODIFIED
+        self.stamp = _stamp_value(task.updated_at, ctx.fallback_stamp, ctx.revised_at)  # LAST-MODIFIED
         self.dtstamp = utc_value(ctx.published) if ctx.published else STAMP_PLACEHOLDER
         self.sequence = str(sequence(task, ctx))
         self.description = line("DESCRIPTION", escape_text(description(task, ctx)))  # the whole line
-        self.categories = line("CATEGORIES", text_list(categories(task)))  # the whole line
+        self.categories = _categories_line(tuple(task.tags), task.plan)  # the whole line
         lead = ctx.org_names.get(task.lead, "") if language() == "vi" else ""
-        self.summary = escape_text(event_summary(task, ctx, lead))  # escaped, not folded
-        self.plain = escape_text(summary(task, lead))  # without the lateness words
+        plain = summary(task, lead)
+        self.plain = escape_text(plain)  # without the lateness words
+        days = late_days(task, ctx.today)  # the summary is event_summary's, escaped, not folded
+        self.summary = escape_text(f"{late_words(days)}: {plain}") if days else self.plain
         self.uid = task_uid(task, ctx.db_id)
         who = organizer(task, ctx)
         # CLASS goes before DESCRIPTION, ORGANIZER after LAST-MODIFIED (alphabetical order)
-        self.extra = (
-            line("CLASS", ctx.classification),
-            line("ORGANIZER;CN=" + param_value(who[0]), "mailto:" + who[1]) if who else "",
-        )
+        self.extra = (_class_line(ctx.classification), _organizer_line(*who) if who else "")
+
+
+@lru_cache(maxsize=8)
+def _class_line(classification: str) -> str:
+    return line("CLASS", classification)
+
+
+@lru_cache(maxsize=1024)
+def _organizer_line(name: str, email: str) -> str:
+    """The ORGANIZER line of an agency (the same few leads over thousands of tasks)."""
+    return line("ORGANIZER;CN=" + param_value(name), "mailto:" + email)
 
 
 def _with_suffix(uid: str, suffix: str) -> str:
@@ -460,12 +501,17 @@ def _all_day_event(
     follows ORGANIZER; *description_line* replaces the task's DESCRIPTION line when given.
     """
     return (
-        f"BEGIN:VEVENT\r\n{fold('SUMMARY:' + summary_text)}\r\n"
-        f"DTSTART;VALUE=DATE:{date_value(day)}\r\nDTEND;VALUE=DATE:{date_value(day + _ONE_DAY)}\r\n"
+        f"BEGIN:VEVENT\r\n{fold('SUMMARY:' + summary_text)}\r\n{_day_lines(day)}"
         f"DTSTAMP:{shared.dtstamp}\r\n{fold('UID:' + uid)}\r\nSEQUENCE:{shared.sequence}\r\n"
         f"{rrule}{shared.categories}{shared.extra[0]}{description_line or shared.description}"
         f"LAST-MODIFIED:{shared.stamp}\r\n{shared.extra[1]}{tail}"
     )
+
+
+@lru_cache(maxsize=4096)
+def _day_lines(day: date) -> str:
+    """DTSTART and DTEND of an all-day event on *day* (deadlines of many tasks fall on the same days)."""
+    return f"DTSTART;VALUE=DATE:{date_value(day)}\r\nDTEND;VALUE=DATE:{date_value(day + _ONE_DAY)}\r\n"
 
 
 def period_uid(uid: str, day: date) -> str:
@@ -516,7 +562,7 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared 
     events (:func:`period_events`); the series starts at the first period still ahead.
     """
     shared = shared or _Shared(task, ctx)
-    series = task_series(task, ctx)
+    series = task_series(task, ctx) if task.recurrence else None
     rrule = ""
     title = shared.summary
     before = ""
@@ -535,13 +581,31 @@ def deadline_event(task: Task, ctx: EventContext, anchor: date, shared: _Shared 
     status = "CANCELLED" if task.status == TaskStatus.CANCELLED else "CONFIRMED"
     tail = f"PRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\nSTATUS:{status}\r\nTRANSP:TRANSPARENT\r\n"
     if task.is_open:
-        for days in ctx.reminder_days:
-            tail += (
-                f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{fold('DESCRIPTION:' + _due_prefix(days) + shared.plain)}"
-                f"\r\nTRIGGER:{_trigger(days, ctx.reminder_time)}\r\nEND:VALARM\r\n"
-            )
+        plain = shared.plain
+        tail += "".join(
+            [
+                f"{head}{fold(words + plain)}{trigger}"
+                for head, words, trigger in _alarm_parts(ctx.reminder_days, ctx.reminder_time, language())
+            ]
+        )
     tail += "END:VEVENT\r\n"
-    return before + "".join(_all_day_event(title, day, uid, shared, rrule, tail) for day, uid in zip(dates, uids))
+    if len(dates) == 1:
+        return before + _all_day_event(title, anchor, uids[0], shared, rrule, tail)
+    return before + "".join([_all_day_event(title, day, uid, shared, rrule, tail) for day, uid in zip(dates, uids)])
+
+
+@lru_cache(maxsize=16)
+def _alarm_parts(reminder_days: tuple[int, ...], at: time, lang: str) -> tuple[tuple[str, str, str], ...]:
+    """Each alarm as (its first lines, the start of its DESCRIPTION, the rest), for the
+    summary to go between (the same alarms end every event of a plan)."""
+    return tuple(
+        (
+            "BEGIN:VALARM\r\nACTION:DISPLAY\r\n",
+            "DESCRIPTION:" + _due_prefix(days),
+            f"\r\nTRIGGER:{_trigger(days, at)}\r\nEND:VALARM\r\n",
+        )
+        for days in reminder_days
+    )
 
 
 def heads_up_events(task: Task, ctx: EventContext, shared: _Shared | None = None) -> str:
@@ -592,4 +656,9 @@ def task_components(task: Task, ctx: EventContext) -> str:
     if anchor is None:
         return ""
     shared = _Shared(task, ctx)
-    return deadline_event(task, ctx, anchor, shared) + heads_up_events(task, ctx, shared) + todo_item(task, ctx, shared)
+    text = deadline_event(task, ctx, anchor, shared)
+    if ctx.reminder_events:
+        text += heads_up_events(task, ctx, shared)
+    if ctx.todo:
+        text += todo_item(task, ctx, shared)
+    return text

@@ -20,13 +20,12 @@ RFC 5545 allows for METHOD:PUBLISH.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from actionplan.core import l10n
 from actionplan.core.errors import IcalError
@@ -40,8 +39,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.store import Store
 
 DEFAULT_REMINDERS: tuple[str, ...] = ("P7D", "P1D")
-#: one line per task left out of a calendar (a date it cannot hold), naming the task
-log = logging.getLogger(__name__)
 
 DEFAULT_REMINDER_TIME = "09:00"
 #: Every status but done: cancelled tasks go out as STATUS:CANCELLED so calendars drop them.
@@ -350,6 +347,7 @@ def write_calendar(
     window: tuple[date | None, date | None] = (None, None),
     keep_refs: bool = False,
     select_window: bool = False,
+    binary: bool = False,
 ) -> CalendarExport:
     """Write the calendar for the tasks selected by *f* through *write*, CHUNK tasks at a time.
 
@@ -360,6 +358,7 @@ def write_calendar(
     filters are judged on.  *window* bounds the past periods and RDATEs of recurring duties;
     with *select_window* (a feed's) it also selects the tasks due within it, and the open ones
     due before it (they are late).  The same data, *now*, *today* and *window* give the same bytes.
+    With *binary*, *write* takes the UTF-8 bytes (encoded once, for the file and for the size).
     """
     from actionplan.calendar.events import stamp_events
     from actionplan.core.dates import today_in
@@ -379,7 +378,7 @@ def write_calendar(
     span = f"{window[0]}~{window[1]}"
     header, footer = calendar_frame(name or calendar_name(store, f), store.timezone, describe_filter(f))
     result = CalendarExport(tasks=len(rows))
-    result.size = _put(write, header)
+    result.size = _put(write, header, binary)
     pending: list[tuple[int, int, str]] = []  # rebuilt events still to be kept in the cache
     for i in range(0, len(rows), CHUNK):
         chunk = rows[i : i + CHUNK]
@@ -389,10 +388,10 @@ def write_calendar(
             _keep(store, key, pending)
         text = stamp_events("".join(bodies.get(r[0], "") for r in chunk), now)
         result.without_date += sum(1 for r in chunk if not bodies.get(r[0]))
-        result.size += _put(write, text)
+        result.size += _put(write, text, binary)
         if keep_refs:
             result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
-    result.size += _put(write, footer)
+    result.size += _put(write, footer, binary)
     _keep(store, key, pending)
     return result
 
@@ -412,7 +411,12 @@ def _keep(store: Store, key: str, pending: list[tuple[int, int, str]]) -> None:
     pending.clear()
 
 
-def _put(write: Callable[[str], object], text: str) -> int:
+def _put(write: Callable[[Any], object], text: str, binary: bool = False) -> int:
+    """Write *text* (as UTF-8 bytes with *binary*); its size in octets."""
+    if binary:
+        data = text.encode("utf-8")
+        write(data)
+        return len(data)
     write(text)
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
@@ -616,7 +620,10 @@ def _rebuild(store: Store, stale: list[int], contexts, prefixes, bodies: dict[in
         try:
             text = task_components(task, contexts[task.plan])
         except (OverflowError, ValueError) as e:  # a date the calendar cannot hold: this task only
-            log.warning("%s: no calendar event (%s); run actionplan check", task.ref, e)
+            import logging  # only then (its import is a share of a small export's start-up)
+
+            # one line per task left out of a calendar (a date it cannot hold), naming the task
+            logging.getLogger(__name__).warning("%s: no calendar event (%s); run actionplan check", task.ref, e)
             continue
         bodies[task_id] = text
         if task.updated_at:  # otherwise LAST-MODIFIED came from the clock: do not keep it

@@ -154,8 +154,8 @@ def ics(
                 )
     try:
         result = _stream_out(
-            lambda write: write_calendar(
-                store, f, options, write, now=store.clock(), name=name, today=today, window=(start, end)
+            lambda write, binary: write_calendar(
+                store, f, options, write, now=store.clock(), name=name, today=today, window=(start, end), binary=binary
             ),
             out,
         )
@@ -170,13 +170,13 @@ def ics(
 
 
 def _stream_out(produce, out: str | None):
-    """Run *produce(write)*, writing to standard output or to the file *out* as it goes
-    (through :func:`actionplan.services.output.write_file`: atomic, devices and FIFOs in place)."""
+    """Run *produce(write, binary)*, writing to standard output (text) or to the file *out* (bytes)
+    as it goes (through :func:`actionplan.services.output.write_file`: atomic, devices and FIFOs in place)."""
     import sys
 
     if not out or out == "-":
         stream = sys.stdout
-        result = produce(stream.write)
+        result = produce(stream.write, False)
         stream.flush()
         return result
     from actionplan.core.errors import OutputError
@@ -185,8 +185,8 @@ def _stream_out(produce, out: str | None):
     done = {}
 
     def fill(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            done["result"] = produce(fh.write)
+        with open(tmp, "wb") as fh:
+            done["result"] = produce(fh.write, True)
 
     try:
         write_file(out, fill, "ics")
