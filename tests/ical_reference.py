@@ -6,13 +6,23 @@ stamps, rules, triggers) come from actionplan.calendar.events; only the
 serialisation is icalendar's, so a test comparing
 ``ical_events.task_components`` with :func:`task_components` here checks
 that our writer escapes, folds, orders and formats exactly as icalendar does.
+
+One deliberate difference: icalendar turns the two characters ``\\N`` of a
+value into a line break before escaping, so a title that holds them would
+reach calendars with a line break in it.  The oracle serialises with that one
+step removed (:func:`rfc_text_escaping`), the rest of icalendar's escaping
+unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
+import icalendar.prop.text
 from icalendar import Alarm, Event, Todo, vCalAddress, vRecur
+from icalendar.parser.string import _escape_char
 
 from actionplan.calendar.events import (
     PRIORITY,
@@ -35,6 +45,23 @@ from actionplan.calendar.events import (
     trigger_for,
 )
 from actionplan.core.model import Task, TaskStatus
+
+
+def rfc_escape(text: str | bytes) -> str:
+    """icalendar's TEXT escaping, with each literal ``\\N`` written as an escaped backslash and an N."""
+    value = text.decode("utf-8") if isinstance(text, bytes) else text
+    return "\\\\N".join(_escape_char(part) for part in value.split("\\N"))
+
+
+@contextmanager
+def rfc_text_escaping() -> Iterator[None]:
+    """icalendar's vText escaping, with a literal ``\\N`` kept as text, while the block runs."""
+    original = icalendar.prop.text._escape_char
+    icalendar.prop.text._escape_char = rfc_escape
+    try:
+        yield
+    finally:
+        icalendar.prop.text._escape_char = original
 
 
 def _common(component, task: Task, ctx: EventContext, uid: str, title: str) -> None:
@@ -164,7 +191,8 @@ def task_components(task: Task, ctx: EventContext) -> str:
     todo = todo_item(task, ctx)
     if todo is not None:
         parts.append(todo)
-    return "".join(p.to_ical().decode("utf-8") for p in parts)
+    with rfc_text_escaping():
+        return "".join(p.to_ical().decode("utf-8") for p in parts)
 
 
 # --- the calendar's header and time zone, as icalendar built them ------------------------------------
@@ -214,6 +242,7 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
     cal["X-WR-TIMEZONE"] = vText(zone)
     cal.add("refresh-interval", timedelta(hours=REFRESH_HOURS), parameters={"VALUE": "DURATION"})
     cal["X-PUBLISHED-TTL"] = vText(f"PT{REFRESH_HOURS}H")
-    text = cal.to_ical().decode("utf-8")
+    with rfc_text_escaping():
+        text = cal.to_ical().decode("utf-8")
     footer = "END:VCALENDAR\r\n"
     return text[: -len(footer)] + zone_text(zone), footer

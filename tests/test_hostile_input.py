@@ -406,3 +406,23 @@ def test_any_command_line_ends_in_success_or_a_clear_error_never_a_partial_write
     _no_traceback(result)
     if result.exit_code != 0:
         assert content_digest(db) == before, f"{args} failed but changed the database"
+
+
+def test_a_literal_backslash_n_in_a_title_reaches_calendars_as_typed(template_db: Path, tmp_path: Path) -> None:
+    """RFC 5545 reads ``\\N`` as a line break: a title holding those two characters must not get one."""
+    import icalendar
+    from ical.calendar_stream import IcsCalendarStream
+
+    db = tmp_path / "n.db"
+    copy_of(template_db, db)
+    title = "Publish C:\\New\\Nightly report, \\N final; and\\nmore"
+    assert run_cli("--db", str(db), "set", "cyber-2026/2", f"title={title}").exit_code == 0
+    out = tmp_path / "n.ics"
+    result = run_cli("--db", str(db), "ics", "--plan", "cyber-2026", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    by_icalendar = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+    by_ical = [e.summary for e in IcsCalendarStream.calendar_from_ics(text).events]
+    for summaries in (by_icalendar, by_ical):
+        mine = [s for s in summaries if s.startswith("2 Publish")]
+        assert mine and all(title in s and "\n" not in s for s in mine), mine

@@ -1,9 +1,10 @@
-"""A small, fast iCalendar content-line writer that writes what icalendar 7 writes.
+r"""A small, fast iCalendar content-line writer that writes what icalendar 7 writes.
 
 icalendar's serialiser handles about 2,000 events a second (its line
 folding walks every character in Python), too slow for an export of 10,000
 tasks.  The functions here produce the same bytes for the few value types
-the export uses: TEXT (escaped like ``icalendar.parser.string._escape_char``),
+the export uses: TEXT (escaped like ``icalendar.parser.string._escape_char``,
+except that a literal ``\N`` stays text: see :func:`escape_text`),
 DATE, UTC DATE-TIME and DURATION (an INTEGER is just ``str()``), in lines
 folded like ``_foldline``.  tests/test_ical_writer.py holds them to
 icalendar's own output.
@@ -26,14 +27,16 @@ _ESCAPED_AT_END = (0x5C, 0x5E)  # "\" and "^" are never left at the end of a fol
 
 
 def escape_text(value: str) -> str:
-    r"""A TEXT value as icalendar escapes it (RFC 5545 3.3.11).
+    r"""A TEXT value escaped as RFC 5545 3.3.11 asks.
 
-    ``\N`` becomes a line break first; then backslash, semicolon and comma
-    are escaped, and CRLF, LF and a lone CR all become ``\n``.  The order
-    matters: it is icalendar's.
+    Backslash, semicolon and comma are escaped, and CRLF, LF and a lone CR
+    all become ``\n``.  Unlike icalendar, which first turns ``\N`` into a
+    line break (taking its input to be half-escaped already), a title that
+    holds the two characters ``\N`` keeps them: they are written ``\\N``,
+    which every reader gives back as ``\N``.
     """
-    if "\\" in value:  # (without a backslash there is no \N to turn into a line break)
-        value = value.replace("\\N", "\n").replace("\\", "\\\\")
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
     value = value.replace(";", "\\;").replace(",", "\\,")
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
