@@ -305,6 +305,14 @@ def test_unusable_database_names_are_refused(value: str, message: str, tmp_path:
     assert result.exit_code == 1 and "ACTIONPLAN_DB" in result.output
 
 
+def test_a_database_name_too_long_for_the_file_system_is_refused(tmp_path: Path) -> None:
+    name = str(tmp_path / ("d" * 300))
+    for args, env in ((["--db", name, "init"], None), (["list"], {"ACTIONPLAN_DB": name})):
+        result = run(*args, env=env)
+        assert result.exit_code == 1 and "not a usable file name (File name too long)" in result.output, result.output
+    assert not (tmp_path / "default.db").exists()
+
+
 @pytest.mark.parametrize("version", [1, 2])
 def test_old_databases_without_the_mark_are_recognised_and_marked_when_migrated(version: int, tmp_path: Path) -> None:
     db = tmp_path / f"schema-{version}.db"

@@ -314,6 +314,21 @@ def test_a_nul_in_an_output_path_is_a_clear_error_everywhere(db: Path, command: 
     )
 
 
+@pytest.mark.parametrize("command", sorted(OUTPUT_COMMANDS))
+@pytest.mark.parametrize("name", ["x" * 300, "loop"])
+def test_a_name_too_long_or_a_loop_of_links_is_a_clear_error_everywhere(
+    db: Path, command: str, name: str, tmp_path: Path
+) -> None:
+    if name == "loop":
+        (tmp_path / "loop").symlink_to(tmp_path / "loop2")
+        (tmp_path / "loop2").symlink_to(tmp_path / "loop")
+    before = dump(db)
+    result = run("--db", str(db), *OUTPUT_COMMANDS[command], str(tmp_path / name))
+    assert result.exit_code == 1, result.output
+    assert "cannot write" in result.output and ("too long" in result.output or "symbolic links" in result.output)
+    assert dump(db) == before
+
+
 def _read_fifo(fifo: Path, into: list[bytes]) -> threading.Thread:
     def reader() -> None:
         with open(fifo, "rb") as fh:

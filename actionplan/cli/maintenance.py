@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def backup(ctx: Context, out: str) -> None:
     try:
         target = output.usable_path(out)  # a NUL, a folder, no such folder; a symlink is followed
     except OutputError as e:
-        fail(str(e) + ("; " + _("e.g.") + f" {Path(out) / 'committee-backup.db'}" if Path(out).is_dir() else ""))
+        fail(str(e) + ("; " + _("e.g.") + f" {Path(out) / 'committee-backup.db'}" if os.path.isdir(out) else ""))
     if target.exists() and target.resolve() == source.resolve():
         fail(f"{out}: " + _("that is the database itself; choose another file"))
     store = ctx.store

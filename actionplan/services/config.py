@@ -52,7 +52,12 @@ def _usable_db_path(text: str, where: str) -> Path:
         )
     if "\x00" in text:
         raise DatabaseError(f"{text!r}: " + _("not a usable file name"), where)
-    return Path(text).expanduser()
+    path = Path(text).expanduser()
+    try:  # a name too long for the file system, or a loop of links: refused before anything opens it
+        path.exists()
+    except OSError as e:
+        raise DatabaseError(f"{text}: " + _("not a usable file name") + f" ({e.strerror or e})", where) from None
+    return path
 
 
 def sample_plan_paths() -> list[Path]:

@@ -34,13 +34,17 @@ def usable_path(out: str | os.PathLike[str]) -> Path:
     if not text.strip():
         raise OutputError(_("an empty output file name"))
     path = Path(text)
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    if path.is_dir():
-        raise OutputError(f"{text}: " + _("is a folder; give a file name"))
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{text}: " + _("no such folder:") + f" {folder}")
+    try:  # a name too long for the file system, or a loop of links, fails in these checks already
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))
+        if path.is_dir():
+            raise OutputError(f"{text}: " + _("is a folder; give a file name"))
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise OutputError(f"{text}: " + _("no such folder:") + f" {folder}")
+        is_special(path)
+    except OSError as e:
+        raise OutputError(f"{text}: " + _("cannot write:") + f" {e.strerror or e}") from None
     return path
 
 
