@@ -12,7 +12,8 @@ completion evidence.  It also writes ``manifest.json`` (counts, the seed, the ex
 number of overdue tasks) so the timing script can check the program's answers.
 
 The second form adds progress notes and edits through the Store API to an imported
-database, so that history exists (the import itself only records "created").
+database, so that history exists (the import itself only records "created"); ``import_plans`` imports
+with the history stamped on a fixed day before them, as the benchmarks need.
 
 Same ``--seed``, same files, byte for byte.
 """
@@ -588,6 +589,29 @@ def generate(tasks: int, out: Path, seed: int = 7, plans: int | None = None, org
 # --- history: notes and edits through the Store API --------------------------------------------
 
 
+#: When the benchmark database was imported and edited: both before AS_OF, so the history is
+#: consistent with it (a past --as-of between the two rebuilds the state before the edits).
+IMPORTED_AT = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+EDITED_AT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+def import_plans(db: Path, files: list[Path], at: datetime = IMPORTED_AT) -> int:
+    """Import *files* into *db* through the services, the history stamped *at*; the tasks imported.
+
+    The command line stamps an import with the real clock, which would put it after the
+    edits and after AS_OF: every as-of would then be a past that begins with no tasks.
+    """
+    from actionplan.services.planfile import import_plan_files
+    from actionplan.store import Store
+
+    store = Store(db, actor="thu-ky", clock=lambda: at)
+    try:
+        reports = import_plan_files(store, files)
+    finally:
+        store.close()
+    return sum(len(r.added) for r in reports)
+
+
 def add_history(db: Path, share: float = 0.1, seed: int = 7) -> dict[str, int]:
     """Progress notes on *share* of the open tasks and edits on a few, in one transaction.
 
@@ -597,8 +621,7 @@ def add_history(db: Path, share: float = 0.1, seed: int = 7) -> dict[str, int]:
     """
     from actionplan.store import Store
 
-    clock_at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
-    store = Store(db, actor="thu-ky", clock=lambda: clock_at)
+    store = Store(db, actor="thu-ky", clock=lambda: EDITED_AT)
     rng = random.Random(seed)
     briefs = [b for b in store.brief_tasks() if b.status not in ("done", "cancelled")]
     briefs.sort(key=lambda b: (b.plan, b.key))
