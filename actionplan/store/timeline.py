@@ -112,60 +112,90 @@ class Timeline(Reads):
         if not self.changed_since(moment) or self._rebuilt_at:
             yield False
             return
-        conn = self.conn
-        conn.execute("CREATE TEMP TABLE tasks AS SELECT * FROM main.tasks")
-        conn.execute("CREATE TEMP TABLE updates AS SELECT * FROM main.updates WHERE created_at < ?", (moment,))
         self._rebuilt_at = moment
         try:
+            self._copy_to_temp("tasks", "SELECT * FROM main.tasks", ())
+            self._copy_to_temp("updates", "SELECT * FROM main.updates WHERE created_at < ?", (moment,))
             self._replay_back_to(moment)
             yield True
         finally:
             self._rebuilt_at = None
-            conn.execute("DROP TABLE IF EXISTS temp.tasks")
-            conn.execute("DROP TABLE IF EXISTS temp.updates")
+            self.conn.execute("DROP TABLE IF EXISTS temp.tasks")
+            self.conn.execute("DROP TABLE IF EXISTS temp.updates")
+
+    def _copy_to_temp(self, table: str, select: str, params: tuple) -> None:
+        """A TEMP copy of *table* that shadows it, keyed on id and with the same indexes.
+
+        The replay looks rows up by id and the readers filter on deadline, status and
+        lead: without the key and the indexes each of those statements scans the copy.
+        """
+        columns = self._q(f"PRAGMA main.table_info({table})")
+        defs = ", ".join(
+            "id INTEGER PRIMARY KEY" if c["name"] == "id" else f'"{c["name"]}" {c["type"]}' for c in columns
+        )
+        self.conn.execute(f"CREATE TEMP TABLE {table} ({defs})")
+        self.conn.execute(f"INSERT INTO temp.{table} {select}", params)
+        for index in self._q(f"PRAGMA main.index_list({table})"):
+            if index["origin"] == "pk":
+                continue
+            # not UNIQUE: a read-only copy needs the lookups, and a past with a key reused must not fail
+            names = [r["name"] for r in self._q(f"PRAGMA main.index_info({index['name']})")]
+            self.conn.execute(f"CREATE INDEX temp.past_{index['name']} ON {table}({', '.join(names)})")
 
     def _replay_back_to(self, moment: str) -> None:
-        """Undo, in the TEMP copy, every task field change recorded at or after *moment*, newest first."""
+        """Take back, in the TEMP copy, every task field change recorded at or after *moment*.
+
+        The changes are folded newest first into what each task looked like before the
+        oldest of them (:class:`_PastRows`), then written in a few statements.
+        """
         rows = self._q(
-            "SELECT h.entity_id, h.ref, h.field, h.old FROM history h JOIN changes c ON c.id = h.change_id "
-            "WHERE h.entity = 'task' AND c.at >= ? ORDER BY h.id DESC",
+            "SELECT h.entity_id, h.ref, h.field, h.old FROM changes c JOIN history h ON h.change_id = c.id "
+            "WHERE c.at >= ? AND h.entity = 'task' ORDER BY h.id DESC",
             (moment,),
         )
         # Before the first record there is no past to rebuild: tasks stay as first entered
         # (a demo's --as-of before the day the plans were imported), changes are still taken back.
         row = self._one("SELECT min(at) FROM changes")
         first = row[0] if row else None
-        keep_created = first is not None and moment <= first
+        past = _PastRows(keep_created=first is not None and moment <= first)
+        for r in rows:
+            past.take_back(r["entity_id"], r["ref"], r["field"], r["old"])
+        self._write_past(past)
+
+    def _write_past(self, past: "_PastRows") -> None:
+        """Write the folded past into the TEMP copy: rows removed, rows restored, fields set back."""
+        conn = self.conn
         plan_ids = {r["key"]: r["id"] for r in self._q("SELECT id, key FROM plans")}
         org_ids = self._org_ids()
-        deleted: dict[int, str] = {}
-        for r in rows:
-            task_id, name, old = r["entity_id"], r["field"], r["old"]
-            if name == "*created*":
-                if keep_created:
-                    continue
-                self.conn.execute("DELETE FROM temp.tasks WHERE id = ?", (task_id,))
-            elif name == "*deleted*":
-                plan, _sep, key = r["ref"].partition("/")
-                self.conn.execute(
-                    "INSERT INTO temp.tasks(id, plan_id, key, title, status, progress, priority, description, "
-                    "accountable, deadline_text, recurrence, output, evidence, blocked_reason, source, search_text, "
-                    "version) VALUES (?, ?, ?, ?, 'not started', 0, 'normal', '', '', '', '', '', '', '', '', '', 1)",
-                    (task_id, plan_ids.get(plan), key, old or ""),
+        gone = [(i,) for i in past.absent | set(past.restored)]
+        conn.executemany("DELETE FROM temp.tasks WHERE id = ?", gone)
+        conn.executemany(
+            "INSERT INTO temp.tasks(id, plan_id, key, title, status, progress, priority, description, "
+            "accountable, deadline_text, recurrence, output, evidence, blocked_reason, source, search_text, "
+            "version) VALUES (?, ?, ?, ?, 'not started', 0, 'normal', '', '', '', '', '', '', '', '', '', 1)",
+            [
+                (task_id, plan_ids.get(ref.partition("/")[0]), ref.partition("/")[2], title)
+                for task_id, (ref, title) in past.restored.items()
+            ],
+        )
+        for name, values in past.columns().items():
+            if name == "lead":
+                conn.executemany(
+                    "UPDATE temp.tasks SET lead_id = ? WHERE id = ?",
+                    [(org_ids.get(old or ""), i) for i, old in values],
                 )
-                deleted[task_id] = r["ref"]
-            elif name in _PLAIN_COLUMNS:
-                value = self._column_value(name, old)
-                self.conn.execute(f"UPDATE temp.tasks SET {name} = ? WHERE id = ?", (value, task_id))
-            elif name == "lead":
-                self.conn.execute("UPDATE temp.tasks SET lead_id = ? WHERE id = ?", (org_ids.get(old or ""), task_id))
             elif name == "parent":
-                self.conn.execute(
+                conn.executemany(
                     "UPDATE temp.tasks SET parent_id = (SELECT p.id FROM temp.tasks p WHERE p.plan_id = "
                     "(SELECT plan_id FROM temp.tasks WHERE id = ?) AND p.key = ?) WHERE id = ?",
-                    (task_id, old, task_id),
+                    [(i, old, i) for i, old in values],
                 )
-        for task_id, ref in deleted.items():
+            else:
+                conn.executemany(
+                    f"UPDATE temp.tasks SET {name} = ? WHERE id = ?",
+                    [(self._column_value(name, old), i) for i, old in values],
+                )
+        for task_id, (ref, _title) in past.restored.items():
             row = self._one("SELECT lead_id, plan_id FROM temp.tasks WHERE id = ?", (task_id,))
             if row is None or row["lead_id"] is None or row["plan_id"] is None:
                 raise StoreError(
@@ -187,3 +217,39 @@ class Timeline(Reads):
         if name == "priority":
             return text or "normal"
         return text or ""
+
+
+class _PastRows:
+    """Task changes taken back newest first, folded into what to write to the TEMP copy.
+
+    Taking back a creation removes the row (and what was set on it since); taking back a
+    deletion restores a bare row, which older changes then fill in.  A field taken back
+    several times keeps the value before the oldest change.
+    """
+
+    def __init__(self, keep_created: bool) -> None:
+        self.keep_created = keep_created
+        self.absent: set[int] = set()  # rows that did not exist yet
+        self.restored: dict[int, tuple[str, str]] = {}  # id -> (ref, title) of rows deleted since
+        self.fields: dict[int, dict[str, str | None]] = {}  # id -> field -> value to write back
+
+    def take_back(self, task_id: int, ref: str, name: str, old: str | None) -> None:
+        if name == "*created*":
+            if not self.keep_created:
+                self.absent.add(task_id)
+                self.restored.pop(task_id, None)
+                self.fields.pop(task_id, None)
+        elif name == "*deleted*":
+            self.absent.discard(task_id)
+            self.restored[task_id] = (ref, old or "")
+            self.fields.pop(task_id, None)
+        elif task_id not in self.absent and (name in _PLAIN_COLUMNS or name in ("lead", "parent")):
+            self.fields.setdefault(task_id, {})[name] = old
+
+    def columns(self) -> dict[str, list[tuple[int, str | None]]]:
+        """For each field, the (id, value) pairs to write; parents last (they look up restored keys)."""
+        by_name: dict[str, list[tuple[int, str | None]]] = {}
+        for task_id, values in self.fields.items():
+            for name, old in values.items():
+                by_name.setdefault(name, []).append((task_id, old))
+        return dict(sorted(by_name.items(), key=lambda item: item[0] == "parent"))
