@@ -341,12 +341,7 @@ def _build(
     ]
 
     kpis = [KPIItem(t, t.kpi, t.kpi.share_of_way()) for t in store.kpi_tasks(plan_keys, leads) if t.kpi]
-    progress = store.plan_summaries(as_of, options.horizon, plan_keys) if plans else []
-    if not leads:  # whole plans: overdue by the same rule as the overdue list
-        for summary in progress:
-            summary.overdue = sum(
-                fig.is_overdue(t, figs.committed.get(t.ref), as_of) for t in figs.tasks if t.plan == summary.plan.key
-            )
+    progress = _plan_progress(store, figs, plans, leads, as_of, options.horizon) if plans else []
 
     open_counts = store.count_by_plan(replace(scope, open_only=True), today=as_of)
     sections: tuple[Sequence[Any], ...] = (overdue, due, completed, changes, cancelled)
@@ -391,6 +386,26 @@ def _build(
         limit=options.limit,
         short_names={o.key: o.short_name for o in store.list_orgs() if o.short_name},
     )
+
+
+def _plan_progress(
+    store: Store, figs: fig.AccountabilityFigures, plans: Sequence[Plan], leads: list[str], as_of: date, horizon: int
+) -> list[PlanSummary]:
+    """Each plan's roll-up; for whole plans from the tasks the figures read, overdue by the overdue list's rule."""
+    keys = {p.key for p in plans}
+    if leads:  # the figures read one agency's tasks; a plan's roll-up needs them all
+        return store.plan_summaries(as_of, horizon, sorted(keys))
+    plans = [p for p in store.list_plans() if p.key in keys]  # in the order plan_summaries gives
+    by_plan: dict[str, list[Task]] = {p.key: [] for p in plans}
+    overdue = dict.fromkeys(by_plan, 0)
+    for t in figs.tasks:
+        if t.plan in by_plan:
+            by_plan[t.plan].append(t)
+            overdue[t.plan] += fig.is_overdue(t, figs.committed.get(t.ref), as_of)
+    summaries = [model.summarise_plan(p, by_plan[p.key], as_of, horizon) for p in plans]
+    for summary in summaries:
+        summary.overdue = overdue[summary.plan.key]
+    return summaries
 
 
 def _figures(

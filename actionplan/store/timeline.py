@@ -16,8 +16,8 @@ from actionplan.core.i18n import _
 from actionplan.core.timeline import TaskEvent
 from actionplan.store.reads import Reads
 
-#: History fields the figures read.
-EVENT_FIELDS = ("deadline", "status", "completed_on", "*created*", "*deleted*")
+#: History fields the figures read (not creations: an import records one for each of its tasks).
+EVENT_FIELDS = ("deadline", "status", "completed_on")
 
 #: History fields that are a column of ``tasks`` of the same name.
 _PLAIN_COLUMNS = (
