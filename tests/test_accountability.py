@@ -70,11 +70,11 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> Quarter:
     from tests.conftest import Clock
 
     db = tmp_path_factory.mktemp("quarter") / "committee.db"
-    clock = Clock(hanoi(2026, 10, 1, 9))
+    clock = Clock(hanoi(2026, 10, 10, 9))  # the sample plans record a completion on 9 Oct: imported after it
     q = Quarter(db, clock)
     office, mps, mic, moet = (Store(db, actor=a, clock=clock) for a in ("office-sec", "mps-sec", "mic-sec", "moet-sec"))
     seed_samples(office)
-    q.at(hanoi(2026, 10, 5))
+    q.at(hanoi(2026, 10, 12))
     edit(mic, "cyber-2026/3", deadline=date(2026, 12, 31), deadline_text="")  # 30 Sep -> 31 Dec
     q.at(hanoi(2026, 10, 15))
     edit(mps, "cyber-2026/5.2", status="blocked", blocked_reason="Waiting for the personal data decree")
@@ -347,3 +347,17 @@ def test_impossible_completion_dates_are_refused_naming_the_field(quarter: Quart
 @pytest.mark.parametrize(("value", "expected"), [(87.5, 88), (92.5, 93), (0.5, 1), (66.666, 67), (12.49, 12)])
 def test_percentages_round_half_up(value: float, expected: int) -> None:
     assert round_half_up(value) == expected
+
+
+def test_a_plan_file_with_a_future_completion_is_refused_naming_the_line(tmp_path: Path) -> None:
+    cyber = next(p for p in sample_plan_paths() if "cyber" in str(p))
+    text = cyber.read_text(encoding="utf-8").replace('completed_on = "2026-10-09"', 'completed_on = "2099-10-09"')
+    plan = tmp_path / "cyber-2026.toml"
+    plan.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('completed_on = "2099-10-09"') + 1
+    db = tmp_path / "committee.db"
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(plan)])
+    assert result.exit_code != 0
+    assert f"{plan}:{line}: task 2.1 completed_on: the completion date 9 Oct 2099 is after today" in result.output
+    with Store(db) as s:
+        assert s.list_plans() == []  # nothing imported

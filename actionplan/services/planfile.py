@@ -594,6 +594,31 @@ def _org_cycle_problem(pf: PlanFile, parents: dict[str, str]) -> Problem | None:
     )
 
 
+def _future_completions(pf: PlanFile, today: date) -> list[Problem]:
+    """A completion date after *today* (the store's): counted as done, it would be a delivery nobody made.
+
+    The file reader has no "today" of its own, so this is checked as the file is imported.
+    """
+    problems = []
+    for i, task in enumerate(pf.tasks):
+        if task.completed_on is not None and task.completed_on > today:
+            message = completion_date_problem(task.completed_on, None, today) or ""
+            label = _("task {key}").format(key=task.key)
+            problems.append(
+                Problem(pf.path, _task_line(pf.path, i, "completed_on"), f"{label} completed_on: {message}")
+            )
+    return problems
+
+
+def _task_line(path: str, index: int, name: str) -> int:
+    """The line of field *name* of the *index*-th [[tasks]] table in the file (read again: errors only)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, ValueError):
+        return 1
+    return _Lines(text).field("tasks", index, name)
+
+
 def _org_line(path: str, index: int) -> int:
     """The line of the *index*-th [[orgs]] table's ``parent`` in the file (read again: errors only)."""
     try:
@@ -648,6 +673,7 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
     known_orgs = store.list_orgs()
     known = {o.key for o in known_orgs}
     parents = {o.key: o.parent for o in known_orgs}
+    today = store.today()
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
@@ -679,6 +705,7 @@ def _import_in_parallel(store, paths: Sequence[str | Path], workers: int, prune:
                     )
                 seen[pf.plan.key] = str(path)
                 reasons[pf.plan.key] = import_reason(path)
+                problems += _future_completions(pf, today)
                 if not problems:
                     yield pf.plan, pf.orgs, pf.tasks
             if problems:
@@ -722,6 +749,7 @@ def import_plan_files(store, paths: Sequence[str | Path], *, prune: bool = False
                 )
             )
         seen[pf.plan.key] = str(path)
+        problems += _future_completions(pf, store.today())
         parsed.append(pf)
     if problems:
         raise PlanFileError(problems)
