@@ -11,6 +11,7 @@ from the history (``Store.history``) and ``list --json``, independently of
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -361,3 +362,14 @@ def test_a_plan_file_with_a_future_completion_is_refused_naming_the_line(tmp_pat
     assert f"{plan}:{line}: task 2.1 completed_on: the completion date 9 Oct 2099 is after today" in result.output
     with Store(db) as s:
         assert s.list_plans() == []  # nothing imported
+
+
+def test_show_judges_a_completion_against_the_committed_deadline(quarter: Quarter, tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    shutil.copyfile(quarter.db, db)  # every store on it is closed: the file is whole
+    with Store(db, actor="mic-sec", clock=quarter.clock) as s:  # re-dated after it was done (again)
+        edit(s, "cyber-2026/3.2", deadline=date(2026, 12, 31), deadline_text="")
+    result = CliRunner().invoke(cli, ["--db", str(db), "show", "cyber-2026/3.2", "--as-of", END.isoformat()])
+    assert result.exit_code == 0, result.output
+    completed = next(line for line in result.output.splitlines() if line.startswith("Completed"))
+    assert completed.split(None, 1)[1] == "2026-11-16 (47 days late; committed 2026-09-30)"

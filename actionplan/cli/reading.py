@@ -229,10 +229,15 @@ def _show_rows(store: Store, t: Task, today: date) -> list[tuple[str, str]]:
         if value:
             rows.append((label, value))
     if t.completed_on:
-        on_time = model.done_on_time(t)
+        from actionplan.digest.figures import lateness_of
+
+        late = lateness_of(store, t, today)  # judged as the digest and the reports judge it
         timing = ""
-        if on_time is not None:
-            timing = " (" + (_("on time") if on_time else _("{n} days late").format(n=model.days_late(t, today))) + ")"
+        if late.committed is not None:
+            timing = _("on time") if late.days_late == 0 else _("{n} days late").format(n=late.days_late)
+            if late.committed != t.deadline:
+                timing += "; " + _("committed") + " " + iso_or_day(late.committed)
+            timing = f" ({timing})"
         rows.append((_("Completed"), iso_or_day(t.completed_on) + timing))
     if t.kpi:
         share = t.kpi.share_of_way()

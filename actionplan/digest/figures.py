@@ -38,6 +38,7 @@ from actionplan.core.accountability import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from actionplan.core.model import Task
     from actionplan.store import Store
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "percent_text",
     "round_half_up",
     "task_lateness",
+    "lateness_of",
 ]
 
 
@@ -77,3 +79,14 @@ def figures_at(
     cannot be rebuilt.
     """
     return store.accountability_figures(as_of, plans, leads, baselines)
+
+
+def lateness_of(store: Store, task: Task, as_of: date) -> TaskLateness:
+    """One task against its committed deadline (the first on record) and its current one, as of *as_of*.
+
+    For one task's page: reads only its plan's history, not every figure of the plan.
+    """
+    moment = end_of_day(as_of, store.timezone)
+    events = [e for e in store.task_events(until=moment, plans=[task.plan]) if e.ref == task.ref]
+    committed = committed_deadlines([task], events, moment)
+    return task_lateness(task, committed.get(task.ref), as_of)
