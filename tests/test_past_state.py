@@ -42,7 +42,7 @@ def test_every_past_day_lists_as_it_did_then(tmp_path: Path) -> None:
     from tests.conftest import Clock
 
     db = tmp_path / "committee.db"
-    clock = Clock(datetime(2026, 10, 1, 9, tzinfo=HANOI))
+    clock = Clock(datetime(2026, 10, 10, 9, tzinfo=HANOI))  # after the sample plans' last completion
     store = Store(db, actor="office-sec", clock=clock)
     seed_samples(store)
 
@@ -52,15 +52,15 @@ def test_every_past_day_lists_as_it_did_then(tmp_path: Path) -> None:
     week = [
         lambda: ids.append(store.add_task(audit()).id),
         lambda: (
-            edit(store, "cyber-2026/90", title="Audit the provincial networks", deadline=date(2026, 10, 20)),
+            edit(store, "cyber-2026/90", title="Audit the provincial networks", deadline=date(2026, 10, 27)),
             edit(store, "cyber-2026/90", deadline=date(2026, 11, 30), lead="MIC"),
             edit(store, "cyber-2026/3", priority="high", status="blocked", blocked_reason="Waiting for the decree"),
-            edit(store, "cyber-2026/3", status="in progress", deadline=date(2026, 10, 2), deadline_text=""),
+            edit(store, "cyber-2026/3", status="in progress", deadline=date(2026, 10, 9), deadline_text=""),
         ),
         lambda: (
             store.delete_task("cyber-2026/90", store.get_task("cyber-2026/90").version),
             ids.append(store.add_task(Task(plan="cyber-2026", key="91", title="Train the teams", lead="MOET")).id),
-            store.add_note("cyber-2026/2", "Draft sent to the ministries for comment", 40, on=date(2026, 10, 7)),
+            store.add_note("cyber-2026/2", "Draft sent to the ministries for comment", 40, on=date(2026, 10, 14)),
         ),
         lambda: (
             store.mark_done("cyber-2026/3.2", "Report filed", store.get_task("cyber-2026/3.2").version),
@@ -71,13 +71,13 @@ def test_every_past_day_lists_as_it_did_then(tmp_path: Path) -> None:
         lambda: (
             store.delete_task("cyber-2026/91", store.get_task("cyber-2026/91").version),
             store.add_task(audit()),
-            edit(store, "cyber-2026/90", deadline=date(2026, 10, 9), status="in progress"),
+            edit(store, "cyber-2026/90", deadline=date(2026, 10, 16), status="in progress"),
         ),
     ]
     ids: list[int | None] = []
-    kept = {date(2026, 10, 4): listing(db, date(2026, 10, 4))}  # the plans as imported
+    kept = {date(2026, 10, 11): listing(db, date(2026, 10, 11))}  # the plans as imported
     for n, day_work in enumerate(week):
-        day = date(2026, 10, 5 + n)
+        day = date(2026, 10, 12 + n)
         clock.now = datetime(day.year, day.month, day.day, 10, tzinfo=HANOI)
         day_work()
         kept[day] = listing(db, day)  # nothing recorded after the day yet: read as it is
@@ -87,5 +87,5 @@ def test_every_past_day_lists_as_it_did_then(tmp_path: Path) -> None:
 
     for day, then in kept.items():
         assert listing(db, day) == then, day
-    assert "cyber-2026/90" not in kept[date(2026, 10, 7)] and "cyber-2026/91" in kept[date(2026, 10, 7)]
-    assert kept[date(2026, 10, 6)]["cyber-2026/90"]["lead"] == "MIC"
+    assert "cyber-2026/90" not in kept[date(2026, 10, 14)] and "cyber-2026/91" in kept[date(2026, 10, 14)]
+    assert kept[date(2026, 10, 13)]["cyber-2026/90"]["lead"] == "MIC"
