@@ -373,3 +373,17 @@ def test_show_judges_a_completion_against_the_committed_deadline(quarter: Quarte
     assert result.exit_code == 0, result.output
     completed = next(line for line in result.output.splitlines() if line.startswith("Completed"))
     assert completed.split(None, 1)[1] == "2026-11-16 (47 days late; committed 2026-09-30)"
+
+
+def test_list_overdue_keeps_a_removed_deadline_marked_and_agrees_with_the_digest(quarter: Quarter) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(quarter.db), "list", "--overdue", "--as-of", END.isoformat()])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:] if "/" in line.split()[0]}
+    with Store(quarter.db, clock=quarter.clock) as s:
+        d = build_digest(s, DigestOptions(as_of=END))
+    assert set(lines) == {i.task.ref for i in d.overdue}
+    state = expected_state(quarter, END)
+    committed = state["strategy-2030/1.7"]["committed"]
+    assert state["strategy-2030/1.7"]["deadline"] is None and committed is not None
+    assert f"deadline removed; committed {committed.isoformat()}" in lines["strategy-2030/1.7"]
+    assert "OVERDUE" in lines["strategy-2030/1.7"]

@@ -131,12 +131,16 @@ def list_(
             click.echo(_("No tasks match."))
             return
         rows = []
+        removed = store.removed_deadline_overdue(today) if any(t.deadline is None and t.is_open for t in tasks) else {}
         for t in tasks:
             due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
             status = _("OVERDUE") if model.is_overdue(t, today) else model.status_label(t.status)
-            rows.append(
-                [t.ref, t.deadline.isoformat() if t.deadline else "-", due, status, f"{t.progress}%", t.lead, t.title]
-            )
+            deadline = t.deadline.isoformat() if t.deadline else "-"
+            committed = removed.get(t.id or 0)
+            if committed is not None:  # late against the deadline it was committed to, then removed
+                deadline = _("deadline removed; committed") + f" {committed.isoformat()}"
+                due, status = relative_days(committed, today), _("OVERDUE")
+            rows.append([t.ref, deadline, due, status, f"{t.progress}%", t.lead, t.title])
         headings = [_("TASK"), _("DEADLINE"), _("DUE"), _("STATUS"), _("DONE"), _("LEAD"), _("TITLE")]
         click.echo(format_table(headings, rows))
         click.echo(_("{n} task(s); as of {date}").format(n=len(tasks), date=iso_or_day(today)), err=True)

@@ -308,7 +308,12 @@ def _build(
 
     scope = TaskFilter(plans=plan_keys, leads=leads)
     overdue_tasks = store.list_bare_tasks(replace(scope, overdue=True), today=as_of)
-    removed = [t.ref for t in figs.tasks if t.deadline is None and fig.is_overdue(t, figs.committed.get(t.ref), as_of)]
+    listed = {t.ref for t in overdue_tasks}  # the filter lists removed deadlines too; the figures have the last word
+    removed = [
+        t.ref
+        for t in figs.tasks
+        if t.deadline is None and t.ref not in listed and fig.is_overdue(t, figs.committed.get(t.ref), as_of)
+    ]
     overdue_tasks += store.tasks_by_refs(removed).values()
     overdue_tasks = [t for t in overdue_tasks if fig.is_overdue(t, figs.committed.get(t.ref), as_of)]
     blocked_tasks = store.list_bare_tasks(replace(scope, statuses=["blocked"]), today=as_of)

@@ -22,6 +22,8 @@ class TaskFilters(StoreBase):
 
         def find_orgs(self, term: str) -> list[Org]: ...
 
+        def removed_deadline_overdue(self, today: date) -> dict[int, date]: ...  # defined by Timeline
+
     _ORDERS = {
         "deadline": "t.status IN ('done', 'cancelled'), t.deadline IS NULL, t.deadline, p.key, t.id",
         "key": "p.key, key_order(t.key), t.id",
@@ -91,9 +93,13 @@ class TaskFilters(StoreBase):
         if f.due_after:
             where.append("t.deadline > ?")
             params.append(f.due_after.isoformat())
-        if f.overdue:  # model.is_overdue, as SQL
-            where.append("t.deadline < ? AND t.status NOT IN (?, ?)")
-            params += [today.isoformat()] + closed
+        if f.overdue:  # core.accountability.is_overdue, as SQL: a removed deadline counts by the committed one
+            removed = list(self.removed_deadline_overdue(today))
+            late = "t.deadline < ?"
+            if removed:
+                late += " OR t.id IN ({})".format(",".join("?" * len(removed)))
+            where.append(f"({late}) AND t.status NOT IN (?, ?)")
+            params += [today.isoformat(), *removed] + closed
         if f.due_within is not None:  # model.is_due_soon, as SQL
             from datetime import timedelta
 

@@ -11,8 +11,10 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from actionplan.core import accountability as acc
 from actionplan.core.errors import StoreError
 from actionplan.core.i18n import _
+from actionplan.core.model import CLOSED_STATUSES, Task
 from actionplan.core.timeline import TaskEvent
 from actionplan.store.reads import Reads
 
@@ -96,6 +98,31 @@ class Timeline(Reads):
             )
             for r in self._q(sql, params)
         ]
+
+    def removed_deadline_overdue(self, today: date) -> dict[int, date]:
+        """Open tasks without a deadline now whose committed deadline is before *today*: id -> that deadline.
+
+        Removing the deadline of a late task is a slip, not a way out of the overdue list
+        (core.accountability.is_overdue); the overdue filter reads this, so lists and the
+        digest agree.  Only tasks whose deadline history exists are judged.
+        """
+        rows = self._q(
+            "SELECT t.id, p.key AS plan, t.key, t.status FROM tasks t JOIN plans p ON p.id = t.plan_id "
+            "WHERE t.deadline IS NULL AND t.status NOT IN (?, ?) AND EXISTS (SELECT 1 FROM history h "
+            "WHERE h.entity = 'task' AND h.entity_id = t.id AND h.field = 'deadline')",
+            sorted(CLOSED_STATUSES),
+        )
+        if not rows:
+            return {}
+        moment = acc.end_of_day(today, self.timezone)
+        tasks = {r["id"]: Task(plan=r["plan"], key=r["key"], title="", status=r["status"]) for r in rows}
+        events = self.task_events(until=moment, plans=sorted({t.plan for t in tasks.values()}))
+        committed = acc.committed_deadlines(tasks.values(), events, moment)
+        return {
+            task_id: deadline
+            for task_id, t in tasks.items()
+            if (deadline := committed.get(t.ref)) is not None and acc.is_overdue(t, deadline, today)
+        }
 
     def changed_since(self, moment: str) -> bool:
         """Whether anything was recorded at or after *moment* (UTC)."""
