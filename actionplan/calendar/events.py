@@ -181,7 +181,7 @@ def _labels(lang: str) -> dict[str, str]:
         "Source": _("Source"),
         "Plan": _("Plan"),
     }
-    return {**{key: f"{word}: " for key, word in labels.items()}, "done": "% " + _("done")}
+    return {key: f"{word}: " for key, word in labels.items()}
 
 
 def description(task: Task, ctx: EventContext) -> str:
@@ -201,7 +201,10 @@ def description(task: Task, ctx: EventContext) -> str:
     if task.recurrence:
         lines.append(f"{label['Repeats']}{describe_rrule(task.recurrence)}")
     lines.append(f"{label['Expected output']}{_text(task.output) or '-'}")
-    lines.append(f"{label['Status']}{_status_words(task.status, lang)}, {task.progress}{label['done']}")
+    lines.append(
+        label["Status"]
+        + _("{status}, {progress}% done").format(status=_status_words(task.status, lang), progress=task.progress)
+    )
     late = late_days(task, ctx.today)
     if late and task.deadline and ctx.today:
         lines.append(
@@ -526,14 +529,15 @@ def period_uid(uid: str, day: date) -> str:
 def period_description(task: Task, ctx: EventContext, day: date, done: bool) -> str:
     """A finished (or late) period's notes: what it was, then the task's own notes."""
     head = _("Done for the period due {date}") if done else _("Period due {date}, not yet done")
-    return head.format(date=day.isoformat()) + "\n\n" + description(task, ctx)
+    return head.format(date=l10n.iso_or_day(day)) + "\n\n" + description(task, ctx)
 
 
 def period_events(task: Task, ctx: EventContext, series: Series, shared: _Shared) -> str:
     """One event per finished period (marked done) and for a late current period; none has alarms."""
     priority = f"PRIORITY:{PRIORITY.get(str(task.priority), 5)}\r\n"
     tail = f"{priority}STATUS:CONFIRMED\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
-    done_title = escape_text(f"{summary(task)} [{_('done')}]") if task.status != TaskStatus.DONE else shared.plain
+    lead = ctx.org_names.get(task.lead, "") if language() == "vi" else ""
+    done_title = escape_text(f"{summary(task, lead)} [{_('done')}]") if task.status != TaskStatus.DONE else shared.plain
     parts = [
         _all_day_event(
             done_title,

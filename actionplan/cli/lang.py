@@ -22,6 +22,7 @@ from actionplan.core.i18n import N_
 #: Click's own messages that a user of this program meets, translated in our catalogue.
 CLICK_MESSAGES = (
     N_("Usage:"),
+    N_("[OPTIONS]"),
     N_("Options"),
     N_("Commands"),
     N_("Show this message and exit."),
@@ -99,6 +100,11 @@ class TranslatedCommand(click.Command):
     def get_short_help_str(self, limit: int = 45) -> str:
         with _translated(self):
             return super().get_short_help_str(limit)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        # click's own placeholder in "Usage:", also in the usage line of an error
+        return [i18n._(p) if p == "[OPTIONS]" else p for p in pieces]
 
 
 class TranslatedGroup(TranslatedCommand, click.Group):

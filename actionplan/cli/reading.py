@@ -19,7 +19,7 @@ from actionplan.cli.support import (
     task_json_text,
     today_for,
 )
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, pgettext
 
 if TYPE_CHECKING:
     from datetime import date
@@ -135,10 +135,10 @@ def list_(
         for t in tasks:
             due = relative_days(t.deadline, today) if t.deadline and t.is_open else ""
             status = _("OVERDUE") if model.is_overdue(t, today) else model.status_label(t.status)
-            deadline = t.deadline.isoformat() if t.deadline else "-"
+            deadline = iso_or_day(t.deadline) if t.deadline else "-"
             committed = removed.get(t.id or 0)
             if committed is not None:  # late against the deadline it was committed to, then removed
-                deadline = _("deadline removed; committed") + f" {committed.isoformat()}"
+                deadline = _("deadline removed; committed {date}").format(date=iso_or_day(committed))
                 due, status = relative_days(committed, today), _("OVERDUE")
             rows.append([t.ref, deadline, due, status, f"{t.progress}%", t.lead, t.title])
         headings = [_("TASK"), _("DEADLINE"), _("DUE"), _("STATUS"), _("DONE"), _("LEAD"), _("TITLE")]
@@ -170,6 +170,8 @@ def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
         ]
         click.echo(json.dumps(d, ensure_ascii=False, indent=2))
         return
+    from actionplan.core.l10n import iso_or_day
+
     rows = _show_rows(store, t, today)
     width = max(len(k) for k, _v in rows)
     for k, v in rows:
@@ -178,7 +180,7 @@ def show(ctx: Context, task: str, as_of: str | None, as_json: bool) -> None:
         click.echo("\n" + _("Progress notes:"))
         for n in notes:
             pct = f" [{n.progress}%]" if n.progress is not None else ""
-            click.echo(f"  {n.on.isoformat()}  {n.author}{pct}: {n.text}")
+            click.echo(f"  {iso_or_day(n.on)}  {n.author}{pct}: {n.text}")
 
 
 def _show_rows(store: Store, t: Task, today: date) -> list[tuple[str, str]]:
@@ -273,18 +275,20 @@ def history(ctx: Context, task: str, limit: int | None) -> None:
     Example:
       actionplan history cyber-2026/2
     """
+    from actionplan.core.l10n import history_field, history_moment, history_value
+
     changes = ctx.store.history(task, limit=limit)
     rows = []
     for c in changes:
+        when = history_moment(c.at)
         if c.field == "*created*":
             what = _("created (import)") if c.action == "import" else _("created")
-            rows.append([c.at.replace("T", " ")[:16], c.actor, what, "", c.new or ""])
+            rows.append([when, c.actor, what, "", c.new or ""])
         elif c.field == "note":
-            rows.append(
-                [c.at.replace("T", " ")[:16], c.actor, _("note"), "", _("removed") if c.new is None else _("added")]
-            )
+            rows.append([when, c.actor, _("note"), "", _("removed") if c.new is None else _("added")])
         else:
-            rows.append([c.at.replace("T", " ")[:16], c.actor, c.field, c.old or "∅", c.new or "∅"])
+            old, new = history_value(c.field, c.old), history_value(c.field, c.new)
+            rows.append([when, c.actor, history_field(c.field), old or "∅", new or "∅"])
     headers = [_("WHEN (UTC)"), _("WHO"), _("FIELD"), _("OLD"), _("NEW")]
     if any(c.reason for c in changes):  # the column only when some change says why
         headers.append(_("WHY"))
@@ -344,5 +348,14 @@ def plans(ctx: Context, as_of: str | None) -> None:
                 s.plan.title,
             ]
         )
-    headings = [_("PLAN"), _("REFERENCE"), _("STATUS"), _("DONE"), _("OPEN"), _("OVERDUE"), _("CLOSED"), _("TITLE")]
+    headings = [
+        _("PLAN"),
+        _("REFERENCE"),
+        _("STATUS"),
+        _("DONE"),
+        _("OPEN"),
+        _("OVERDUE"),
+        _("CLOSED"),
+        pgettext("plan", "TITLE"),
+    ]
     click.echo(format_table(headings, rows))

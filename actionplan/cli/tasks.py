@@ -119,8 +119,8 @@ def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int 
       actionplan set cyber-2026/2.3 deadline="end of Q1 2027" status=blocked \\
           blocked_reason="waiting for the MOJ opinion" --reason "the MOJ opinion is late"
     """
-    from actionplan.core.dates import format_date
     from actionplan.core.fields import parse_assignments
+    from actionplan.core.l10n import iso_or_day
     from actionplan.services import tasks
 
     store = ctx.store
@@ -133,7 +133,7 @@ def set_(ctx: Context, task: str, assignments: tuple[str, ...], if_version: int 
         return
     click.echo(_("Saved {task} (version {version})").format(task=task, version=new.version))
     if "deadline" in changes and new.deadline:
-        click.echo("  " + _("deadline {date}").format(date=format_date(new.deadline)))
+        click.echo("  " + _("deadline {date}").format(date=iso_or_day(new.deadline)))
 
 
 @click.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from actionplan.core.dates import format_date_long
+from actionplan.core import l10n
 from actionplan.core.errors import ValidationError
 from actionplan.core.i18n import _
 
@@ -18,18 +18,12 @@ def completion_date_problem(completed_on: date | None, start: date | None, today
     if completed_on is None:
         return None
     if completed_on > today:
-        return (
-            _("the completion date")
-            + f" {format_date_long(completed_on)} "
-            + _("is after today")
-            + f" ({format_date_long(today)})"
+        return _("the completion date {date} is after today ({today})").format(
+            date=l10n.day(completed_on), today=l10n.day(today)
         )
     if start is not None and completed_on < start:
-        return (
-            _("the completion date")
-            + f" {format_date_long(completed_on)} "
-            + _("is before the task's start")
-            + f" ({format_date_long(start)})"
+        return _("the completion date {date} is before the task's start ({start})").format(
+            date=l10n.day(completed_on), start=l10n.day(start)
         )
     return None
 

@@ -111,10 +111,10 @@ def relative_days(deadline: date | None, today: date) -> str:
     if days == 1:
         return _("1 day left")
     if days > 1:
-        return _("{n} days left").format(n=days)
+        return _("{n} days left").format(n=_count(days))
     if days == -1:
         return _("1 day late")
-    return _("{n} days late").format(n=-days)
+    return _("{n} days late").format(n=_count(-days))
 
 
 def short_relative(deadline: date, today: date) -> str:
@@ -123,8 +123,15 @@ def short_relative(deadline: date, today: date) -> str:
     if days == 0:
         return _("today")
     if days > 0:
-        return _("{n}d left").format(n=days)
-    return _("{n}d late").format(n=-days)
+        return _("{n}d left").format(n=_count(days))
+    return _("{n}d late").format(n=_count(-days))
+
+
+def _count(n: int) -> str:
+    """A count of days as the reader writes it: ``1489`` in English output, ``1.489`` in Vietnamese."""
+    from actionplan.core import l10n
+
+    return l10n.number(n) if l10n.is_vietnamese() else str(n)
 
 
 def describe_resolution(text: str | date) -> str:

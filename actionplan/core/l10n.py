@@ -15,6 +15,10 @@ from actionplan.core import i18n
 __all__ = [
     "day",
     "day_with_weekday",
+    "history_field",
+    "history_moment",
+    "history_value",
+    "iso_or_day",
     "is_vietnamese",
     "month",
     "number",
@@ -98,3 +102,36 @@ def org_name(key: str, short_name: str = "", name: str = "") -> str:
 def iso_or_day(d: date) -> str:
     """Where English output shows ISO dates (``2026-04-30``), Vietnamese shows ``30/4/2026``."""
     return day(d) if is_vietnamese() else d.isoformat()
+
+
+def history_moment(at: str) -> str:
+    """A history timestamp (ISO, UTC) to the minute: ``2026-12-03 13:07`` / ``3/12/2026 13:07``."""
+    shown = at.replace("T", " ")[:16]
+    if not is_vietnamese():
+        return shown
+    try:
+        return f"{day(date.fromisoformat(shown[:10]))}{shown[10:]}"
+    except ValueError:
+        return shown
+
+
+def history_field(name: str) -> str:
+    """A field as history names it: its key in English (``deadline``), its label in Vietnamese (``Thời hạn``)."""
+    if not is_vietnamese():
+        return name
+    from actionplan.core.fields import field_label
+
+    return field_label(name)
+
+
+def history_value(name: str, value: str | None) -> str | None:
+    """A recorded value for reading: ISO dates of date fields as ``30/4/2026`` in Vietnamese."""
+    if not value or not is_vietnamese() or name not in _DATE_FIELDS:
+        return value
+    try:
+        return day(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+_DATE_FIELDS = frozenset({"deadline", "start", "completed_on"})

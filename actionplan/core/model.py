@@ -506,7 +506,9 @@ def parse_status(value: str) -> TaskStatus:
         return TaskStatus(norm)
     except ValueError:
         raise ValueError(
-            _('unknown status "{value}": use one of {values}').format(value=value, values=", ".join(TaskStatus))
+            _('unknown status "{value}": use one of {values}').format(
+                value=value, values=", ".join(_(str(s)) for s in TaskStatus)
+            )
         ) from None
 
 

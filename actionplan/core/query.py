@@ -254,11 +254,18 @@ def _apply_named(f: TaskFilter, term: str) -> None:
     elif name == "tag":
         f.tags.extend(v for v in value.split(",") if v)
     elif name == "status":
+        from actionplan.core.model import _fold
+
         for v in value.split(","):
-            if v.lower() == "open":
+            word = " ".join(_fold(v).replace("-", " ").replace("_", " ").split())
+            if word in ("open", "dang mo"):
                 f.open_only = True
-            elif v.lower() == "closed":
+            elif word in ("closed", "da ket thuc"):
                 f.closed_only = True
+            elif word in ("overdue", "qua han"):  # not a stored status, but what people call one
+                f.overdue = True
+            elif word in ("soon", "due soon", "sap den han"):
+                f.due_within = DEFAULT_HORIZON_DAYS
             else:
                 try:
                     f.statuses.append(parse_status(v.replace("-", " ")).value)
@@ -278,44 +285,51 @@ def _apply_named(f: TaskFilter, term: str) -> None:
         f.due_within = int(value)
     else:
         raise QueryError(
-            f"{term}: "
-            + _("unknown filter")
-            + f' "{name}"; '
-            + _("use plan:, lead:, coord:, org:, who:, status:, tag:, priority:, due<, due>, overdue, soon")
+            _('{term}: unknown filter "{name}"; {hint}').format(
+                term=term,
+                name=name,
+                hint=_("use plan:, lead:, coord:, org:, who:, status:, tag:, priority:, due<, due>, overdue, soon"),
+            )
         )
 
 
 def describe_filter(f: TaskFilter) -> str:
-    """A short human description of the active filter."""
+    """A short human description of the active filter, in the current language."""
+    from actionplan.core.l10n import iso_or_day
+    from actionplan.core.model import status_label
+
+    def joined(values: Sequence[str]) -> str:
+        return ", ".join(values)
+
     parts: list[str] = []
     if f.plans:
-        parts.append("plan " + ", ".join(f.plans))
+        parts.append(_("plan {keys}").format(keys=joined(f.plans)))
     if f.leads:
-        parts.append("lead " + ", ".join(f.leads))
+        parts.append(_("lead {keys}").format(keys=joined(f.leads)))
     if f.coordinating:
-        parts.append("coordinated by " + ", ".join(f.coordinating))
+        parts.append(_("coordinated by {keys}").format(keys=joined(f.coordinating)))
     if f.involving:
-        parts.append("involving " + ", ".join(f.involving))
+        parts.append(_("involving {keys}").format(keys=joined(f.involving)))
     if f.accountable:
-        parts.append(f"accountable ~ {f.accountable}")
+        parts.append(_("accountable ~ {name}").format(name=f.accountable))
     if f.open_only:
-        parts.append("open")
+        parts.append(_("open"))
     if f.closed_only:
-        parts.append("closed")
+        parts.append(_("closed"))
     if f.statuses:
-        parts.append("status " + ", ".join(f.statuses))
+        parts.append(_("status {values}").format(values=joined([status_label(v) for v in f.statuses])))
     if f.tags:
-        parts.append("tag " + ", ".join(f.tags))
+        parts.append(_("tag {values}").format(values=joined(f.tags)))
     if f.priorities:
-        parts.append("priority " + ", ".join(f.priorities))
+        parts.append(_("priority {values}").format(values=joined([status_label(v) for v in f.priorities])))
     if f.overdue:
-        parts.append("overdue")
+        parts.append(_("overdue"))
     if f.due_within is not None:
-        parts.append(f"due within {f.due_within} days")
+        parts.append(_("due within {n} days").format(n=f.due_within))
     if f.due_after:
-        parts.append(f"due after {f.due_after.isoformat()}")
+        parts.append(_("due after {date}").format(date=iso_or_day(f.due_after)))
     if f.due_before:
-        parts.append(f"due before {f.due_before.isoformat()}")
+        parts.append(_("due before {date}").format(date=iso_or_day(f.due_before)))
     if f.words:
-        parts.append("words " + " ".join(f'"{w}"' for w in f.words))
+        parts.append(_("words {words}").format(words=" ".join(f'"{w}"' for w in f.words)))
     return "; ".join(parts) if parts else _("all tasks")
