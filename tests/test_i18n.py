@@ -312,3 +312,63 @@ def test_vietnamese_numbers_are_written_as_babel_writes_them(vietnamese) -> None
     for value in (0, 7, 1234, 1234.5, 10000, 4300.25, 1234567.125, -2500.5):
         assert l10n.number(value) == format_decimal(value, format="#,##0.####", locale="vi")
     assert l10n.number(252.0, 1) == format_decimal(252.0, format="#,##0.0", locale="vi") == "252,0"
+
+
+def test_vietnamese_list_writes_dates_and_counts_as_vietnamese_does(sample_store, db_path: Path) -> None:
+    sample_store.close()
+    args = ["--db", str(db_path), "list", "plan:strategy-2030", "--as-of", "2026-12-03"]
+    vietnamese_text = CliRunner().invoke(cli, ["--lang", "vi", *args]).stdout
+    english = CliRunner().invoke(cli, ["--lang", "en", *args]).stdout
+    assert "31/12/2030" in vietnamese_text and "còn 1.489 ngày" in vietnamese_text
+    assert "2030-12-31" in english and "1489 days left" in english
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ("status:quá-hạn", "overdue", True),
+        ("status:qua-han", "overdue", True),
+        ("status:sắp-đến-hạn", "due_within", 14),
+        ("status:đang-mở", "open_only", True),
+    ],
+)
+def test_status_words_for_overdue_soon_and_open(query: str, field: str, value: object) -> None:
+    from actionplan.core.query import parse_query
+
+    assert getattr(parse_query(query), field) == value
+
+
+def test_the_feed_server_started_in_vietnamese_names_the_calendar_in_vietnamese(sample_store) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    import icalendar
+
+    from actionplan.services.feeds import FeedScope, create_feed
+
+    new = create_feed(sample_store, FeedScope("org", "MPS"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = ["--lang", "vi", "--db", str(sample_store.path), "serve", "--port", str(port)]
+    proc = subprocess.Popen([sys.executable, "-m", "actionplan", *args], stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for _ in range(300):  # wait for the condition "health answers", at most ~30 s
+                try:
+                    client.get("/health")
+                    break
+                except httpx.TransportError:
+                    assert proc.poll() is None
+                    time.sleep(0.1)
+            answer = client.get(f"/feeds/{new.token}.ics")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    calendar = icalendar.Calendar.from_ical(answer.text)
+    assert str(calendar["X-WR-CALNAME"]).endswith("— Bộ Công an")
+    assert any(str(e["SUMMARY"]).endswith("— Bộ Công an") for e in calendar.walk("VEVENT"))
+    assert "Lead:" not in answer.text

@@ -275,7 +275,8 @@ def history(ctx: Context, task: str, limit: int | None) -> None:
     Example:
       actionplan history cyber-2026/2
     """
-    from actionplan.core.l10n import history_field, history_moment, history_value
+    from actionplan.core.fields import field_label
+    from actionplan.core.l10n import history_moment, history_value, is_vietnamese
 
     changes = ctx.store.history(task, limit=limit)
     rows = []
@@ -288,7 +289,7 @@ def history(ctx: Context, task: str, limit: int | None) -> None:
             rows.append([when, c.actor, _("note"), "", _("removed") if c.new is None else _("added")])
         else:
             old, new = history_value(c.field, c.old), history_value(c.field, c.new)
-            rows.append([when, c.actor, history_field(c.field), old or "∅", new or "∅"])
+            rows.append([when, c.actor, field_label(c.field) if is_vietnamese() else c.field, old or "∅", new or "∅"])
     headers = [_("WHEN (UTC)"), _("WHO"), _("FIELD"), _("OLD"), _("NEW")]
     if any(c.reason for c in changes):  # the column only when some change says why
         headers.append(_("WHY"))

@@ -15,7 +15,6 @@ from actionplan.core import i18n
 __all__ = [
     "day",
     "day_with_weekday",
-    "history_field",
     "history_moment",
     "history_value",
     "iso_or_day",
@@ -113,15 +112,6 @@ def history_moment(at: str) -> str:
         return f"{day(date.fromisoformat(shown[:10]))}{shown[10:]}"
     except ValueError:
         return shown
-
-
-def history_field(name: str) -> str:
-    """A field as history names it: its key in English (``deadline``), its label in Vietnamese (``Thời hạn``)."""
-    if not is_vietnamese():
-        return name
-    from actionplan.core.fields import field_label
-
-    return field_label(name)
 
 
 def history_value(name: str, value: str | None) -> str | None:
