@@ -375,6 +375,27 @@ def test_show_judges_a_completion_against_the_committed_deadline(quarter: Quarte
     assert completed.split(None, 1)[1] == "2026-11-16 (47 days late; committed 2026-09-30)"
 
 
+async def test_the_ui_s_task_page_judges_a_completion_against_the_committed_deadline(
+    quarter: Quarter, tmp_path: Path
+) -> None:
+    from actionplan.tui.app import ActionPlanApp
+    from actionplan.tui.widgets.task_detail import TaskDetail
+
+    db = tmp_path / "copy.db"
+    shutil.copyfile(quarter.db, db)
+    with Store(db, actor="mic-sec", clock=quarter.clock) as s:  # re-dated after it was done: no slip erases it
+        edit(s, "cyber-2026/3.2", deadline=date(2026, 12, 31), deadline_text="")
+    with Store(db, actor="office", clock=quarter.clock) as s:
+        app = ActionPlanApp(s, today=END)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.show_tasks(task_ref="cyber-2026/3.2")
+            await pilot.pause()
+            text = app.screen.query_one("#detail", TaskDetail).plain_text()
+    completed = next(line for line in text.splitlines() if "Completed" in line)
+    assert "2026-11-16 · 47 days late (committed 2026-09-30)" in completed
+    assert "on time" not in completed
+
+
 def test_list_overdue_keeps_a_removed_deadline_marked_and_agrees_with_the_digest(quarter: Quarter) -> None:
     result = CliRunner().invoke(cli, ["--db", str(quarter.db), "list", "--overdue", "--as-of", END.isoformat()])
     assert result.exit_code == 0, result.output

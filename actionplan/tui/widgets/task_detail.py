@@ -154,12 +154,17 @@ def render_task(store: Store, task: Task, today: date) -> Group:
         row(_("Parent"), task.parent)
     if task.status == TaskStatus.DONE:
         done = Text(iso_or_day(task.completed_on) if task.completed_on else "—")
-        on_time = model.done_on_time(task)
-        if on_time is not None:
-            done.append(
-                _(" on time") if on_time else f" · {model.days_late(task, today)} " + _("days late"),
-                style="green" if on_time else "red",
-            )
+        if task.completed_on:
+            from actionplan.digest.figures import lateness_of
+
+            # judged against the deadline first committed to, as the digest and the reports judge it
+            late = lateness_of(store, task, today)
+            if late.committed is not None:
+                on_time = late.days_late == 0
+                timing = _("on time") if on_time else _("{n} days late").format(n=late.days_late)
+                done.append(" · " + timing, style="green" if on_time else "red")
+                if late.committed != task.deadline:
+                    done.append(" (" + _("committed") + " " + iso_or_day(late.committed) + ")", style="dim")
         row(_("Completed"), done)
     if task.evidence:
         row(_("Evidence"), task.evidence)
