@@ -293,3 +293,53 @@ def test_a_new_edit_ends_the_redo_chain(sample_store: Store, db_path: Path) -> N
     result = invoke("redo")
     assert result.exit_code == 1 and "nothing to redo" in result.stderr
     assert sample_store.get_task("cyber-2026/3.2").progress == 88
+
+
+def _whole(store: Store, ref: str) -> tuple:
+    """Everything a secretary sees of a task: its fields, links and notes."""
+    t = store.get_task(ref)
+    notes = [(n.on, n.author, n.text, n.progress) for n in store.list_updates(ref)]
+    return (t.id, t.title, t.lead, t.accountable, t.coordinating, t.tags, t.depends_on, t.deadline, t.version, notes)
+
+
+def test_redo_brings_back_a_task_that_undo_removed(sample_store: Store, db_path: Path) -> None:
+    invoke = lambda *args: CliRunner().invoke(cli, ["--db", str(db_path), "--as", "secretary", *args])  # noqa: E731
+    added = invoke(
+        "add", "cyber-2026", "--key", "9", "--title", "Audit the ministries' backups", "--lead", "MPS",
+        "--deadline", "end of March 2027", "--coordinating", "MOJ,MIC", "--tag", "audit", "--depends-on", "2",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    before = _whole(sample_store, "cyber-2026/9")
+    assert invoke("undo").exit_code == 0
+    assert invoke("show", "cyber-2026/9").exit_code == 1
+    redone = invoke("redo")
+    assert redone.exit_code == 0 and "Redone:" in redone.output, redone.output
+    assert _whole(sample_store, "cyber-2026/9") == before
+    shown = invoke("history", "cyber-2026/9")
+    assert shown.exit_code == 0 and "snapshot" not in shown.output
+    assert invoke("undo").exit_code == 0  # the redo is a change of its own: undo removes the task again
+    assert not [t for t in sample_store.list_tasks() if t.ref == "cyber-2026/9"]
+    assert invoke("redo").exit_code == 0
+    assert _whole(sample_store, "cyber-2026/9") == before
+
+
+def test_undo_brings_back_a_deleted_task_with_its_notes_and_links(sample_store: Store) -> None:
+    from actionplan.core.model import Task
+    from actionplan.core.query import parse_query
+    from actionplan.services import tasks as service
+
+    ref = "cyber-2026/9"
+    service.add_task(sample_store, Task(plan="cyber-2026", key="9", title="Check the log retention", lead="MPS"))
+    sample_store.add_note(ref, "Asked three ministries for their retention rules", 20)
+    service.change_task(sample_store, ref, {"coordinating": ["MOJ"], "tags": ["logs"]})
+    before = _whole(sample_store, ref)
+    service.delete_task(sample_store, ref)
+    assert not [t for t in sample_store.list_tasks() if t.ref == ref]
+    sample_store.undo()
+    assert _whole(sample_store, ref) == before
+    sample_store.redo()
+    assert not [t for t in sample_store.list_tasks() if t.ref == ref]
+    sample_store.undo()
+    assert _whole(sample_store, ref) == before
+    found = sample_store.list_tasks(parse_query("retention"))
+    assert [t.ref for t in found] == [ref]  # back in the search index too

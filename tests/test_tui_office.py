@@ -252,6 +252,22 @@ async def test_ctrl_y_redoes_what_u_undid(sample_store: Store) -> None:
         assert "second reading" in str(app.screen.query_one("#table", DataTable).get_row(REF)[1])
 
 
+async def test_ctrl_y_brings_back_the_task_u_removed(sample_store: Store) -> None:
+    sample_store.add_task(Task(plan="cyber-2026", key="9", title="Publish the annual cyber report", lead="MIC"))
+    sample_store.add_note("cyber-2026/9", "Outline agreed with the office", 10)
+    sample_store.undo()  # the note first: then the undo that removes the whole task is the UI's
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "u", "y")
+        await pilot.pause()
+        assert "9" not in sample_store.task_keys("cyber-2026")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert sample_store.get_task("cyber-2026/9").title == "Publish the annual cyber report"
+        table = app.screen.query_one("#table", DataTable)
+        assert "cyber report" in str(table.get_row("cyber-2026/9")[1])
+
+
 # --- 4. tables that use the terminal -------------------------------------------------------
 
 

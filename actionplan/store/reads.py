@@ -38,7 +38,7 @@ class Reads(TaskFilters):
         plan: str | None = None,
     ) -> list[Change]:
         """Changes, newest last; for one task (``PLAN/KEY``), since a timestamp or date, or of some fields."""
-        where: list[str] = []
+        where: list[str] = ["h.field != '*snapshot*'"]  # a removed task's row, kept for undo: not a change to show
         params: list[Any] = []
         if ref:
             task = self.get_task(ref)

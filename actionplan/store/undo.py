@@ -1,21 +1,18 @@
 """Undo, built on the history."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from actionplan.core import model
+from actionplan.core.errors import ConflictError, StoreError
 from actionplan.core.i18n import _
 from actionplan.core.model import (
     TaskStatus,
 )
-
-if TYPE_CHECKING:
-    pass
-from actionplan.core.errors import ConflictError, StoreError
+from actionplan.store.removal import Removal
 from actionplan.store.rows import LIST_FIELDS, _d, _fold_kpi, _num
-from actionplan.store.writes import Writes
 
 
-class Undo(Writes):
+class Undo(Removal):
     """Undoing a change, built on the history."""
 
     def undo_preview(self, actor: str | None = None) -> tuple[str, str | None] | None:
@@ -93,10 +90,11 @@ class Undo(Writes):
             ):
                 raise StoreError(_("other tasks refer to this task; it cannot be removed"))
             cid = self._begin_change(action, summary, undo_of=undo_of)
-            self._record(cid, "task", task_id, task.ref, "*deleted*", task.title, None)
-            self.conn.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
+            self._remove_task(cid, task)
         elif "*deleted*" in fields_:
-            raise StoreError(_("a deleted task cannot be brought back by undo or redo; import it again"))
+            ref = next(r["ref"] for r in rows if r["field"] == "*deleted*")
+            cid = self._begin_change(action, summary, undo_of=undo_of)
+            self._restore_task(cid, int(change["id"]), task_id, ref)
         else:
             task = self.get_task_by_id(task_id)
             notes = [r for r in rows if r["field"] == "note"]

@@ -392,20 +392,3 @@ class Writes(Reads):
                 if new.status != task.status:
                     self._record(cid, "task", _id(task), ref, "status", str(task.status), str(new.status))
             return self.get_task_by_id(_id(task))
-
-    def delete_task(self, ref: str, expected_version: int) -> None:
-        """Remove a task that nothing depends on and that has no subtasks."""
-        with self.write():
-            task = self.get_task(ref)
-            if task.version != expected_version:
-                raise ConflictError(f"{ref}: " + _("changed by someone else since you read it"), theirs=task)
-            if self._one("SELECT 1 FROM tasks WHERE parent_id = ?", (task.id,)):
-                raise ValidationError(_("the task has subtasks; delete or move them first"), "key")
-            if self._one("SELECT 1 FROM task_dependencies WHERE depends_on_id = ?", (task.id,)):
-                raise ValidationError(_("other tasks depend on this one"), "key")
-            cid = self._begin_change("delete", f"{ref} {task.title}")
-            for name, value in task_field_values(task).items():
-                if value is not None:
-                    self._record(cid, "task", _id(task), ref, name, value, None)
-            self._record(cid, "task", _id(task), ref, "*deleted*", task.title, None)
-            self.conn.execute("DELETE FROM tasks WHERE id = ?", (task.id,))
