@@ -112,6 +112,28 @@ async def test_a_true_burst_after_slash_goes_into_the_filter(sample_store: Store
         assert screen.view == "table" and screen.filter.overdue
 
 
+async def test_a_true_burst_after_the_key_that_opens_a_form_lands_in_its_first_field(sample_store: Store) -> None:
+    """n, s, e, x: the text typed in the same burst goes into the form's first field, none onto the table."""
+    for opener, first, before in (("n", "title", ""), ("s", "title", ""), ("e", "title", None), ("x", "evidence", "")):
+        app = ActionPlanApp(sample_store, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_task(app, pilot, "cyber-2026/2")
+            table = app.screen.query_one("#table", DataTable)
+            row, title = table.cursor_row, sample_store.get_task("cyber-2026/2").title
+            burst(app, [opener, *"jj kv"])  # j, k, v and the space are table keys if they reach it
+            await pilot.pause()
+            await pilot.pause()
+            form = app.screen
+            if opener == "x":
+                assert isinstance(form, EvidenceDialog)
+                value = form.query_one("#evidence", Input).value
+            else:
+                assert isinstance(form, TaskEditor)
+                value = field(form, first).value
+            assert value == (title if before is None else before) + "jj kv", opener
+            assert table.cursor_row == row and app.screen_stack[-2].view == "table"
+
+
 async def test_a_paste_selects_that_agency_and_unknown_text_selects_none(sample_store: Store) -> None:
     app = ActionPlanApp(sample_store, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:

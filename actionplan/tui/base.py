@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from textual import events
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from actionplan.core.i18n import _
 
@@ -36,3 +38,39 @@ class ActionPlanModal(ModalScreen[ResultT]):
 
     if TYPE_CHECKING:
         app = getters.app(ActionPlanApp)
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed in the same burst as the key that opened this screen reaches the screen
+        itself, before its first field has the focus (focus moves after the screen is mounted): it
+        goes into the field that has the focus, or waits for the first one to get it."""
+        if not event.is_printable or not event.character:
+            return
+        focused = self.focused
+        if focused is None and self.query("Input, TextArea"):
+            self._early_keys.append(event.character)
+        elif not self._type_into(focused, event.character):
+            return
+        event.stop()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        early, self._early_keys = "".join(self._early_keys), []
+        if early:
+            self._type_into(event.widget, early)
+
+    @property
+    def _early_keys(self) -> list[str]:
+        return self.__dict__.setdefault("_early_key_list", [])
+
+    @_early_keys.setter
+    def _early_keys(self, value: list[str]) -> None:
+        self.__dict__["_early_key_list"] = value
+
+    @staticmethod
+    def _type_into(widget: object, text: str) -> bool:
+        if isinstance(widget, Input):
+            widget.insert_text_at_cursor(text)
+        elif isinstance(widget, TextArea):
+            widget.insert(text)
+        else:
+            return False
+        return True

@@ -64,12 +64,14 @@ class TasksScreen(ActionPlanScreen[None]):
     BINDINGS = [
         # priority: the focus moves before the keys typed right after "/" are delivered
         Binding("slash", "focus_filter", _("Filter"), key_display="/", priority=True),
-        Binding("n", "new_task", _("New")),
-        Binding("s", "new_subtask", _("Subtask"), show=False),
-        Binding("e", "edit", _("Edit")),
-        Binding("x", "done", pgettext("key", "Done")),
-        Binding("r", "progress", _("Progress")),
-        Binding("c", "status", pgettext("key", "Status")),
+        # priority, as "/": the form opens before the keys typed right after are delivered, so they
+        # land in its first field (not on the table); while the filter box is typed in they are text
+        Binding("n", "new_task", _("New"), priority=True),
+        Binding("s", "new_subtask", _("Subtask"), show=False, priority=True),
+        Binding("e", "edit", _("Edit"), priority=True),
+        Binding("x", "done", pgettext("key", "Done"), priority=True),
+        Binding("r", "progress", _("Progress"), priority=True),
+        Binding("c", "status", pgettext("key", "Status"), priority=True),
         Binding("delete", "cancel_task", _("Cancel task"), key_display="del", show=False),
         Binding("u", "app.undo", _("Undo")),
         Binding("v", "toggle_view", _("Tree/table"), show=False),
@@ -80,6 +82,14 @@ class TasksScreen(ActionPlanScreen[None]):
         Binding("j", "cursor('down')", _("Down"), show=False),
         Binding("k", "cursor('up')", _("Up"), show=False),
     ]
+
+    _OPENS_A_FORM = frozenset({"new_task", "new_subtask", "edit", "done", "progress", "status"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A letter that opens a form is text while the filter box has the focus."""
+        if action in self._OPENS_A_FORM and isinstance(self.focused, Input):
+            return False
+        return True
 
     def __init__(self) -> None:
         super().__init__()
