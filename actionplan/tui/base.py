@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import events
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, TextArea
 
@@ -41,21 +42,26 @@ class ActionPlanModal(ModalScreen[ResultT]):
 
     def on_key(self, event: events.Key) -> None:
         """A character typed in the same burst as the key that opened this screen reaches the screen
-        itself, before its first field has the focus (focus moves after the screen is mounted): it
-        goes into the field that has the focus, or waits for the first one to get it."""
+        before the first field has the focus (it moves there once the screen is mounted; until then
+        the screen or its scrolling form has it): the character waits for that field."""
         if not event.is_printable or not event.character:
             return
         focused = self.focused
-        if focused is None and self.query("Input, TextArea"):
+        if self._type_into(focused, event.character):
+            event.stop()
+        elif not self._early_keys_settled and self.query("Input, TextArea"):
             self._early_keys.append(event.character)
-        elif not self._type_into(focused, event.character):
-            return
-        event.stop()
+            event.stop()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self._early_keys_settled or isinstance(event.widget, ScrollableContainer):
+            return
+        self._early_keys_settled = True  # the first field has the focus: from now on keys go to it
         early, self._early_keys = "".join(self._early_keys), []
         if early:
             self._type_into(event.widget, early)
+
+    _early_keys_settled = False
 
     @property
     def _early_keys(self) -> list[str]:
