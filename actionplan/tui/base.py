@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events
 from textual.binding import Binding
@@ -40,6 +40,11 @@ class ActionPlanModal(ModalScreen[ResultT]):
     if TYPE_CHECKING:
         app = getters.app(ActionPlanApp)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._early_keys: list[str] = []
+        self._early_keys_settled = False
+
     def on_key(self, event: events.Key) -> None:
         """A character typed in the same burst as the key that opened this screen reaches the screen
         before the first field has the focus (it moves there once the screen is mounted; until then
@@ -60,16 +65,6 @@ class ActionPlanModal(ModalScreen[ResultT]):
         early, self._early_keys = "".join(self._early_keys), []
         if early:
             self._type_into(event.widget, early)
-
-    _early_keys_settled = False
-
-    @property
-    def _early_keys(self) -> list[str]:
-        return self.__dict__.setdefault("_early_key_list", [])
-
-    @_early_keys.setter
-    def _early_keys(self, value: list[str]) -> None:
-        self.__dict__["_early_key_list"] = value
 
     @staticmethod
     def _type_into(widget: object, text: str) -> bool:

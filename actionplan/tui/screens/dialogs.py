@@ -137,8 +137,9 @@ class Dialog(ActionPlanModal[ResultT]):
         """Close without an answer."""
         self.dismiss(None)
 
-    def action_confirm(self) -> None:  # pragma: no cover - every dialog has its own
-        raise NotImplementedError
+    def action_confirm(self) -> None:
+        """Give the dialog's answer; a dialog that asks for one overrides this, one that does not closes."""
+        self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
