@@ -372,3 +372,14 @@ def test_the_feed_server_started_in_vietnamese_names_the_calendar_in_vietnamese(
     assert str(calendar["X-WR-CALNAME"]).endswith("— Bộ Công an")
     assert any(str(e["SUMMARY"]).endswith("— Bộ Công an") for e in calendar.walk("VEVENT"))
     assert "Lead:" not in answer.text
+
+
+def test_history_in_vietnamese_shows_status_words_in_vietnamese(sample_store, db_path: Path) -> None:
+    sample_store.close()
+    base = ["--db", str(db_path)]
+    changed = CliRunner().invoke(cli, [*base, "set", "cyber-2026/2.3", "status=blocked", "blocked_reason=Waiting for the decree"])
+    assert changed.exit_code == 0, changed.output
+    vietnamese_text = CliRunner().invoke(cli, ["--lang", "vi", *base, "history", "cyber-2026/2.3"]).stdout
+    english = CliRunner().invoke(cli, ["--lang", "en", *base, "history", "cyber-2026/2.3"]).stdout
+    assert "vướng mắc" in vietnamese_text and "blocked" not in vietnamese_text
+    assert "blocked" in english

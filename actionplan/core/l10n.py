@@ -115,8 +115,13 @@ def history_moment(at: str) -> str:
 
 
 def history_value(name: str, value: str | None) -> str | None:
-    """A recorded value for reading: ISO dates of date fields as ``30/4/2026`` in Vietnamese."""
-    if not value or not is_vietnamese() or name not in _DATE_FIELDS:
+    """A recorded value for reading: ISO dates of date fields as ``30/4/2026`` in Vietnamese, statuses and
+    priorities in its words (the stored value stays English)."""
+    if not value or not is_vietnamese():
+        return value
+    if name in _WORD_FIELDS:
+        return i18n._(value)
+    if name not in _DATE_FIELDS:
         return value
     try:
         return day(date.fromisoformat(value))
@@ -125,3 +130,4 @@ def history_value(name: str, value: str | None) -> str | None:
 
 
 _DATE_FIELDS = frozenset({"deadline", "start", "completed_on"})
+_WORD_FIELDS = frozenset({"status", "priority"})
