@@ -114,3 +114,20 @@ def test_switching_language_from_the_palette_reopens_the_screen_in_the_other_lan
     to_vietnamese = draw(sample_db, "en", "switch")
     assert to_vietnamese["switched_to"] == "vi"
     assert "Lọc:" in to_vietnamese["screen"] and "sắp xếp theo thời hạn" in to_vietnamese["screen"]
+
+
+@pytest.mark.parametrize("query", ["status:quá-hạn", "status:hoàn-thành", "status:đang-thực-hiện", "vướng mắc"])
+def test_the_filter_box_reads_vietnamese_status_words_as_the_cli_does(sample_db: Path, query: str) -> None:
+    from click.testing import CliRunner
+
+    from actionplan.cli.main import cli
+
+    shown = draw(sample_db, "vi", "filter", query)
+    assert "không hiểu" not in shown["status"].lower() and "unknown" not in shown["status"].lower()
+    args = ["--lang", "vi", "--db", str(sample_db), "list", f"plan:{shown['plan']}", query, "--json"]
+    args += ["--as-of", "2026-11-26", "--limit", "100000"]
+    listed = CliRunner().invoke(cli, args)
+    assert listed.exit_code == 0, listed.output
+    expected = [task["ref"] for task in json.loads(listed.stdout)]
+    assert expected, f"the sample plans have tasks for {query}"
+    assert sorted(shown["refs"]) == sorted(expected)

@@ -4,7 +4,8 @@ The UI reads its labels when its modules are imported, so a screen in another la
 needs a process of its own: ``python tests/tui_screens.py DB LANG`` prints a JSON object
 of screen name → the screen's text at 80x24, on the sample plans' fixed day.  With
 ``switch`` as a third argument it opens the tasks screen in LANG, switches language from
-the command palette and prints the screen the UI reopens on.
+the command palette and prints the screen the UI reopens on.  With ``filter QUERY`` it opens
+the tasks screen, types QUERY into the ``/`` box and prints the plan shown and the task refs listed.
 """
 
 from __future__ import annotations
@@ -65,10 +66,31 @@ async def _switch(store: Store, lang: str) -> dict[str, str]:
     return {"switched_to": result.lang, "mode": result.mode, "screen": await _text(again, [])}
 
 
+async def _filter(store: Store, query: str) -> dict[str, object]:
+    from textual.widgets import DataTable
+
+    from actionplan.tui.app import ActionPlanApp
+
+    app = ActionPlanApp(store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("slash", *query)
+        for _ in range(3):
+            await pilot.pause()
+        table = app.screen.query_one("#table", DataTable)
+        status = str(app.screen.query_one("#filter-status").render())
+        refs = [str(row.key.value) for row in table.ordered_rows]
+        return {"plan": app.screen.plan, "refs": refs, "status": status}
+
+
 def main() -> None:
     db, lang = Path(sys.argv[1]), sys.argv[2]
     set_language(lang)
     store = Store(db, actor="secretary")
+    if sys.argv[3:4] == ["filter"]:
+        print(json.dumps(asyncio.run(_filter(store, sys.argv[4])), ensure_ascii=False))
+        return
     if sys.argv[3:] == ["switch"]:
         print(json.dumps(asyncio.run(_switch(store, lang)), ensure_ascii=False))
         return
