@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 from pathlib import Path
@@ -377,9 +378,43 @@ def test_the_feed_server_started_in_vietnamese_names_the_calendar_in_vietnamese(
 def test_history_in_vietnamese_shows_status_words_in_vietnamese(sample_store, db_path: Path) -> None:
     sample_store.close()
     base = ["--db", str(db_path)]
-    changed = CliRunner().invoke(cli, [*base, "set", "cyber-2026/2.3", "status=blocked", "blocked_reason=Waiting for the decree"])
+    changed = CliRunner().invoke(
+        cli, [*base, "set", "cyber-2026/2.3", "status=blocked", "blocked_reason=Waiting for the decree"]
+    )
     assert changed.exit_code == 0, changed.output
     vietnamese_text = CliRunner().invoke(cli, ["--lang", "vi", *base, "history", "cyber-2026/2.3"]).stdout
     english = CliRunner().invoke(cli, ["--lang", "en", *base, "history", "cyber-2026/2.3"]).stdout
     assert "vướng mắc" in vietnamese_text and "blocked" not in vietnamese_text
     assert "blocked" in english
+
+
+BAD_PLANS = {
+    "values.toml": '[plan]\nkey = "p-1"\ntitle = "T"\n\n[[tasks]]\nkey = "1"\ntitle = "x"\nstatus = "finished"\n'
+    'deadline = "2026-13-40"\nrecurrence = "every blue moon"\nprogress = 140\nlead = "NOPE"\n',
+    "fields.toml": '[plan]\nkey = "p-1"\ntitle = "T"\nfoo = 1\n[[tasks]]\nkey = "1"\ntitle = "a"\n'
+    'deadline = "Q5 2026"\nstart = "xx"\n[[tasks]]\nkey = "1"\ntitle = "b"\nstatus = "done"\n',
+    "tables.toml": '[plan]\nkey = "Bad Key"\ntitle = "T"\n[[orgs]]\nkey = "m"\nname = "x"\n[oops]\n',
+}
+#: English words of plan-file problems; the field names a plan file is written with (lead, deadline) stay.
+#: The deadline forms stay as examples a user may type in either language; their glosses are translated.
+ENGLISH_PROBLEM_WORDS = {"error", "task", "unknown", "required", "cannot", "must", "use", "known", "duplicate"}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PLANS))
+def test_plan_file_problems_in_vietnamese_keep_file_and_line(tmp_path: Path, name: str) -> None:
+    plan = tmp_path / name
+    plan.write_text(BAD_PLANS[name], encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    assert CliRunner().invoke(cli, ["--db", db, "init", "--empty"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["--lang", "vi", "--db", db, "import", str(plan)])
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines() if str(plan) in line]
+    assert len(problems) >= 2, result.stderr
+    for line in problems:
+        assert line.startswith(f"lỗi: {plan}:"), line
+        assert line.split(":")[2].isdigit(), line  # file:line kept
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", line.split(": ", 1)[1].replace(str(plan), ""))}
+        assert not words & ENGLISH_PROBLEM_WORDS, line
+        assert "(day first)" not in line and "(that day)" not in line, line
+    english = CliRunner().invoke(cli, ["--db", db, "import", str(plan)]).stderr
+    assert english.startswith(f"error: {plan}:")

@@ -108,7 +108,7 @@ def _handle(fn):
             return fn(*args, **kwargs)
         except PlanFileError as e:
             for problem in e.problems:
-                click.echo(f"{_('error')}: {problem}", err=True)
+                click.echo(_("error: {problem}").format(problem=problem), err=True)
             click.echo(_("Nothing was imported") + f" ({len(e.problems)} " + _("problem(s)") + ").", err=True)
             raise SystemExit(1) from None
         except ActionPlanError as e:

@@ -52,7 +52,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 #: Examples of every deadline form :func:`parse_deadline` reads, shown in error messages.
 ACCEPTED_FORMS: tuple[str, ...] = (
     "2026-04-30",
-    "30/4/2026 (day first)",
+    N_("30/4/2026 (day first)"),
     "30 April 2026",
     "April 2026",
     "end of April 2026",
@@ -70,7 +70,7 @@ ACCEPTED_FORMS: tuple[str, ...] = (
     "cuối quý 3/2026",
     "quý 1 năm 2027",
     "6 tháng đầu năm 2026",
-    "trước 31/3/2027 (that day)",
+    N_("trước 31/3/2027 (that day)"),
     "năm 2030",
 )
 
