@@ -418,3 +418,31 @@ def test_plan_file_problems_in_vietnamese_keep_file_and_line(tmp_path: Path, nam
         assert "(day first)" not in line and "(that day)" not in line, line
     english = CliRunner().invoke(cli, ["--db", db, "import", str(plan)]).stderr
     assert english.startswith(f"error: {plan}:")
+
+
+def _command_paths() -> list[list[str]]:
+    import click
+
+    paths: list[list[str]] = []
+
+    def walk(group: click.Group, prefix: list[str]) -> None:
+        for name, command in group.commands.items():
+            paths.append([*prefix, name])
+            if isinstance(command, click.Group):
+                walk(command, [*prefix, name])
+
+    walk(cli, [])
+    return paths
+
+
+def test_help_placeholders_are_in_vietnamese_for_every_command() -> None:
+    from actionplan.cli.lang import METAVARS
+
+    english = set(METAVARS)
+    for path in _command_paths():
+        result = CliRunner().invoke(cli, ["--lang", "vi", *path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        usage_and_options = [line for line in result.stdout.splitlines() if line.lstrip().startswith(("-", "Cách"))]
+        left = {w for line in usage_and_options for w in re.findall(r"\b[A-Z][A-Z_]*\b", line)} & english
+        assert not left, (path, left)
+    assert "--deadline DATE" in CliRunner().invoke(cli, ["add", "--help"]).stdout

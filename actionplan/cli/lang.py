@@ -10,6 +10,7 @@ Click's own words ("Usage:", "Options", its error messages) go through our catal
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -47,6 +48,41 @@ CLICK_MESSAGES = (
     N_("integer"),
 )
 
+#: The placeholders of options and arguments (``--deadline DATE``, ``PLAN``), translated when the help is shown.
+METAVARS = (
+    N_("ADDRESS"),
+    N_("ADDRESSES"),
+    N_("ASSIGNMENTS"),
+    N_("DATE"),
+    N_("DAYS"),
+    N_("DIR"),
+    N_("FILE"),
+    N_("ID"),
+    N_("INTEGER"),
+    N_("KEY"),
+    N_("KEYS"),
+    N_("N"),
+    N_("NAME"),
+    N_("OFFSET"),
+    N_("OFFSETS"),
+    N_("ORG"),
+    N_("ORGS"),
+    N_("PATH"),
+    N_("PERIOD"),
+    N_("PLAN"),
+    N_("QUERY"),
+    N_("RANGE"),
+    N_("SPAN"),
+    N_("STATUS"),
+    N_("TAG"),
+    N_("TASK"),
+    N_("TEXT"),
+    N_("WHO"),
+    N_("WORDS"),
+    N_("ZONE"),
+)
+_PLACEHOLDER = re.compile(r"\b[A-Z][A-Z_]*\b")
+
 _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui")
 
 
@@ -83,11 +119,23 @@ def _translated(command: click.Command, ctx: click.Context | None = None) -> Ite
         if value:
             saved.append((obj, attr, value))
             setattr(obj, attr, _tr(value))
+    for param in params:
+        if isinstance(param, click.Option) and param.is_flag:
+            continue
+        shown = param.make_metavar(ctx) if ctx is not None else param.metavar
+        if shown:
+            saved.append((param, "metavar", param.metavar))
+            param.metavar = _PLACEHOLDER.sub(_placeholder, shown)
     try:
         yield
     finally:
         for obj, attr, value in saved:
             setattr(obj, attr, value)
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    word = match.group()
+    return i18n._(word).replace(" ", "_") if word in METAVARS else word  # one word, as click writes it
 
 
 class TranslatedCommand(click.Command):
