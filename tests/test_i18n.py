@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from actionplan.cli.main import cli
 from actionplan.core import i18n, l10n
 from actionplan.core.dates import describe_resolution, parse_deadline, relative_days
-from actionplan.core.i18n import choose_language, language_from_locale
+from actionplan.core.i18n import _, choose_language, language_from_locale
 
 PO = Path(i18n.LOCALE_DIR) / "vi" / "LC_MESSAGES" / "actionplan.po"
 
@@ -446,3 +446,12 @@ def test_help_placeholders_are_in_vietnamese_for_every_command() -> None:
         left = {w for line in usage_and_options for w in re.findall(r"\b[A-Z][A-Z_]*\b", line)} & english
         assert not left, (path, left)
     assert "--deadline DATE" in CliRunner().invoke(cli, ["add", "--help"]).stdout
+
+
+def test_digest_sentences_read_in_vietnamese_word_order(vietnamese) -> None:
+    from actionplan.digest.phrases import late_phrase
+
+    assert late_phrase(25) == "trễ 25 ngày"  # not "25 ngày trễ", the English order glued from pieces
+    assert _("{left} (due {due}), {progress}% done").format(left="quá hạn 3 ngày", due="1/12/2026", progress=80) == (
+        "quá hạn 3 ngày (hạn 1/12/2026), đạt 80%"
+    )

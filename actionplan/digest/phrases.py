@@ -146,30 +146,35 @@ def note_phrase(note: ProgressUpdate | None) -> str:
     return f"{day(note.on)} ({one_line(note.author)}){progress}: {one_line(note.text)}"
 
 
+def late_phrase(late: int) -> str:
+    """``63 days late``."""
+    return _("{days} late").format(days=days(late))
+
+
 def committed_phrase(committed: date | None, current: date | None, late: int) -> str:
     """``; committed 30 Sep 2026: 63 days late`` when the committed deadline is not the current one."""
     if committed is None or committed == current:
         return ""
-    timing = days(late) + " " + _("late") if late else _("not late")
-    return "; " + _("committed") + f" {day(committed)}: {timing}"
+    if late:
+        return _("; committed {date}: {late}").format(date=day(committed), late=late_phrase(late))
+    return _("; committed {date}: not late").format(date=day(committed))
 
 
 def overdue_phrase(item: OverdueItem, as_of: date) -> str:
     task = item.task
     if task.deadline is None:
-        return (
-            days(item.days_late_committed)
-            + " "
-            + _("late")
-            + " ("
-            + _("deadline removed; committed")
-            + f" {day(item.committed)}), {task.progress}% "
-            + _("done")
+        return _("{late} (deadline removed; committed {committed}), {progress}% done").format(
+            late=late_phrase(item.days_late_committed), committed=day(item.committed), progress=task.progress
         )
-    return (
-        f"{relative_days(task.deadline, as_of)} (" + _("due") + f" {day(task.deadline)}"
-        f"{committed_phrase(item.committed, task.deadline, item.days_late_committed)}), "
-        f"{task.progress}% " + _("done")
+    values = {"left": relative_days(task.deadline, as_of), "due": day(task.deadline), "progress": task.progress}
+    if item.committed is None or item.committed == task.deadline:
+        return _("{left} (due {due}), {progress}% done").format(**values)
+    if item.days_late_committed:
+        return _("{left} (due {due}; committed {committed}: {late}), {progress}% done").format(
+            **values, committed=day(item.committed), late=late_phrase(item.days_late_committed)
+        )
+    return _("{left} (due {due}; committed {committed}: not late), {progress}% done").format(
+        **values, committed=day(item.committed)
     )
 
 
@@ -184,47 +189,60 @@ def completed_phrase(item: CompletedItem) -> str:
     if item.period_due is not None:
         head = _("period due {due} done {date}").format(due=day(item.period_due), date=day(item.completed_on))
     else:
-        head = _("done") + f" {day(item.completed_on)}"
+        head = _("done {date}").format(date=day(item.completed_on))
     if item.due is None:
-        return head + " (" + _("no deadline, not judged") + ")"
-    timing = _("on time") if item.on_time else days(item.days_late) + " " + _("late")
-    if item.period_due is not None:
-        return f"{head}, {timing}"
-    due = " (" + _("due") + f" {day(item.due)}"
-    if item.due_now != item.due:
-        now = item.days_late_now
-        against = _("on time") if now == 0 else (days(now) + " " + _("late") if now else _("none"))
-        due += "; " + _("current deadline") + f" {day(item.due_now)}: {against}"
-    return f"{head}, {timing}{due})"
+        return _("{done} (no deadline, not judged)").format(done=head)
+    timing = _("on time") if item.on_time else late_phrase(item.days_late)
+    if item.period_due is not None or item.due_now == item.due:
+        text = _("{done}, {timing}") if item.period_due is not None else _("{done}, {timing} (due {due})")
+        return text.format(done=head, timing=timing, due=day(item.due))
+    now = item.days_late_now
+    against = _("on time") if now == 0 else (late_phrase(now) if now else _("none"))
+    return _("{done}, {timing} (due {due}; current deadline {now}: {against})").format(
+        done=head, timing=timing, due=day(item.due), now=day(item.due_now), against=against
+    )
 
 
 def cancelled_phrase(item: CancelledItem) -> str:
-    head = _("cancelled") + f" {day(item.on)} " + _("by") + f" {one_line(item.by)}"
+    values = {"date": day(item.on), "who": one_line(item.by)}
     if item.committed is None:
-        head += " (" + _("no deadline") + ")"
+        head = _("cancelled {date} by {who} (no deadline)").format(**values)
     elif item.days_late:
-        head += ", " + days(item.days_late) + " " + _("late") + " (" + _("committed") + f" {day(item.committed)})"
+        head = _("cancelled {date} by {who}, {late} (committed {committed})").format(
+            **values, late=late_phrase(item.days_late), committed=day(item.committed)
+        )
     else:
-        head += ", " + _("not late") + " (" + _("committed") + f" {day(item.committed)})"
+        head = _("cancelled {date} by {who}, not late (committed {committed})").format(
+            **values, committed=day(item.committed)
+        )
     if item.undone_on:
-        head += "; " + _("undone") + f" {day(item.undone_on)}"
+        head = _("{cancelled}; undone {date}").format(cancelled=head, date=day(item.undone_on))
     return head
 
 
 def change_phrase(change: DeadlineChange) -> str:
-    undo = _("undo") + ": " if change.reversal else ""
-    later = "; " + _("undone") + f" {day(change.undone_on)}" if change.undone_on else ""
     if change.kind == ChangeKind.SLIPPED:
-        what = _("deadline slipped") + f" {days(change.days)}: {day(change.old)} → {day(change.new)}"
+        what = _("deadline slipped {days}: {old} → {new}")
     elif change.kind == ChangeKind.BROUGHT_FORWARD:
-        what = _("deadline brought forward") + f" {days(change.days)}: {day(change.old)} → {day(change.new)}"
+        what = _("deadline brought forward {days}: {old} → {new}")
     elif change.kind == ChangeKind.RESTORED:
-        what = _("deadline back to the committed") + f" {day(change.new)} (" + _("was") + f" {day(change.old)})"
+        what = _("deadline back to the committed {new} (was {old})")
     elif change.kind == ChangeKind.SET:
-        what = _("deadline set to") + f" {day(change.new)}"
+        what = _("deadline set to {new}")
     else:
-        what = _("deadline removed, a slip (was") + f" {day(change.old)})"
-    return undo + what + later
+        what = _("deadline removed, a slip (was {old})")
+    what = what.format(
+        **{name: _change_value(change, name) for name in ("days", "old", "new") if f"{{{name}}}" in what}
+    )
+    if change.reversal:
+        what = _("undo: {change}").format(change=what)
+    if change.undone_on:
+        what = _("{change}; undone {date}").format(change=what, date=day(change.undone_on))
+    return what
+
+
+def _change_value(change: DeadlineChange, name: str) -> str:
+    return days(change.days) if name == "days" else day(getattr(change, name))
 
 
 _ACTIONS = {"import": N_("plan file import"), "undo": N_("undo")}
@@ -232,9 +250,10 @@ _ACTIONS = {"import": N_("plan file import"), "undo": N_("undo")}
 
 def changed_by_phrase(change: DeadlineChange) -> str:
     how = _ACTIONS.get(change.action)
-    return _("changed by {who} on {date} at {time}").format(
-        who=one_line(change.by), date=day(change.at.date()), time=f"{change.at:%H:%M}"
-    ) + (f" ({_(how)})" if how else "")
+    values = {"who": one_line(change.by), "date": day(change.at.date()), "time": f"{change.at:%H:%M}"}
+    if how:
+        return _("changed by {who} on {date} at {time} ({how})").format(**values, how=_(how))
+    return _("changed by {who} on {date} at {time}").format(**values)
 
 
 def blocked_phrase(item: BlockedItem, as_of: date) -> str:
