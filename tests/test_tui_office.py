@@ -251,6 +251,7 @@ async def test_undo_asks_before_removing_a_task(sample_store: Store) -> None:
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
         assert "cyber-2026/9" in dialog.message and "removes the task" in dialog.message
+        assert "ctrl+y" in dialog.message and "brings it back" in dialog.message  # and it does: see below
         await pilot.press("n")
         await pilot.pause()
         assert "9" in sample_store.task_keys("cyber-2026")
@@ -288,6 +289,30 @@ async def test_ctrl_y_brings_back_the_task_u_removed(sample_store: Store) -> Non
         assert sample_store.get_task("cyber-2026/9").title == "Publish the annual cyber report"
         table = app.screen.query_one("#table", DataTable)
         assert "cyber report" in str(table.get_row("cyber-2026/9")[1])
+
+
+async def test_redo_asks_before_removing_a_task_again(sample_store: Store) -> None:
+    from actionplan.services import tasks
+
+    sample_store.add_task(Task(plan="cyber-2026", key="9", title="Publish the annual cyber report", lead="MIC"))
+    tasks.delete_task(sample_store, "cyber-2026/9")
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "u")  # undoing the removal brings the task back: nothing to ask
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "9" in sample_store.task_keys("cyber-2026")
+        await pilot.press("ctrl+y")  # redoing the removal takes it away again: asked first
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "cyber-2026/9" in dialog.message and "Undo (u) brings it back" in dialog.message
+        await pilot.press("n")
+        await pilot.pause()
+        assert "9" in sample_store.task_keys("cyber-2026")
+        await pilot.press("ctrl+y", "y")
+        await pilot.pause()
+        assert "9" not in sample_store.task_keys("cyber-2026")
 
 
 # --- 4. tables that use the terminal -------------------------------------------------------

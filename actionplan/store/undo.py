@@ -20,10 +20,21 @@ class Undo(Removal):
         change = self.last_change(actor)
         if change is None:
             return None
+        return change["summary"], self._created_by(change)
+
+    def redo_preview(self, actor: str | None = None) -> tuple[str, str | None] | None:
+        """What :meth:`redo` would do again: (summary, ref of the task it would remove, if any)."""
+        change = self.last_undo(actor)
+        if change is None:
+            return None
+        return str(change["summary"]).removeprefix(_("undo: ")), self._created_by(change)
+
+    def _created_by(self, change: dict[str, Any]) -> str | None:
+        """The ref of the task *change* brought into being (taking it back removes that task), if any."""
         created = self._one(
             "SELECT ref FROM history WHERE change_id = ? AND entity = 'task' AND field = '*created*'", (change["id"],)
         )
-        return change["summary"], created["ref"] if created else None
+        return str(created["ref"]) if created else None
 
     def undo(self, actor: str | None = None) -> str:
         """Undo the newest change (of *actor*, if given); returns what was undone."""

@@ -197,24 +197,29 @@ class ActionPlanApp(App[LanguageSwitch | None]):
             self.notify(_("Nothing to undo."), severity="warning")
             return
         summary, removes = preview
+        message = _("Undoing “{summary}” removes the task {task} and its notes.\n\nRedo (ctrl+y) brings it back.")
+        self._take_back(self._undo, _("Undo: remove a task?"), message, summary, removes)
+
+    def action_redo(self) -> None:
+        """Redo what this user's last undo took back; ask first when it would remove a whole task."""
+        preview = self.store.redo_preview(self.store.actor)
+        if preview is None:
+            self.notify(_("Nothing to redo."), severity="warning")
+            return
+        summary, removes = preview
+        message = _("Redoing “{summary}” removes the task {task} and its notes again.\n\nUndo (u) brings it back.")
+        self._take_back(self._redo, _("Redo: remove a task?"), message, summary, removes)
+
+    def _take_back(self, act: Callable[[], None], title: str, message: str, summary: str, removes: str | None) -> None:
+        """Run *act* (an undo or a redo) at once, or after a question when it would remove the task *removes*."""
         if removes is None:
-            self._undo()
+            act()
             return
         from actionplan.tui.screens.dialogs import ConfirmDialog
 
         self.push_screen(
-            ConfirmDialog(
-                _("Undo: remove a task?"),
-                _("Undoing")
-                + f" “{summary}” "
-                + _("removes the task")
-                + f" {removes} "
-                + _("and its notes.")
-                + "\n\n"
-                + _("Redo (ctrl+y) cannot bring a removed task back."),
-                _("Remove it"),
-            ),
-            lambda yes: self._undo() if yes else None,
+            ConfirmDialog(title, message.format(summary=summary, task=removes), _("Remove it")),
+            lambda yes: act() if yes else None,
         )
 
     def _undo(self) -> None:
@@ -224,8 +229,7 @@ class ActionPlanApp(App[LanguageSwitch | None]):
         if summary:
             self.notify(_("Undone:") + f" {summary} · " + _("ctrl+y redoes it"))
 
-    def action_redo(self) -> None:
-        """Redo what this user's last undo took back."""
+    def _redo(self) -> None:
         from actionplan.services import tasks
 
         summary = self.write(lambda: tasks.redo(self.store, self.store.actor))
