@@ -235,7 +235,10 @@ async def test_the_conflict_dialog_says_who_saved_first(db_path, sample_store, c
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConflictDialog)
-        assert any("second secretary" in str(label.render()) for label in app.screen.query(Label))
+        hint = next(
+            str(label.render()) for label in app.screen.query(Label) if "second secretary" in str(label.render())
+        )
+        assert hint.count(other.get_task(REF).updated_at.replace("T", " ")[:16]) == 1  # when, said once
     other.close()
 
 

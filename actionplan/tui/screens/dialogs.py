@@ -550,8 +550,8 @@ def conflicting_fields(theirs: Task, yours: dict[str, Any]) -> list[str]:
     return names
 
 
-def last_saved_by(store: Any, task: Task) -> str:
-    """Who made the latest saved change to *task*, and when, from the history ("" if unknown)."""
+def last_saved_by(store: Any, task: Task, *, with_time: bool = True) -> str:
+    """Who made the latest saved change to *task* (and when), from the history ("" if unknown)."""
     try:
         changes = store.history(task.ref)
     except Exception:  # the task was removed meanwhile: nothing to name
@@ -559,7 +559,7 @@ def last_saved_by(store: Any, task: Task) -> str:
     if not changes:
         return ""
     last = changes[-1]
-    return f"{last.actor}, {last.at.replace('T', ' ')[:16]}"
+    return f"{last.actor}, {last.at.replace('T', ' ')[:16]}" if with_time else str(last.actor)
 
 
 class ConflictDialog(Dialog[ConflictChoice]):

@@ -627,7 +627,10 @@ class TaskEditor(ActionPlanModal[Task | None]):
             theirs = e.theirs if e.theirs is not None else self.app.store.get_task(original.ref)
             self.app.push_screen(
                 ConflictDialog(
-                    theirs=theirs, yours=changes, base=original, saved_by=last_saved_by(self.app.store, theirs)
+                    theirs=theirs,
+                    yours=changes,
+                    base=original,
+                    saved_by=last_saved_by(self.app.store, theirs, with_time=False),
                 ),
                 lambda choice: self._resolve_conflict(choice, theirs, changes),
             )
