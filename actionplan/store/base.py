@@ -207,7 +207,9 @@ class StoreBase:
                         str(self.path),
                     ) from None
                 if not told and self.on_wait is not None:
-                    self.on_wait(_("waiting for another writer...") + f" ({_('up to')} {self.lock_wait:g} s)")
+                    self.on_wait(
+                        _("waiting for another writer... (up to {seconds} s)").format(seconds=f"{self.lock_wait:g}")
+                    )
                 # the next attempt waits at most what is left of the allowance
                 told = True
                 left = max(0.001, min(WAIT_NOTICE_AFTER, self.lock_wait - waited))
