@@ -477,9 +477,8 @@ class Generator:
             t["status"] = status
         if status == "done":
             t["progress"] = 100
-            done_on = min(
-                resolved + timedelta(days=r.randint(-40, 30)), IMPORTED_AT.date()
-            )  # none after the import day
+            # none after the import day: the import refuses a completion after its today
+            done_on = min(resolved + timedelta(days=r.randint(-40, 30)), IMPORTED_AT.date())
             t["completed_on"] = done_on
             if "start" in t and t["start"] > done_on:
                 del t["start"]

@@ -192,26 +192,38 @@ class ActionPlanApp(App[LanguageSwitch | None]):
 
     def action_undo(self) -> None:
         """Undo the last change made by this user; ask first when it would remove a whole task."""
-        preview = self.store.undo_preview(self.store.actor)
-        if preview is None:
-            self.notify(_("Nothing to undo."), severity="warning")
-            return
-        summary, removes = preview
-        message = _("Undoing “{summary}” removes the task {task} and its notes.\n\nRedo (ctrl+y) brings it back.")
-        self._take_back(self._undo, _("Undo: remove a task?"), message, summary, removes)
+        self._take_back(
+            self.store.undo_preview,
+            self._undo,
+            _("Nothing to undo."),
+            _("Undo: remove a task?"),
+            _("Undoing “{summary}” removes the task {task} and its notes.\n\nRedo (ctrl+y) brings it back."),
+        )
 
     def action_redo(self) -> None:
         """Redo what this user's last undo took back; ask first when it would remove a whole task."""
-        preview = self.store.redo_preview(self.store.actor)
-        if preview is None:
-            self.notify(_("Nothing to redo."), severity="warning")
-            return
-        summary, removes = preview
-        message = _("Redoing “{summary}” removes the task {task} and its notes again.\n\nUndo (u) brings it back.")
-        self._take_back(self._redo, _("Redo: remove a task?"), message, summary, removes)
+        self._take_back(
+            self.store.redo_preview,
+            self._redo,
+            _("Nothing to redo."),
+            _("Redo: remove a task?"),
+            _("Redoing “{summary}” removes the task {task} and its notes again.\n\nUndo (u) brings it back."),
+        )
 
-    def _take_back(self, act: Callable[[], None], title: str, message: str, summary: str, removes: str | None) -> None:
-        """Run *act* (an undo or a redo) at once, or after a question when it would remove the task *removes*."""
+    def _take_back(
+        self,
+        preview: Callable[[str | None], tuple[str, str | None] | None],
+        act: Callable[[], None],
+        nothing: str,
+        title: str,
+        message: str,
+    ) -> None:
+        """Run *act* (an undo or a redo) at once, or after a question when *preview* says it removes a task."""
+        seen = preview(self.store.actor)
+        if seen is None:
+            self.notify(nothing, severity="warning")
+            return
+        summary, removes = seen
         if removes is None:
             act()
             return
