@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from datetime import date
@@ -455,3 +456,35 @@ def test_digest_sentences_read_in_vietnamese_word_order(vietnamese) -> None:
     assert _("{left} (due {due}), {progress}% done").format(left="quá hạn 3 ngày", due="1/12/2026", progress=80) == (
         "quá hạn 3 ngày (hạn 1/12/2026), đạt 80%"
     )
+
+
+def _example_prose(help_text: str, header: str) -> list[str]:
+    """The words of the examples meant to be read: quoted values, ``# comments`` and the group's glosses."""
+    prose: list[str] = []
+    lines = help_text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() != header:
+            continue
+        for example in itertools.takewhile(str.strip, lines[i + 1 :]):
+            quoted = [a or b for a, b in re.findall(r'"([^"]*)"|\'([^\']*)\'', example)]
+            unquoted = re.sub(r'"[^"]*"|\'[^\']*\'', '""', example.strip())
+            glosses = [g.lstrip("# ") for g in re.split(r"\s{2,}", unquoted)[1:]]  # after a run of blanks
+            prose += [text for text in quoted + glosses if re.search(r"[^\W\d_]{2,}", text)]
+    return prose
+
+
+def test_the_examples_of_every_command_read_in_vietnamese() -> None:
+    """What an example says in words (a title, a note, a deadline phrase, a comment) is Vietnamese;
+    the command, its options and keys stay as they are typed."""
+    checked = 0
+    for path in [[], *_command_paths()]:
+        english = CliRunner().invoke(cli, ["--lang", "en", *path, "--help"]).stdout
+        vietnamese = CliRunner().invoke(cli, ["--lang", "vi", *path, "--help"]).stdout
+        english_prose = set(_example_prose(english, "Examples:") + _example_prose(english, "Example:"))
+        prose = _example_prose(vietnamese, "Ví dụ:")
+        assert bool(prose) == bool(english_prose), (path, prose, english_prose)
+        for text in prose:
+            assert text not in english_prose, (path, text)  # left as the English example has it
+            assert re.search(r"[^\x00-\x7f]", text), (path, text)  # Vietnamese words carry their marks
+        checked += len(prose)
+    assert checked >= 20
