@@ -488,3 +488,89 @@ def test_the_examples_of_every_command_read_in_vietnamese() -> None:
             assert re.search(r"[^\x00-\x7f]", text), (path, text)  # Vietnamese words carry their marks
         checked += len(prose)
     assert checked >= 20
+
+
+#: Broken TOML of three kinds: a bare word as a value, a table declared twice, a text never closed.
+BROKEN_TOML = {
+    "bare-value.toml": ('[plan]\nkey = "x"\ntitle = "T"\n\n[[tasks]]\ndeadline = end of April\n', 6),
+    "table-twice.toml": ('[plan]\nkey = "x"\n[plan]\ntitle = "T"\n', 3),
+    "open-string.toml": ('[plan]\nkey = "x"\ntitle = """T\n', 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_TOML))
+def test_toml_syntax_problems_in_vietnamese_and_unchanged_in_english(tmp_path: Path, name: str) -> None:
+    import tomli
+
+    text, line = BROKEN_TOML[name]
+    plan = tmp_path / name
+    plan.write_text(text, encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    assert CliRunner().invoke(cli, ["--db", db, "init", "--empty"]).exit_code == 0
+    with pytest.raises(tomli.TOMLDecodeError) as parser:
+        tomli.loads(text)
+    said = str(parser.value)  # what the parser says, in English
+
+    english = CliRunner().invoke(cli, ["--lang", "en", "--db", db, "import", str(plan)])
+    assert english.exit_code == 1
+    assert f"error: {plan}:{line}: not valid TOML: {said}\n" in english.stderr
+
+    result = CliRunner().invoke(cli, ["--lang", "vi", "--db", db, "import", str(plan)])
+    assert result.exit_code == 1
+    (problem,) = [row for row in result.stderr.splitlines() if str(plan) in row]
+    assert problem.startswith(f"lỗi: {plan}:{line}: sai cú pháp TOML: "), problem
+    parser_words = set(re.findall(r"[A-Za-z]{3,}", said)) - {"plan"}  # a table's name stays as written
+    message = problem.split(": sai cú pháp TOML: ", 1)[1]
+    assert parser_words and not parser_words & set(re.findall(r"[A-Za-z]{3,}", message)), problem
+    assert ("(ở cuối tệp)" if "end of document" in said else f"(dòng {line}, cột ") in problem
+
+
+def _parser_messages(source: Path) -> list[str]:
+    """Every message the TOML parser in *source* raises, its values filled in as the parser writes them."""
+    import ast
+
+    samples = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or getattr(node.func, "id", "") not in ("TOMLDecodeError", "suffixed_err"):
+            continue
+        args = node.args[2:] if node.func.id == "suffixed_err" else node.args[:1]  # type: ignore[attr-defined]
+        if not args:
+            continue
+        if isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            samples.append(args[0].value)
+        elif isinstance(args[0], ast.JoinedStr) and " (at " not in ast.unparse(args[0]):  # not the suffix itself
+            samples.append(
+                "".join(
+                    part.value
+                    if isinstance(part, ast.Constant)
+                    else ("'#'" if part.conversion == ord("r") else "('tasks', 'kpi')")
+                    for part in args[0].values
+                )
+            )
+    return samples
+
+
+def test_every_message_of_the_toml_parser_has_a_vietnamese_form(vietnamese) -> None:
+    """tomli's messages (and the standard library's tomllib, the same parser): a new one fails here."""
+    import tomllib
+
+    import tomli
+
+    from actionplan.services.toml_messages import toml_problem
+
+    for module in (tomli, tomllib):
+        messages = _parser_messages(Path(module.__file__).parent / "_parser.py")
+        assert len(messages) >= 20, module
+        for said in messages:
+            line, problem = toml_problem(ValueError(f"{said} (at line 2, column 7)"), "a\nb\n")
+            assert line == 2 and problem.endswith("(dòng 2, cột 7)"), problem
+            message = problem.removesuffix(" (dòng 2, cột 7)")
+            assert message != said and re.search(r"[^\x00-\x7f]", message), said
+            assert "tasks.kpi" in message or "('tasks'" not in said, message  # a key as a plan file writes it
+
+
+def test_a_toml_message_not_known_stays_as_the_parser_wrote_it(vietnamese) -> None:
+    from actionplan.services.toml_messages import toml_problem
+
+    assert toml_problem(ValueError("Something new (at line 3, column 1)"), "") == (3, "Something new (dòng 3, cột 1)")
+    assert toml_problem(ValueError("Something else"), "a\nb\n") == (1, "Something else")

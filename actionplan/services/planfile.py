@@ -28,6 +28,7 @@ from actionplan.core.limits import MAX_PLAN_FILE_BYTES, number_problem
 from actionplan.core.model import KPI, Org, Plan, Task
 from actionplan.core.recurrence import RecurrenceError, validate_rrule
 from actionplan.core.text import clean, clean_line
+from actionplan.services.toml_messages import toml_problem
 
 PLAN_FIELDS = {"key", "reference", "title", "issuer", "issued_on", "period", "status"}
 ORG_FIELDS = {"key", "name", "short_name", "parent", "head", "head_title", "email"}
@@ -240,8 +241,8 @@ def parse_plan_text(text: str, path: str = "<plan>", known_orgs: Iterable[str] =
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        raise PlanFileError([Problem(path, int(m.group(1)) if m else 1, _("not valid TOML: ") + str(e))]) from None
+        line, problem = toml_problem(e, text)
+        raise PlanFileError([Problem(path, line, _("not valid TOML: {problem}").format(problem=problem))]) from None
     except RecursionError:  # the parser recurses once per level and stops at a few hundred
         message = _("arrays or tables nested hundreds of levels deep: not a plan file")
         raise PlanFileError([Problem(path, _deep_line(text), message)]) from None
