@@ -574,3 +574,18 @@ def test_a_toml_message_not_known_stays_as_the_parser_wrote_it(vietnamese) -> No
 
     assert toml_problem(ValueError("Something new (at line 3, column 1)"), "") == (3, "Something new (dòng 3, cột 1)")
     assert toml_problem(ValueError("Something else"), "a\nb\n") == (1, "Something else")
+
+
+def test_a_placeholder_of_several_english_words_is_one_vietnamese_word() -> None:
+    """click writes ``--port INTEGER RANGE``; word by word that would read "SỐ_NGUYÊN KHOẢNG" in English order."""
+    option = re.compile(r"^  (?:-\w, )?--[\w-]+ (?P<placeholder>[^\s\[].*?)(?:\s{2,}|$)")
+    seen = 0
+    for path in _command_paths():
+        shown = CliRunner().invoke(cli, ["--lang", "vi", *path, "--help"]).stdout
+        for line in shown.split("\nTùy chọn:\n", 1)[1].splitlines():
+            found = option.match(line)
+            if found:
+                seen += 1
+                assert " " not in found["placeholder"], (path, line)
+    assert seen > 80
+    assert "--port SỐ_NGUYÊN " in CliRunner().invoke(cli, ["--lang", "vi", "serve", "--help"]).stdout

@@ -59,8 +59,10 @@ METAVARS = (
     N_("FILE"),
     N_("ID"),
     N_("INTEGER"),
+    N_("INTEGER RANGE"),
     N_("KEY"),
     N_("KEYS"),
+    N_("LEVEL"),
     N_("N"),
     N_("NAME"),
     N_("OFFSET"),
@@ -71,7 +73,6 @@ METAVARS = (
     N_("PERIOD"),
     N_("PLAN"),
     N_("QUERY"),
-    N_("RANGE"),
     N_("SPAN"),
     N_("STATUS"),
     N_("TAG"),
@@ -81,7 +82,8 @@ METAVARS = (
     N_("WORDS"),
     N_("ZONE"),
 )
-_PLACEHOLDER = re.compile(r"\b[A-Z][A-Z_]*\b")
+#: A placeholder, or several in a row ("INTEGER RANGE", which Vietnamese says in one word).
+_PLACEHOLDER = re.compile(r"\b[A-Z][A-Z_]*(?: [A-Z][A-Z_]*)*\b")
 
 _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui")
 
@@ -134,8 +136,10 @@ def _translated(command: click.Command, ctx: click.Context | None = None) -> Ite
 
 
 def _placeholder(match: re.Match[str]) -> str:
-    word = match.group()
-    return i18n._(word).replace(" ", "_") if word in METAVARS else word  # one word, as click writes it
+    words = match.group()
+    if words in METAVARS:
+        return i18n._(words).replace(" ", "_")  # one word, as click writes it
+    return " ".join(i18n._(w).replace(" ", "_") if w in METAVARS else w for w in words.split(" "))
 
 
 class TranslatedCommand(click.Command):

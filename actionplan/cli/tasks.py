@@ -24,8 +24,8 @@ from actionplan.core.i18n import _
 @click.option("--accountable", metavar="WHO", default="", help="Accountable head.")
 @click.option("--coordinating", metavar="ORGS", default="", help="Coordinating agencies, comma-separated.")
 @click.option("--output", "output_", metavar="TEXT", default="", help="Expected concrete output.")
-@click.option("--priority", default="normal", help="low, normal, high, critical.")
-@click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")
+@click.option("--priority", default="normal", metavar="LEVEL", help="low, normal, high, critical.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable).")
 @click.option(
     "--recurrence", default="", metavar="RRULE", help="Periodic duty, e.g. quarterly or FREQ=MONTHLY;INTERVAL=3."
 )
