@@ -453,7 +453,9 @@ def bench_lang(size: int, db: Path, runs: int, work: Path) -> list[Row]:
     commands = {
         "list --overdue": ["list", "--overdue", "--as-of", AS_OF],
         "digest": ["digest", "--as-of", AS_OF, "--no-record"],
+        "ics one org": ["ics", "--org", ONE_ORG, "--as-of", AS_OF],
         "add --help": ["add", "--help"],
+        "report --help": ["report", "--help"],
     }
     for lang in ("en", "vi"):
         for label, args in commands.items():
