@@ -525,6 +525,21 @@ def test_an_edit_rebuilds_exactly_that_task_s_cached_event(sample_store):
     assert changed == {task.id}
 
 
+def test_events_cached_as_text_by_an_older_version_are_built_again(sample_store):
+    """The cache keeps UTF-8 bytes; a row an older version kept as text is not trusted but replaced."""
+    f, options = TaskFilter(), IcalOptions()
+    fresh = build_calendar(sample_store, f, options, now=NOW)
+    key = store_cache_key(sample_store, options)
+    task = sample_store.get_task("cyber-2026/2.3")
+    body = sample_store.cached_events([task.id], key)[task.id][1]
+    sample_store.conn.execute(  # what the older version wrote: the same text, as TEXT
+        "UPDATE ical_cache SET body = ? WHERE task_id = ? AND options = ?", (body.decode("utf-8"), task.id, key)
+    )
+    again = build_calendar(sample_store, f, options, now=NOW)
+    assert again.rebuilt == 1 and again.text == fresh.text
+    assert sample_store.cached_events([task.id], key)[task.id][1] == body
+
+
 def test_renaming_an_org_refreshes_cached_events(sample_store):
     export(sample_store)
     org = sample_store.get_org("MOJ")

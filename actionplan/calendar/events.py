@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
+from unicodedata import is_normalized as _is_normalized
 
 from actionplan.calendar.text import (
     date_value,
@@ -107,8 +108,8 @@ def task_uid(task: Task, db_id: str, suffix: str = "") -> str:
 
 def _text(value: object) -> str:
     """User text as it may go out: NFC, no control characters but newline and tab."""
-    if isinstance(value, str) and value.isascii() and value.isprintable():
-        return value  # most keys and names: clean() would return it as it is
+    if isinstance(value, str) and value.isprintable() and (value.isascii() or _is_normalized("NFC", value)):
+        return value  # what clean() would return as it is (most text: it was cleaned on the way in)
     return clean(str(value or ""))
 
 
@@ -398,7 +399,7 @@ def _categories(tags: tuple[str, ...], plan: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cats + [plan]))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16384)
 def _categories_line(tags: tuple[str, ...], plan: str) -> str:
     """The whole CATEGORIES line (the same few sets of tags repeat over thousands of tasks)."""
     return line("CATEGORIES", text_list(_categories(tags, plan)))
@@ -423,12 +424,22 @@ STAMP_PLACEHOLDER = "*"
 _STAMP_LINE = f"\r\nDTSTAMP:{STAMP_PLACEHOLDER}\r\n"
 
 
-def stamp_events(text: str, published: datetime) -> str:
-    """Components written with ``published=None``, with DTSTAMP set to *published* (UTC).
+_STAMP_LINE_UTF8 = _STAMP_LINE.encode("ascii")
+
+
+@overload
+def stamp_events(text: str, published: datetime) -> str: ...
+@overload
+def stamp_events(text: bytes, published: datetime) -> bytes: ...
+def stamp_events(text: str | bytes, published: datetime) -> str | bytes:
+    """Components written with ``published=None`` (as text or UTF-8), with DTSTAMP set to *published* (UTC).
 
     User text never holds a bare CR LF (it is escaped), so the placeholder line is ours.
     """
-    return text.replace(_STAMP_LINE, f"\r\nDTSTAMP:{utc_value(published)}\r\n")
+    line = f"\r\nDTSTAMP:{utc_value(published)}\r\n"
+    if isinstance(text, bytes):
+        return text.replace(_STAMP_LINE_UTF8, line.encode("ascii"))
+    return text.replace(_STAMP_LINE, line)
 
 
 def organizer(task: Task, ctx: EventContext) -> tuple[str, str] | None:

@@ -378,25 +378,25 @@ def write_calendar(
     span = f"{window[0]}~{window[1]}"
     header, footer = calendar_frame(name or calendar_name(store, f), store.timezone, describe_filter(f))
     result = CalendarExport(tasks=len(rows))
-    result.size = _put(write, header, binary)
-    pending: list[tuple[int, int, str]] = []  # rebuilt events still to be kept in the cache
+    result.size = _put(write, header.encode("utf-8"), binary)
+    pending: list[tuple[int, int, bytes]] = []  # rebuilt events still to be kept in the cache
     for i in range(0, len(rows), CHUNK):
         chunk = rows[i : i + CHUNK]
         prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
         bodies = _chunk_bodies(store, chunk, prefixes, contexts, key, result, pending)
         if len(pending) >= CACHE_BATCH:
             _keep(store, key, pending)
-        text = stamp_events("".join(bodies.get(r[0], "") for r in chunk), now)
+        data = stamp_events(b"".join([bodies.get(r[0], b"") for r in chunk]), now)
         result.without_date += sum(1 for r in chunk if not bodies.get(r[0]))
-        result.size += _put(write, text, binary)
+        result.size += _put(write, data, binary)
         if keep_refs:
             result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
-    result.size += _put(write, footer, binary)
+    result.size += _put(write, footer.encode("utf-8"), binary)
     _keep(store, key, pending)
     return result
 
 
-def _keep(store: Store, key: str, pending: list[tuple[int, int, str]]) -> None:
+def _keep(store: Store, key: str, pending: list[tuple[int, int, bytes]]) -> None:
     """Write the rebuilt events to the cache (one transaction) and empty *pending*."""
     import sqlite3
 
@@ -411,31 +411,27 @@ def _keep(store: Store, key: str, pending: list[tuple[int, int, str]]) -> None:
     pending.clear()
 
 
-def _put(write: Callable[[Any], object], text: str, binary: bool = False) -> int:
-    """Write *text* (as UTF-8 bytes with *binary*); its size in octets."""
-    if binary:
-        data = text.encode("utf-8")
-        write(data)
-        return len(data)
-    write(text)
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
+def _put(write: Callable[[Any], object], data: bytes, binary: bool = False) -> int:
+    """Write the UTF-8 *data* (as text unless *binary*); its size in octets."""
+    write(data if binary else data.decode("utf-8"))
+    return len(data)
 
 
-def _prefix(stamp: str, row: tuple, today: date, span: str) -> str:
+def _prefix(stamp: str, row: tuple, today: date, span: str) -> bytes:
     """What a cached text must start with to be current: its plan's stamp, and for an event whose
     text depends on the day (a late task) or the window (a recurring duty), those too."""
     late, recurring = row[4], row[5]
     if not late and not recurring:
-        return stamp + "\n"
-    return f"{stamp}|{today.isoformat() if late else ''}|{span if recurring else ''}\n"
+        return stamp.encode("ascii") + b"\n"
+    return f"{stamp}|{today.isoformat() if late else ''}|{span if recurring else ''}\n".encode("ascii")
 
 
 def _chunk_bodies(
     store: Store, chunk, prefixes, contexts, key: str, result: CalendarExport, pending: list
-) -> dict[int, str]:
-    """The component texts of one chunk of tasks: from the cache, or rebuilt (and kept)."""
+) -> dict[int, bytes]:
+    """The component texts (UTF-8) of one chunk of tasks: from the cache, or rebuilt (and kept)."""
     cached = store.cached_events([r[0] for r in chunk], key)
-    bodies: dict[int, str] = {}
+    bodies: dict[int, bytes] = {}
     stale: list[int] = []
     for row in chunk:
         task_id, version = row[0], row[1]
@@ -607,7 +603,9 @@ def _utc(text: str) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _rebuild(store: Store, stale: list[int], contexts, prefixes, bodies: dict[int, str]) -> list[tuple[int, int, str]]:
+def _rebuild(
+    store: Store, stale: list[int], contexts, prefixes, bodies: dict[int, bytes]
+) -> list[tuple[int, int, bytes]]:
     """Build the components of the stale tasks into *bodies*; return what the cache should keep."""
     from actionplan.calendar.events import task_components
 
@@ -625,7 +623,8 @@ def _rebuild(store: Store, stale: list[int], contexts, prefixes, bodies: dict[in
             # one line per task left out of a calendar (a date it cannot hold), naming the task
             logging.getLogger(__name__).warning("%s: no calendar event (%s); run actionplan check", task.ref, e)
             continue
-        bodies[task_id] = text
+        data = text.encode("utf-8")  # once: for the file and for the cache
+        bodies[task_id] = data
         if task.updated_at:  # otherwise LAST-MODIFIED came from the clock: do not keep it
-            keep.append((task_id, task.version, prefixes[task_id] + text))
+            keep.append((task_id, task.version, prefixes[task_id] + data))
     return keep

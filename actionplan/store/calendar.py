@@ -25,16 +25,15 @@ _EVENT_TAGS = "SELECT task_id, tag FROM task_tags WHERE task_id IN ({}) ORDER BY
 class CalendarCache(Reads):
     """The iCal event cache and what decides when events change."""
 
-    def cached_events(self, task_ids: Sequence[int], options: str) -> dict[int, tuple[int, str]]:
-        """Serialised iCal events by task id: (task version, text)."""
-        result: dict[int, tuple[int, str]] = {}
+    def cached_events(self, task_ids: Sequence[int], options: str) -> dict[int, tuple[int, bytes]]:
+        """Serialised iCal events by task id: (task version, UTF-8 text)."""
+        result: dict[int, tuple[int, bytes]] = {}
         ids = list(task_ids)
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
             for r in self._q(
-                "SELECT task_id, version, body FROM ical_cache WHERE options = ? AND task_id IN ({})".format(
-                    ",".join("?" * len(chunk))
-                ),
+                "SELECT task_id, version, body FROM ical_cache "
+                "WHERE options = ? AND typeof(body) = 'blob' AND task_id IN ({})".format(",".join("?" * len(chunk))),
                 [options] + chunk,
             ):
                 result[r["task_id"]] = (r["version"], r["body"])
@@ -88,8 +87,8 @@ class CalendarCache(Reads):
                 )
         return result
 
-    def store_events(self, options: str, events: Iterable[tuple[int, int, str]]) -> None:
-        """Keep serialised events (task id, version, text) for the next export.
+    def store_events(self, options: str, events: Iterable[tuple[int, int, bytes]]) -> None:
+        """Keep serialised events (task id, version, UTF-8 text) for the next export.
 
         A cache: while another writer holds the lock, or on a read-only file, the events are
         not kept (the next export builds them again) rather than the export waiting or failing.
