@@ -262,6 +262,26 @@ async def test_overdue_deadlines_say_how_late_they_are(sample_store: Store) -> N
             assert f"{model.days_late(task, TODAY)}d late" in line
 
 
+async def test_a_task_done_after_its_committed_deadline_reads_done_late_though_the_deadline_moved(
+    sample_store: Store,
+) -> None:
+    """The timeline judges a completion as the digest does: against the committed deadline."""
+    from actionplan.digest.figures import lateness_of
+    from actionplan.services import tasks as task_service
+
+    task = next(t for t in tasks_due(sample_store, date(2026, 10, 1)) if t.is_open and t.deadline < TODAY)
+    committed = task.deadline
+    task_service.change_task(sample_store, task.ref, {"deadline": date(2026, 12, 20)}, reason="late opinion")
+    task_service.mark_done(sample_store, task.ref, "decision signed", on=TODAY)  # before the new deadline
+    assert lateness_of(sample_store, sample_store.get_task(task.ref), TODAY).days_late == (TODAY - committed).days
+    app = ActionPlanApp(sample_store, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        line = next(line for line in rows_of_month(app.screen, "Dec 2026") if f" {task.ref} " in line)
+        assert "✓ done late" in line
+
+
 async def test_enter_or_a_click_on_a_task_opens_it(sample_store: Store) -> None:
     app = ActionPlanApp(sample_store, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -62,6 +62,7 @@ __all__ = [
     "round_half_up",
     "task_lateness",
     "lateness_of",
+    "lateness_of_tasks",
 ]
 
 
@@ -84,9 +85,21 @@ def figures_at(
 def lateness_of(store: Store, task: Task, as_of: date) -> TaskLateness:
     """One task against its committed deadline (the first on record) and its current one, as of *as_of*.
 
-    For one task's page: reads only its plan's history, not every figure of the plan.
+    For one task's page: reads only its history, not every figure of the plan.
     """
+    return lateness_of_tasks(store, [task], as_of)[task.ref]
+
+
+def lateness_of_tasks(store: Store, tasks: Sequence[Task], as_of: date) -> dict[str, TaskLateness]:
+    """:func:`lateness_of` for a few tasks (a screen's worth), by ref, reading only their history."""
     moment = end_of_day(as_of, store.timezone)
-    events = [e for e in store.task_events(until=moment, plans=[task.plan]) if e.ref == task.ref]
-    committed = committed_deadlines([task], events, moment)
-    return task_lateness(task, committed.get(task.ref), as_of)
+    found: dict[str, TaskLateness] = {}
+    listed = list(tasks)
+    for i in range(0, len(listed), 900):
+        chunk = listed[i : i + 900]
+        refs = {t.ref for t in chunk}
+        ids = [t.id for t in chunk if t.id is not None]  # a task not yet stored has no history
+        events = [e for e in store.task_events(until=moment, task_ids=ids) if e.ref in refs] if ids else []
+        committed = committed_deadlines(chunk, events, moment)
+        found.update((t.ref, task_lateness(t, committed.get(t.ref), as_of)) for t in chunk)
+    return found

@@ -51,22 +51,26 @@ class Timeline(Reads):
 
     _rebuilt_at: str | None = None  # the moment the TEMP tables hold, while they exist
 
-    def task_events(self, until: str | None = None, plans: Sequence[str] = ()) -> list[TaskEvent]:
+    def task_events(
+        self, until: str | None = None, plans: Sequence[str] = (), task_ids: Sequence[int] = ()
+    ) -> list[TaskEvent]:
         """Deadline, status and completion changes of tasks recorded before *until* (UTC), oldest first.
 
         Undone changes and the undos themselves are included (each says when it was
         undone): a figure for a past moment must not change when a later undo arrives.
+        *plans* or *task_ids* (at most 900) narrow it to those plans' or tasks' changes.
         """
-        where, params = (
-            ["h.entity = 'task'", "h.field IN ({})".format(",".join("?" * len(EVENT_FIELDS)))],
-            [*EVENT_FIELDS],
-        )
+        where: list[str] = ["h.entity = 'task'", "h.field IN ({})".format(",".join("?" * len(EVENT_FIELDS)))]
+        params: list[str | int] = [*EVENT_FIELDS]
         if until:
             where.append("c.at < ?")
             params.append(until)
         if plans:
             where.append("(" + " OR ".join("h.ref LIKE ?" for _p in plans) + ")")
             params += [p + "/%" for p in plans]
+        if task_ids:
+            where.append("h.entity_id IN ({})".format(",".join("?" * len(task_ids))))
+            params += list(task_ids)
         sql = (
             "SELECT h.change_id, c.at, c.actor, c.action, h.ref, h.field, h.old, h.new, c.undo_of, "
             "u.at AS undone_at, uo.action AS undoes, o.key AS lead, "

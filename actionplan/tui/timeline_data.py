@@ -19,6 +19,7 @@ from actionplan.core.i18n import _
 from actionplan.core.model import Task, TaskStatus
 from actionplan.core.query import TaskFilter
 from actionplan.core.text import key_sort
+from actionplan.digest.figures import lateness_of_tasks
 from actionplan.store import Store
 
 WINDOW_MONTHS = 18
@@ -129,6 +130,8 @@ class Timeline:
     earlier: int = 0
     earlier_overdue: int = 0
     later: int = 0
+    #: Refs of the listed done tasks finished after their committed deadline (a slip does not erase it).
+    done_late: frozenset[str] = frozenset()
 
     @property
     def start(self) -> date:
@@ -180,6 +183,10 @@ def build_timeline(
                 limit=limit,
             )
             slot.tasks.sort(key=lambda t: (t.deadline, t.plan, key_sort(t.key)))
+    done = [t for slot in slots for t in slot.tasks if t.status == TaskStatus.DONE]
+    if done:
+        late = lateness_of_tasks(store, done, today)
+        timeline.done_late = frozenset(ref for ref, judged in late.items() if judged.days_late > 0)
     return timeline
 
 

@@ -121,7 +121,7 @@ class TimelineScreen(PlanBoardScreen):
             if row.kind == "task" and row.task is not None:
                 if width not in layout_cache:
                     layout_cache[width] = line_layout(timeline, width, show_plan, today)
-                return task_line(row.task, today, layout_cache[width], show_plan)
+                return task_line(row.task, today, layout_cache[width], show_plan, row.task.ref in timeline.done_late)
             if row.kind == "today":
                 return today_line(today, width)
             return outside_line(row, timeline).truncate(width, ellipsis=True)

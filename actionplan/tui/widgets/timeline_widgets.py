@@ -41,10 +41,14 @@ from actionplan.tui.timeline_data import (
 # --- how the lines of the list read --------------------------------------------------------
 
 
-def status_cell(task: Task, today: date) -> tuple[str, str]:
-    """A short status for the task line, and its style: done, late, cancelled or the open status."""
+def status_cell(task: Task, today: date, done_late: bool = False) -> tuple[str, str]:
+    """A short status for the task line, and its style: done, late, cancelled or the open status.
+
+    *done_late*: finished after its committed deadline (Timeline.done_late), even when its
+    deadline was moved past the completion since.
+    """
     if task.status == TaskStatus.DONE:
-        if model.done_on_time(task) is False:
+        if done_late or model.done_on_time(task) is False:
             return _("✓ done late"), "$warning"
         return _("✓ done"), "$success"
     if task.status == TaskStatus.CANCELLED:
@@ -84,12 +88,12 @@ def line_layout(timeline: Timeline, width: int, show_plan: bool, today: date) ->
     tasks = [t for m in timeline.months for t in m.tasks[:MAX_TASKS_PER_MONTH]]
     ref = max((cell_len(t.ref if show_plan else t.key) for t in tasks), default=4)
     lead = min(10, max((cell_len(t.lead) for t in tasks), default=4))
-    status = max([11] + [cell_len(status_cell(t, today)[0]) for t in tasks])
+    status = max([11] + [cell_len(status_cell(t, today, t.ref in timeline.done_late)[0]) for t in tasks])
     return LineLayout(width=width, ref=min(ref, 24), lead=lead, status=status)
 
 
-def task_line(task: Task, today: date, layout: LineLayout, show_plan: bool) -> Content:
-    status, status_style = status_cell(task, today)
+def task_line(task: Task, today: date, layout: LineLayout, show_plan: bool, done_late: bool = False) -> Content:
+    status, status_style = status_cell(task, today, done_late)
     late = model.is_overdue(task, today)
     closed = not task.is_open
     day = day_label(task.deadline) if task.deadline else "      "
