@@ -248,6 +248,9 @@ async def test_escape_asks_before_discarding_changes(sample_store: Store) -> Non
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
+        # the footer names y by the button's word, not a bare "Yes"
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "y Discard" in shown and "y Yes" not in shown
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is editor and value_of(editor, "title") == "Something else"

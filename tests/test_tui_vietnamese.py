@@ -82,6 +82,16 @@ def test_no_english_word_of_the_program_is_left(screens: dict[str, str], name: s
     assert left == [], f"English words on the {name} screen: {left}"
 
 
+@pytest.mark.parametrize("name", ["palette", "palette-nothing"])
+def test_the_command_palette_has_no_english_of_textual_or_ours(screens: dict[str, str], name: str) -> None:
+    """Textual writes its palette's search box, its own commands and "no matches" in English."""
+    english = program_words() | {"theme", "keys", "screenshot", "maximize", "minimize", "matches", "found"}
+    english -= {"docx", "xlsx", "ics", "english"}  # file formats, and the entry that switches to English
+    left = sorted({w for w in re.findall(r"[A-Za-z]{3,}", screens[name]) if w.lower() in english})
+    assert left == [], f"English words in the {name}: {left}"
+    assert ("Tìm lệnh…" if name == "palette" else "Không có lệnh nào khớp") in screens[name]
+
+
 def test_table_headings_and_footer_are_whole(screens: dict[str, str]) -> None:
     tasks = screens["tasks"].splitlines()
     assert tasks[3].split() == [

@@ -28,6 +28,9 @@ SCREENS = {
     "agencies": ["3"],
     "timeline": ["4"],
 }
+#: The command palette: every entry it offers (not only those on screen), and what it says
+#: when nothing matches.
+PALETTE = {"palette": ["2", "ctrl+p"], "palette-nothing": ["ctrl+p", *"zzqx"]}
 
 
 async def _text(app, keys: list[str]) -> str:
@@ -41,7 +44,17 @@ async def _text(app, keys: list[str]) -> str:
             widget.cursor_blink = False
         for _ in range(3):
             await pilot.pause()
-        return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+        text = "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+        if keys[-1:] == ["ctrl+p"]:
+            from textual.command import CommandList
+
+            await pilot.pause(0.3)  # the palette gathers its entries asynchronously
+            entries = app.screen.query_one(CommandList)
+            text += "\n" + "\n".join(str(entries.get_option_at_index(i).prompt) for i in range(entries.option_count))
+        if keys[-1:] == ["x"]:
+            await pilot.pause(1.0)  # "no matches" shows after half a second
+            text = "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+        return text
 
 
 async def _switch(store: Store, lang: str) -> dict[str, str]:
@@ -96,7 +109,8 @@ def main() -> None:
         return
     from actionplan.tui.app import ActionPlanApp
 
-    screens = {name: asyncio.run(_text(ActionPlanApp(store, today=TODAY), keys)) for name, keys in SCREENS.items()}
+    every = SCREENS | PALETTE
+    screens = {name: asyncio.run(_text(ActionPlanApp(store, today=TODAY), keys)) for name, keys in every.items()}
     print(json.dumps(screens, ensure_ascii=False))
 
 

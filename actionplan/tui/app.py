@@ -9,21 +9,23 @@ and bumps it too: every screen follows changes made elsewhere within a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date
 from typing import TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from actionplan.core.errors import ActionPlanError, ConflictError, StoreError
 from actionplan.core.i18n import LanguageSwitch, _, pgettext
 from actionplan.core.l10n import iso_or_day
 from actionplan.store import Store
-from actionplan.tui.commands import ActionPlanCommands
+from actionplan.tui.commands import ActionPlanCommands, command_palette, system_commands
 from actionplan.tui.messages import NavigationRequested
 from actionplan.tui.screens.accountability import AccountabilityScreen
 from actionplan.tui.screens.dashboard import DashboardScreen
@@ -93,6 +95,18 @@ class ActionPlanApp(App[LanguageSwitch | None]):
         if version != self._seen_version:
             self._seen_version = version
             self.data_changed()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return system_commands(self, screen)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(command_palette())
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(command_palette(_("Search for themes…"), [ThemeProvider]))
 
     def action_help_quit(self) -> None:
         """ctrl+c: say how to quit, in plain words (no markup shown raw)."""

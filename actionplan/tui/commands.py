@@ -6,7 +6,12 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.app import SystemCommand
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.widgets.option_list import Option
 
 from actionplan.core.i18n import _, language
 from actionplan.tui.screens.report_save import report_plans, save_report_dialog
@@ -64,3 +69,43 @@ class ActionPlanCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), command, help=help_text)
+
+
+def system_commands(app: ActionPlanApp, screen: Screen) -> Iterator[SystemCommand]:
+    """Textual's own palette commands, in the UI's language (Textual writes them in English).
+
+    Quit asks first when a form holds unsaved changes, as q does.  Textual's key panel
+    (its widgets' keys, in English) and its screenshot (English notices) are left out:
+    the help screen lists every key.
+    """
+    yield SystemCommand(_("Theme"), _("change the colours of every screen"), app.action_change_theme)
+    yield SystemCommand(_("Quit"), _("leave actionplan"), app.action_quit_app)
+    if screen.maximized is not None:
+        yield SystemCommand(_("Restore the panel"), _("back to the normal layout"), screen.action_minimize)
+    elif screen.focused is not None and screen.focused.allow_maximize:
+        yield SystemCommand(
+            _("Maximize the panel"), _("the focused panel takes the whole screen"), screen.action_maximize
+        )
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, saying "no matches" in the UI's language."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own method writes "No matches found" in English; otherwise the same
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                nothing = Text(_("No command matches"), style="not bold")
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(nothing), disabled=True, id=self._NO_MATCHES)
+                )
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+def command_palette(placeholder: str = "", providers: list[type[Provider]] | None = None) -> CommandPalette:
+    """The command palette (or the theme search: *providers*), its search box in the UI's language."""
+    return Palette(providers=providers, placeholder=placeholder or _("Search for commands…"), id="--command-palette")

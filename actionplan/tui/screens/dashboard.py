@@ -50,6 +50,7 @@ class DashboardScreen(ActionPlanScreen[None]):
         self._tasks: list = []
         self._width = 0
         self._totals = (0, 0, 0, 0)
+        self._summaries: list = []
         self._columns()
         self.watch(self.app, "data_version", self._data_changed, init=False)
         self.reload()
@@ -68,6 +69,7 @@ class DashboardScreen(ActionPlanScreen[None]):
         if self.size.width != self._width:  # new column widths; the rows are redrawn, not read again
             self._columns()
             self._fill_upcoming()
+            self._fill_plans()
             self._show_headline()
 
     def _columns(self) -> None:
@@ -89,39 +91,14 @@ class DashboardScreen(ActionPlanScreen[None]):
         store = self.app.store
         today = self.app.today
         self._stamp = (store.data_stamp(), today)
-        summaries = store.plan_summaries(today)
-        plans = self.query_one("#plans", OptionList)
-        highlighted = plans.highlighted
-        plans.clear_options()
-        total_open = total_overdue = total_soon = 0
-        for s in summaries:
-            total_open += s.open
-            total_overdue += s.overdue
-            total_soon += s.due_soon
-            line = Text(f"{s.plan.key}", style="bold")
-            if s.plan.reference:
-                line.append(f"  {s.plan.reference}", style="dim")
-            line.append(f"  [{status_label(s.plan.status)}]", style="dim")
-            line.append("\n")
-            line.append(s.plan.title[:120])
-            line.append("\n")
-            line.append_text(progress_bar(s.progress, 20))
-            line.append(f" {s.progress:3.0f}%  ")
-            line.append(f"{s.open} " + _("open"))
-            line.append("  ")
-            line.append(f"{s.overdue} " + _("overdue"), style="bold red" if s.overdue else "dim")
-            line.append("  ")
-            line.append(f"{s.due_soon} " + _("due in 14 d"), style="yellow" if s.due_soon else "dim")
-            line.append("  ")
-            line.append(f"{s.done} " + _("done"), style="green")
-            plans.add_option(Option(line, id=s.plan.key))
-        if not summaries:
-            plans.add_option(
-                Option(Text(_("No plans yet: import a plan file (ctrl+p, Import)."), style="dim"), disabled=True)
-            )
-        if summaries:
-            plans.highlighted = min(highlighted or 0, len(summaries) - 1)
-        self._totals = (len(summaries), total_open, total_overdue, total_soon)
+        self._summaries = store.plan_summaries(today)
+        self._fill_plans()
+        self._totals = (
+            len(self._summaries),
+            sum(s.open for s in self._summaries),
+            sum(s.overdue for s in self._summaries),
+            sum(s.due_soon for s in self._summaries),
+        )
         self._show_headline()
 
         overdue = store.list_tasks(TaskFilter(overdue=True), today=today, limit=UPCOMING_LIMIT)
@@ -133,11 +110,42 @@ class DashboardScreen(ActionPlanScreen[None]):
         self._tasks = overdue + upcoming
         self._fill_upcoming()
 
+    def _fill_plans(self) -> None:
+        """One card per plan (from what reload() read), its figures fitted to the width."""
+        plans = self.query_one("#plans", OptionList)
+        highlighted = plans.highlighted
+        plans.clear_options()
+        width = plans.scrollable_content_region.width or (self.size.width or 80) - 4
+        for s in self._summaries:
+            line = Text(f"{s.plan.key}", style="bold")
+            if s.plan.reference:
+                line.append(f"  {s.plan.reference}", style="dim")
+            line.append(f"  [{status_label(s.plan.status)}]", style="dim")
+            line.append("\n")
+            line.append(s.plan.title[:120])
+            line.append("\n")
+            bar = progress_bar(s.progress, 20).append(f" {s.progress:3.0f}%")
+            line.append_text(bar)
+            figures = [
+                (f"{s.open} " + _("open"), ""),
+                (f"{s.overdue} " + _("overdue"), "bold red" if s.overdue else "dim"),
+                (f"{s.due_soon} " + _("due in 14 d"), "yellow" if s.due_soon else "dim"),
+                (f"{s.done} " + _("done"), "green"),
+            ]
+            line.append_text(_between_figures(figures, width - bar.cell_len, width))
+            plans.add_option(Option(line, id=s.plan.key))
+        if not self._summaries:
+            plans.add_option(
+                Option(Text(_("No plans yet: import a plan file (ctrl+p, Import)."), style="dim"), disabled=True)
+            )
+        else:
+            plans.highlighted = min(highlighted or 0, len(self._summaries) - 1)
+
     def _show_headline(self) -> None:
         """The day and the totals; shorter words when the full line would not fit the width."""
         plans, total_open, total_overdue, total_soon = self._totals
         for long_form in (True, False):
-            headline = Text(_("Today") + f" {self.app.today.isoformat()}   " if long_form else "", style="bold")
+            headline = Text(_("Today") + f" {iso_or_day(self.app.today)}   " if long_form else "", style="bold")
             headline.append(f"{plans} " + _("plans") + f" · {total_open} " + _("open") + " · ")
             headline.append(f"{total_overdue} " + _("overdue"), style="bold red" if total_overdue else "")
             headline.append(" · ")
@@ -197,3 +205,20 @@ def _one_day():
     from datetime import timedelta
 
     return timedelta(days=1)
+
+
+def _between_figures(figures: list[tuple[str, str]], room: int, width: int) -> Text:
+    """Figures two spaces apart, a line broken between two figures rather than inside one
+    ("11 done" stays whole: a phrase cut in two reads as two figures, in Vietnamese more so)."""
+    text = Text()
+    for words, style in figures:
+        piece = Text(words, style=style)
+        if piece.cell_len + 2 > room:
+            text.append("\n")
+            room = width
+        else:
+            text.append("  ")
+            room -= 2
+        text.append_text(piece)
+        room -= piece.cell_len
+    return text

@@ -247,11 +247,13 @@ class ConfirmDialog(Dialog[bool]):
         Binding("y", "confirm", _("Yes")),
     ]
 
-    def __init__(self, title: str, message: str, confirm: str = "Yes") -> None:
+    def __init__(self, title: str, message: str, confirm: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.message = message
-        self.confirm_text = _(confirm)
+        self.confirm_text = confirm or _("Yes")
+        # the footer names y by what it does here, as the button does ("y Discard", not "y Yes")
+        self._bindings.key_to_bindings["y"] = [Binding("y", "confirm", self.confirm_text)]
 
     def compose_body(self) -> ComposeResult:
         yield Label(self.title_text, classes="dialog-title", markup=False)
