@@ -24,8 +24,6 @@ CRLF = "\r\n"
 FOLD_LIMIT = 75
 _FOLD_SEP = b"\r\n "
 _ESCAPED_AT_END = (0x5C, 0x5E)  # "\" and "^" are never left at the end of a folded line
-_ESCAPED_CHARS = "\\^"
-_FOLD_SEP_TEXT = "\r\n "
 #: A line shorter than this many characters is shorter than FOLD_LIMIT octets (UTF-8: at most 4 a character).
 _SHORT = (FOLD_LIMIT + 3) // 4
 
@@ -55,27 +53,13 @@ def fold(line: str) -> str:
     piece of more than one character would end in a backslash or ``^``, that
     character moves to the next piece (so an escape is never split).
     """
-    size = len(line)
-    if size < _SHORT:  # fewer than 75 octets whatever the characters: most lines
+    if len(line) < _SHORT:  # fewer than 75 octets whatever the characters: most lines
         return line
-    if line.isascii():  # one octet a character: cut the text itself (no encoding)
-        if size < FOLD_LIMIT:
-            return line
-        pieces = []
-        start = 0
-        while size - start >= FOLD_LIMIT:
-            end = start + FOLD_LIMIT - 1
-            if line[end - 1] in _ESCAPED_CHARS and end - 1 > start:
-                end -= 1
-            pieces.append(line[start:end])
-            start = end
-        pieces.append(line[start:])
-        return _FOLD_SEP_TEXT.join(pieces)
     encoded = line.encode("utf-8")
     size = len(encoded)
     if size < FOLD_LIMIT:
         return line
-    pieces_b = []
+    pieces = []
     start = 0
     while size - start >= FOLD_LIMIT:
         end = start + FOLD_LIMIT - 1
@@ -83,10 +67,10 @@ def fold(line: str) -> str:
             end -= 1
         if encoded[end - 1] in _ESCAPED_AT_END and end - 1 > start:
             end -= 1
-        pieces_b.append(encoded[start:end])
+        pieces.append(encoded[start:end])
         start = end
-    pieces_b.append(encoded[start:])
-    return _FOLD_SEP.join(pieces_b).decode("utf-8")
+    pieces.append(encoded[start:])
+    return _FOLD_SEP.join(pieces).decode("utf-8")
 
 
 def line(name: str, value: str) -> str:
