@@ -141,3 +141,11 @@ def test_the_filter_box_reads_vietnamese_status_words_as_the_cli_does(sample_db:
     expected = [task["ref"] for task in json.loads(listed.stdout)]
     assert expected, f"the sample plans have tasks for {query}"
     assert sorted(shown["refs"]) == sorted(expected)
+
+
+def test_every_placeholder_of_the_new_task_editor_fits_its_box(sample_db: Path) -> None:
+    """An empty field's hint is read whole at 80x24, not cut off by the longer Vietnamese."""
+    fields = draw(sample_db, "vi", "placeholders")
+    assert {"f-parent", "f-deadline", "f-recurrence"} <= {f["id"] for f in fields}
+    cut = [(f["id"], f["placeholder"]) for f in fields if f["cells"] >= f["width"]]
+    assert cut == []

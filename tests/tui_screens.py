@@ -6,6 +6,8 @@ of screen name → the screen's text at 80x24, on the sample plans' fixed day.  
 ``switch`` as a third argument it opens the tasks screen in LANG, switches language from
 the command palette and prints the screen the UI reopens on.  With ``filter QUERY`` it opens
 the tasks screen, types QUERY into the ``/`` box and prints the plan shown and the task refs listed.
+With ``placeholders`` it opens the new-task editor and prints each empty field's placeholder
+with its width and the width of its box.
 """
 
 from __future__ import annotations
@@ -57,6 +59,25 @@ async def _text(app, keys: list[str]) -> str:
         return text
 
 
+async def _placeholders(store: Store) -> list[dict[str, object]]:
+    """The new-task editor at 80x24: each empty field's placeholder and the cells its box has for it."""
+    from rich.cells import cell_len
+    from textual.widgets import Input
+
+    from actionplan.tui.app import ActionPlanApp
+
+    app = ActionPlanApp(store, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "n")
+        for _ in range(3):
+            await pilot.pause()
+        return [
+            {"id": w.id, "placeholder": w.placeholder, "cells": cell_len(w.placeholder), "width": w.content_size.width}
+            for w in app.screen.query(Input)
+            if w.placeholder and not w.value
+        ]
+
+
 async def _switch(store: Store, lang: str) -> dict[str, str]:
     from actionplan.tui.app import ActionPlanApp
     from actionplan.tui.launch import forget_ui_modules
@@ -103,6 +124,9 @@ def main() -> None:
     store = Store(db, actor="secretary")
     if sys.argv[3:4] == ["filter"]:
         print(json.dumps(asyncio.run(_filter(store, sys.argv[4])), ensure_ascii=False))
+        return
+    if sys.argv[3:] == ["placeholders"]:
+        print(json.dumps(asyncio.run(_placeholders(store)), ensure_ascii=False))
         return
     if sys.argv[3:] == ["switch"]:
         print(json.dumps(asyncio.run(_switch(store, lang)), ensure_ascii=False))

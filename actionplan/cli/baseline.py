@@ -8,6 +8,7 @@ import click
 
 from actionplan.cli.support import Context, _handle, format_table, pass_ctx
 from actionplan.core.i18n import _
+from actionplan.core.l10n import history_moment, is_vietnamese, iso_or_day
 
 
 @click.group("baseline")
@@ -72,7 +73,13 @@ def baseline_list(ctx: Context, plan: str | None, as_json: bool) -> None:
         click.echo(_("No baseline saved yet (actionplan baseline save NAME)."))
         return
     headers = [_("Plan"), _("Baseline"), _("Saved at"), _("By"), _("Tasks")]
-    click.echo(format_table(headers, [[b.plan, b.name, b.saved_at, b.saved_by, str(b.task_count)] for b in saved], 1))
+    table = [[b.plan, b.name, _saved_at(b.saved_at), b.saved_by, str(b.task_count)] for b in saved]
+    click.echo(format_table(headers, table, 1))
+
+
+def _saved_at(at: str) -> str:
+    """When a baseline was saved: English shows the stored UTC timestamp, Vietnamese ``3/12/2026 22:59 UTC``."""
+    return history_moment(at) + " UTC" if is_vietnamese() else at
 
 
 @baseline_group.command("show")
@@ -116,6 +123,7 @@ def baseline_show(ctx: Context, name: str, plan: str | None, as_json: bool) -> N
     for n, b in enumerate(found):
         if n:
             click.echo()
-        click.echo(f'{b.plan} · "{b.name}" · ' + _("saved") + f" {b.saved_at} " + _("by") + f" {b.saved_by}")
-        lines = [[t.key, t.lead, t.deadline.isoformat() if t.deadline else "—", t.output] for t in b.tasks]
+        saved = _("saved {at} by {who}").format(at=_saved_at(b.saved_at), who=b.saved_by)
+        click.echo(f'{b.plan} · "{b.name}" · {saved}')
+        lines = [[t.key, t.lead, iso_or_day(t.deadline) if t.deadline else "—", t.output] for t in b.tasks]
         click.echo(format_table([_("Task"), _("Lead"), _("Deadline"), _("Expected output")], lines))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from actionplan.cli.lang import placeholder
 from actionplan.cli.support import (
     Context,
     _handle,
@@ -17,7 +18,8 @@ from actionplan.cli.support import (
     pass_ctx,
     today_for,
 )
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, pgettext
+from actionplan.core.l10n import history_moment, number
 
 # --- ics: iCal export ---------------------------------------------------------------------------
 
@@ -62,7 +64,7 @@ from actionplan.core.i18n import _
     "--reminder-events", is_flag=True, help='Also add short "Due in 7 days" events (Google ignores alarms in files).'
 )
 @click.option("--todo", is_flag=True, help="Also add a to-do (VTODO) due on each deadline.")
-@click.option("--name", metavar="TEXT", help="Calendar name (default: from the plan and org).")
+@click.option("--name", metavar="NAME", help="Calendar name (default: from the plan and org).")
 @click.option("-o", "--output", "out", metavar="FILE", help="Write to FILE instead of standard output.")
 @click.option("--as-of", metavar="DATE", help="Judge filters like overdue as of DATE.")
 @pass_ctx
@@ -225,7 +227,7 @@ def reminders(ctx: Context, offsets: tuple[str, ...], plan: str | None, clear: b
         try:
             value = "" if clear else (",".join(parse_offset_list(" ".join(offsets))) or "none")
         except IcalError as e:
-            raise click.BadParameter(str(e), param_hint="OFFSETS") from None
+            raise click.BadParameter(str(e), param_hint=placeholder("OFFSETS")) from None
         if plan:
             store.set_plan_reminders(plan, value)
         else:
@@ -292,7 +294,11 @@ def calendar_settings(
 
 @click.command()
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep loopback behind a proxy)."
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDRESS",
+    help="Address to listen on (keep loopback behind a proxy).",
 )
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @pass_ctx
@@ -353,7 +359,7 @@ def feeds_group() -> None:
     metavar="NAME",
     help="Tasks of this accountable person (the name as the tasks write it; case does not matter).",
 )
-@click.option("--label", default="", metavar="TEXT", help="Who the feed is for (shown by `feeds list`).")
+@click.option("--label", default="", metavar="LABEL", help="Who the feed is for (shown by `feeds list`).")
 @click.option(
     "--reminder-events",
     is_flag=True,
@@ -415,10 +421,8 @@ def feeds_add(
     feed = find_feed(store, new.token)
     if feed is not None:
         built = build_feed(store, feed, store.clock())
-        click.echo(
-            _("The feed holds") + f" {built.tasks - built.without_date} " + _("deadline(s)") + f", {built.size:,} B",
-            err=True,
-        )
+        held = _("The feed holds {count} deadline(s), {size} B")
+        click.echo(held.format(count=number(built.tasks - built.without_date), size=number(built.size)), err=True)
         if built.too_big:
             click.echo(size_advice(built.size, feed=True), err=True)
 
@@ -442,12 +446,19 @@ def feeds_list(ctx: Context, include_revoked: bool) -> None:
         return
     rows = []
     for f in items:
-        options = "reminder events" if f.reminder_events else ""
-        row = [str(f.id), f.label, f.scope.describe(), options, f.created_at.replace("T", " ")[:16], f.created_by]
+        options = _("reminder events") if f.reminder_events else ""
+        row = [str(f.id), f.label, f.scope.describe(), options, history_moment(f.created_at), f.created_by]
         if include_revoked:
-            row.append((f.revoked_at or "").replace("T", " ")[:16])
+            row.append(history_moment(f.revoked_at) if f.revoked_at else "")
         rows.append(row)
-    headers = ["ID", "LABEL", "SCOPE", "OPTIONS", "CREATED (UTC)", "BY"] + (["REVOKED"] if include_revoked else [])
+    headers = [
+        pgettext("feeds column", "ID"),
+        pgettext("feeds column", "LABEL"),
+        pgettext("feeds column", "SCOPE"),
+        pgettext("feeds column", "OPTIONS"),
+        pgettext("feeds column", "CREATED (UTC)"),
+        pgettext("feeds column", "BY"),
+    ] + ([pgettext("feeds column", "REVOKED")] if include_revoked else [])
     click.echo(format_table(headers, rows, flex=1))
 
 

@@ -52,7 +52,9 @@ CLICK_MESSAGES = (
 METAVARS = (
     N_("ADDRESS"),
     N_("ADDRESSES"),
+    N_("ARGS"),
     N_("ASSIGNMENTS"),
+    N_("COMMAND"),
     N_("DATE"),
     N_("DAYS"),
     N_("DIR"),
@@ -62,6 +64,7 @@ METAVARS = (
     N_("INTEGER RANGE"),
     N_("KEY"),
     N_("KEYS"),
+    N_("LABEL"),
     N_("LEVEL"),
     N_("N"),
     N_("NAME"),
@@ -92,9 +95,25 @@ def _click_gettext(message: str) -> str:
     return i18n._(message)
 
 
+def placeholder(words: str) -> str:
+    """A placeholder as ``--help`` writes it in the current language (``OFFSETS`` -> ``BÁO_TRƯỚC``),
+    for an error that names one; *words* must be in :data:`METAVARS`."""
+    return words if i18n.language() == "en" else _PLACEHOLDER.sub(_placeholder, words)
+
+
+_click_argument_hint = click.Argument.get_error_hint
+
+
+def _argument_hint(self: click.Argument, ctx: click.Context | None) -> str:
+    """An argument named by an error (``Missing argument 'TASK'``) as its placeholder reads in ``--help``."""
+    return placeholder(_click_argument_hint(self, ctx))
+
+
 def localise_click() -> None:
     """Make click's own ``gettext`` calls use our catalogue (English stays English)."""
     import importlib
+
+    click.Argument.get_error_hint = _argument_hint  # type: ignore[method-assign]
 
     for name in _CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
@@ -155,8 +174,10 @@ class TranslatedCommand(click.Command):
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         pieces = super().collect_usage_pieces(ctx)
-        # click's own placeholder in "Usage:", also in the usage line of an error
-        return [i18n._(p) if p == "[OPTIONS]" else p for p in pieces]
+        if i18n.language() == "en":
+            return pieces
+        # the placeholders of "Usage:", also in the usage line of an error (shown outside --help)
+        return [i18n._(p) if p == "[OPTIONS]" else _PLACEHOLDER.sub(_placeholder, p) for p in pieces]
 
 
 class TranslatedGroup(TranslatedCommand, click.Group):

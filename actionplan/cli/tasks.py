@@ -149,15 +149,18 @@ def done(ctx: Context, task: str, evidence: str, on: str | None) -> None:
 
     \b
     Example:
-      actionplan done cyber-2026/1.1 --evidence "Plan issued as Decision 12/QD-BCD, 28 Apr 2026"
+      actionplan done cyber-2026/3.2 --evidence "All level dossiers approved; summary sent to the Committee, 2 Dec 2026"
     """
+    from actionplan.core.l10n import iso_or_day
     from actionplan.services import tasks
 
     new = tasks.mark_done(ctx.store, task, evidence, None, parse_day(on, "--on"))
     if new.status == "done":
-        click.echo(_("Done: {task} ({date})").format(task=task, date=new.completed_on))
+        on_day = iso_or_day(new.completed_on) if new.completed_on else "—"
+        click.echo(_("Done: {task} ({date})").format(task=task, date=on_day))
     else:
-        click.echo(_("Period recorded; next deadline {date}").format(date=new.deadline))
+        next_day = iso_or_day(new.deadline) if new.deadline else "—"
+        click.echo(_("Period recorded; next deadline {date}").format(date=next_day))
 
 
 @click.command()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from actionplan.core.i18n import _
+from actionplan.core.i18n import _, pgettext
 from actionplan.core.query import TaskFilter
 from actionplan.store import Store, ValidationError, hash_token
 
@@ -54,6 +54,13 @@ class FeedScope:
         return TaskFilter(accountable=self.value, accountable_exact=True)  # that person, nobody else
 
     def describe(self) -> str:
+        """``org MPS``, ``plan cyber-2026``, ``accountable <name>`` in the current language."""
+        if self.kind == "org":
+            return pgettext("feed scope", "org {value}").format(value=self.value)
+        if self.kind == "plan":
+            return pgettext("feed scope", "plan {value}").format(value=self.value)
+        if self.kind == "accountable":
+            return pgettext("feed scope", "accountable {value}").format(value=self.value)
         return f"{self.kind} {self.value}"
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from actionplan.core import model, rules
 from actionplan.core.errors import ValidationError
 from actionplan.core.i18n import _
+from actionplan.core.l10n import iso_or_day
 from actionplan.core.model import Task, TaskStatus
 
 if TYPE_CHECKING:
@@ -61,10 +62,9 @@ def mark_done(store: Store, ref: str, evidence: str, version: int | None = None,
         task = store.get_task(ref)
         version = task.version if version is None else version
         if task.status == TaskStatus.DONE and task.version == version:
+            on_day = iso_or_day(task.completed_on) if task.completed_on else "—"
             raise ValidationError(
-                _("the task is already done")
-                + f" ({task.completed_on}); "
-                + _("reopen it first by changing its status"),
+                _("the task is already done ({date}); reopen it first by changing its status").format(date=on_day),
                 "status",
             )
         for name, message in rules.completion_problems(on, store.today(), task.start):
