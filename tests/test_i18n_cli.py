@@ -95,3 +95,16 @@ def test_a_task_already_done_names_its_day_as_the_language_writes_it(template_db
     assert f"the task is already done ({completed}); reopen it first by changing its status" in en.stderr
     closed = _run("--lang", "vi", "--db", db, "done", "cyber-2026/3.2", "--evidence", "x", "--on", "2026-11-20")
     assert closed.exit_code == 0 and "(20/11/2026)" in closed.stdout
+
+
+def test_a_report_names_its_baseline_with_the_day_it_was_saved(template_db: Path, tmp_path: Path) -> None:
+    db = str(copy_of(template_db, tmp_path / "committee.db"))
+    assert _run("--db", db, "baseline", "save", "approved", "--plan", "cyber-2026").exit_code == 0
+    for lang, pattern in (
+        ("vi", r"approved \(lưu ngày \d{1,2}/\d{1,2}/20\d\d\)"),
+        ("en", r"approved \(saved 20\d\d-\d\d-\d\d\)"),
+    ):
+        out = tmp_path / f"q4-{lang}.md"
+        args = ["--lang", lang, "--db", db, "report", "--plan", "cyber-2026", "--period", "2026-Q4"]
+        assert _run(*args, "--baseline", "approved", "-o", str(out)).exit_code == 0
+        assert re.search(pattern, out.read_text(encoding="utf-8")), lang

@@ -24,6 +24,7 @@ from actionplan.core import model
 from actionplan.core.baseline import Baseline, DeadlineMove
 from actionplan.core.errors import ValidationError
 from actionplan.core.i18n import _
+from actionplan.core.l10n import iso_or_day
 from actionplan.core.model import KPI, Org, Plan, ProgressUpdate, Task, TaskStatus
 from actionplan.core.query import TaskFilter
 from actionplan.core.text import key_sort
@@ -238,7 +239,12 @@ class Report:
     def baseline_label(self) -> str:
         if self.baseline is None:
             return _("no baseline saved: each task's first committed deadline")
-        return f"{self.baseline.name} (" + _("saved") + f" {self.baseline.saved_at[:10]})"
+        saved = self.baseline.saved_at[:10]
+        try:
+            saved = iso_or_day(date.fromisoformat(saved))
+        except ValueError:  # kept as stored
+            pass
+        return _("{name} (saved {day})").format(name=self.baseline.name, day=saved)
 
 
 @dataclass

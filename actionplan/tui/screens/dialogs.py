@@ -32,7 +32,7 @@ from actionplan.core.dates import DateError, describe_resolution, parse_deadline
 from actionplan.core.fields import HISTORY_FIELDS, field_label
 from actionplan.core.fields import history_text as task_field_text
 from actionplan.core.i18n import _
-from actionplan.core.l10n import iso_or_day
+from actionplan.core.l10n import history_moment, iso_or_day
 from actionplan.core.model import Task, TaskStatus
 from actionplan.tui.base import ActionPlanModal
 from actionplan.tui.widgets.footer import FittingFooter
@@ -641,7 +641,7 @@ class ConflictDialog(Dialog[ConflictChoice]):
     def compose_body(self) -> ComposeResult:
         theirs = self.theirs
         yield Label(_("Someone else saved this task first"), classes="dialog-title")
-        when = theirs.updated_at.replace("T", " ")[:16] + (" UTC" if theirs.updated_at.endswith("+00:00") else "")
+        when = history_moment(theirs.updated_at) + (" UTC" if theirs.updated_at.endswith("+00:00") else "")
         yield Label(
             f"{theirs.ref}: "
             + _("their version")
