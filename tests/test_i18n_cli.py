@@ -108,3 +108,21 @@ def test_a_report_names_its_baseline_with_the_day_it_was_saved(template_db: Path
         args = ["--lang", lang, "--db", db, "report", "--plan", "cyber-2026", "--period", "2026-Q4"]
         assert _run(*args, "--baseline", "approved", "-o", str(out)).exit_code == 0
         assert re.search(pattern, out.read_text(encoding="utf-8")), lang
+
+
+def test_clicks_own_errors_on_a_mistyped_command_line_speak_vietnamese(template_db: Path, tmp_path: Path) -> None:
+    db = str(copy_of(template_db, tmp_path / "committee.db"))
+    said = {
+        ("list", "--bogus"): ("Có phải ý bạn là '--org'?", "Did you mean '--org'?"),
+        ("list", "--sort", "zz"): ("'zz' không phải một trong 'deadline'", "'zz' is not one of 'deadline'"),
+        ("show", "a", "b"): ("Thừa đối số (b)", "Got unexpected extra argument (b)"),
+        ("list", "--lead"): ("Tùy chọn '--lead' cần 1 giá trị.", "Option '--lead' requires an argument."),
+        ("list", "--overdue=3"): (
+            "Tùy chọn '--overdue' không nhận giá trị.",
+            "Option '--overdue' does not take a value.",
+        ),
+    }
+    for args, (vietnamese, english) in said.items():
+        vi = _run("--lang", "vi", "--db", db, *args)
+        assert vi.exit_code == 2 and vietnamese in vi.stderr, (args, vi.stderr)
+        assert english in _run("--lang", "en", "--db", db, *args).stderr

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from actionplan.core import i18n
-from actionplan.core.i18n import N_
+from actionplan.core.i18n import N_, NN_
 
 #: Click's own messages that a user of this program meets, translated in our catalogue.
 CLICK_MESSAGES = (
@@ -46,6 +46,16 @@ CLICK_MESSAGES = (
     N_("{value} is not in the range {range}."),
     N_("%(prog)s, version %(version)s"),
     N_("integer"),
+    N_("Missing parameter: {param_name}"),
+    N_("Option {name!r} does not take a value."),
+    N_("Choose from:\n\t{choices}"),
+)
+#: Click's messages with a singular and a plural (Vietnamese says both alike).
+CLICK_PLURALS = (
+    NN_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    NN_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    NN_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    NN_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
 )
 
 #: The placeholders of options and arguments (``--deadline DATE``, ``PLAN``), translated when the help is shown.

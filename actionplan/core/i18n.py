@@ -24,6 +24,7 @@ from pathlib import Path
 __all__ = [
     "LANGUAGES",
     "N_",
+    "NN_",
     "_",
     "choose_language",
     "is_explicit",
@@ -68,6 +69,11 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark *message* for the catalogue without translating it now (it is translated where shown)."""
     return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for the catalogue without translating it now (another library's message)."""
+    return singular, plural
 
 
 def language() -> str:

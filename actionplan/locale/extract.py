@@ -16,7 +16,7 @@ from typing import IO, Any, cast
 
 _HELP_KEYWORDS = ("help", "epilog", "short_help")
 #: The program's own gettext functions besides Babel's defaults (``_``, ``N_``, ``ngettext``, ``pgettext``).
-KEYWORDS: dict[str, Any] = {"n_": (1, 2)}
+KEYWORDS: dict[str, Any] = {"n_": (1, 2), "NN_": (1, 2)}
 _CLICK_CALLS = ("command", "group", "option", "argument", "version_option", "Option", "Command", "Group")
 
 
