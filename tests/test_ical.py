@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -638,3 +639,48 @@ def test_cli_reminders_setting(cli_db, sample_store):
     assert "P14D,P3D" in shown and "cyber-2026: none" in shown
     bad = _run(cli_db, "reminders", "soon")
     assert bad.exit_code != 0 and "soon" in bad.output
+
+
+def test_a_big_export_keeps_every_rebuilt_event_while_it_goes_on(sample_store, monkeypatch):
+    """Chunk after chunk handed to the cache thread (more than it queues): all kept, then all read back."""
+    monkeypatch.setattr("actionplan.calendar.ical.CHUNK", 3)
+    monkeypatch.setattr("actionplan.store.cache_writer.QUEUE_DEPTH", 1)
+    monkeypatch.setattr("actionplan.store.cache_writer.COMMIT_EVERY", 7)
+    f, options = TaskFilter(), IcalOptions()
+    cold = build_calendar(sample_store, f, options, now=NOW)
+    assert cold.rebuilt == cold.tasks > 3 * 2
+    warm = build_calendar(sample_store, f, options, now=NOW)
+    assert warm.rebuilt == 0 and warm.text == cold.text
+
+
+@pytest.mark.parametrize("damage", ["locked", "refused"])
+def test_an_export_never_waits_on_an_event_cache_it_cannot_write(sample_store, monkeypatch, damage):
+    """Another writer's lock, or a write SQLite refuses: the export is whole, nothing is kept, nothing hangs."""
+    import sqlite3
+
+    monkeypatch.setattr("actionplan.calendar.ical.CHUNK", 2)
+    monkeypatch.setattr("actionplan.store.cache_writer.QUEUE_DEPTH", 1)
+    f, options = TaskFilter(), IcalOptions()
+    expected = build_calendar(sample_store, f, options, now=NOW).text
+    sample_store.conn.execute("DELETE FROM ical_cache")
+    other = sqlite3.connect(sample_store.path, isolation_level=None)
+    if damage == "locked":
+        other.execute("BEGIN IMMEDIATE")
+    else:
+        other.execute("CREATE TRIGGER refuse BEFORE INSERT ON ical_cache BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    try:
+        done: list = []
+        # in a thread of its own, so that an export that hung would fail this test, not stop the suite
+        worker = threading.Thread(
+            target=lambda: done.append(build_calendar(sample_store, f, options, now=NOW)), daemon=True
+        )
+        worker.start()
+        worker.join(timeout=120)
+        assert done and done[0].text == expected and done[0].rebuilt == done[0].tasks
+    finally:
+        if damage == "locked":
+            other.execute("ROLLBACK")
+        else:
+            other.execute("DROP TRIGGER refuse")
+        other.close()
+    assert sample_store.conn.execute("SELECT count(*) FROM ical_cache").fetchone()[0] == 0

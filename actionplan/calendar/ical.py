@@ -281,9 +281,6 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
 SIZE_WARNING_BYTES = 1_000_000
 #: Tasks read, rebuilt and written per step of a streaming export.
 CHUNK = 500
-#: Rebuilt events kept for the cache are written in one transaction per this many (a commit
-#: waits for the disk; one per chunk made a cold 10k export wait three times longer than it worked).
-CACHE_BATCH = 5000
 #: An address we can put after ``mailto:`` as it is.
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 CLASSES = ("PUBLIC", "PRIVATE", "CONFIDENTIAL")
@@ -379,36 +376,21 @@ def write_calendar(
     header, footer = calendar_frame(name or calendar_name(store, f), store.timezone, describe_filter(f))
     result = CalendarExport(tasks=len(rows))
     result.size = _put(write, header.encode("utf-8"), binary)
-    pending: list[tuple[int, int, bytes]] = []  # rebuilt events still to be kept in the cache
-    for i in range(0, len(rows), CHUNK):
-        chunk = rows[i : i + CHUNK]
-        prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
-        bodies = _chunk_bodies(store, chunk, prefixes, contexts, key, result, pending)
-        if len(pending) >= CACHE_BATCH:
-            _keep(store, key, pending)
-        data = stamp_events(b"".join([bodies.get(r[0], b"") for r in chunk]), now)
-        result.without_date += sum(1 for r in chunk if not bodies.get(r[0]))
-        result.size += _put(write, data, binary)
-        if keep_refs:
-            result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
-    result.size += _put(write, footer.encode("utf-8"), binary)
-    _keep(store, key, pending)
-    return result
-
-
-def _keep(store: Store, key: str, pending: list[tuple[int, int, bytes]]) -> None:
-    """Write the rebuilt events to the cache (one transaction) and empty *pending*."""
-    import sqlite3
-
-    from actionplan.store import StoreError
-
-    if not pending:
-        return
+    cache = store.event_cache_writer(key)  # keeps the rebuilt events while the export goes on
     try:
-        store.store_events(key, pending)
-    except (sqlite3.Error, StoreError):  # a read-only database still exports, just slower
-        pass
-    pending.clear()
+        for i in range(0, len(rows), CHUNK):
+            chunk = rows[i : i + CHUNK]
+            prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
+            bodies = _chunk_bodies(store, chunk, prefixes, contexts, key, result, cache.add)
+            data = stamp_events(b"".join([bodies.get(r[0], b"") for r in chunk]), now)
+            result.without_date += sum(1 for r in chunk if not bodies.get(r[0]))
+            result.size += _put(write, data, binary)
+            if keep_refs:
+                result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
+        result.size += _put(write, footer.encode("utf-8"), binary)
+    finally:
+        cache.close()
+    return result
 
 
 def _put(write: Callable[[Any], object], data: bytes, binary: bool = False) -> int:
@@ -427,9 +409,9 @@ def _prefix(stamp: str, row: tuple, today: date, span: str) -> bytes:
 
 
 def _chunk_bodies(
-    store: Store, chunk, prefixes, contexts, key: str, result: CalendarExport, pending: list
+    store: Store, chunk, prefixes, contexts, key: str, result: CalendarExport, keep: Callable[[list], None]
 ) -> dict[int, bytes]:
-    """The component texts (UTF-8) of one chunk of tasks: from the cache, or rebuilt (and kept)."""
+    """The component texts (UTF-8) of one chunk of tasks: from the cache, or rebuilt (and handed to *keep*)."""
     cached = store.cached_events([r[0] for r in chunk], key)
     bodies: dict[int, bytes] = {}
     stale: list[int] = []
@@ -443,7 +425,7 @@ def _chunk_bodies(
             stale.append(task_id)
     if stale:
         result.rebuilt += len(stale)
-        pending += _rebuild(store, stale, contexts, prefixes, bodies)
+        keep(_rebuild(store, stale, contexts, prefixes, bodies))
     return bodies
 
 

@@ -1,10 +1,13 @@
 """The iCal event cache and what decides when events change."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Sequence
 from datetime import date
 
 from actionplan.core.model import Task
 from actionplan.core.query import TaskFilter
+from actionplan.store.cache_writer import EventCacheWriter
 from actionplan.store.reads import Reads
 from actionplan.store.rows import _d
 
@@ -104,6 +107,14 @@ class CalendarCache(Reads):
         except (DatabaseLockedError, ReadOnlyDatabaseError):
             pass
 
+    def event_cache_writer(self, options: str) -> EventCacheWriter | _InlineCacheWriter:
+        """Where an export hands the events it rebuilt: a thread of its own keeps them while the
+        export goes on (see :mod:`actionplan.store.cache_writer`), or, for a database in memory
+        or inside a caller's transaction, this connection at the end."""
+        if str(self.path) == ":memory:" or self.conn.in_transaction:
+            return _InlineCacheWriter(self, options)
+        return EventCacheWriter(self.path, options)
+
     def task_versions(
         self,
         f: TaskFilter | None = None,
@@ -184,3 +195,26 @@ class CalendarCache(Reads):
     def last_change_at(self) -> str | None:
         row = self._one("SELECT max(at) AS at FROM changes")
         return row["at"] if row else None
+
+
+class _InlineCacheWriter:
+    """:class:`EventCacheWriter`'s interface on the store's own connection (one write at :meth:`close`)."""
+
+    def __init__(self, store: CalendarCache, options: str) -> None:
+        self._store = store
+        self._options = options
+        self._rows: list[tuple[int, int, bytes]] = []
+
+    def add(self, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        self._rows += rows
+
+    def close(self) -> None:
+        import sqlite3
+
+        from actionplan.core.errors import StoreError
+
+        try:
+            self._store.store_events(self._options, self._rows)
+        except (sqlite3.Error, StoreError):  # a cache: not kept
+            pass
+        self._rows = []
