@@ -684,3 +684,39 @@ def test_an_export_never_waits_on_an_event_cache_it_cannot_write(sample_store, m
             other.execute("DROP TRIGGER refuse")
         other.close()
     assert sample_store.conn.execute("SELECT count(*) FROM ical_cache").fetchone()[0] == 0
+
+
+def _original_components():
+    from actionplan.calendar import ical
+
+    return ical._components
+
+
+@pytest.mark.parametrize("side", ["builds", "fails", "dies"])
+def test_a_side_process_changes_no_byte_of_the_export(sample_store, monkeypatch, side):
+    """Events built on a second core are the serial export's bytes; when the side process fails or
+    dies, this one builds its share: the same calendar either way."""
+    import os
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setattr("actionplan.calendar.ical.CHUNK", 3)
+    f, options = TaskFilter(), IcalOptions(todo=True, reminder_events=True)
+    serial = build_calendar(sample_store, f, options, now=NOW)
+    sample_store.conn.execute("DELETE FROM ical_cache")
+    parent, components = os.getpid(), _original_components()
+
+    def in_the_child_only(*args):
+        if os.getpid() != parent:
+            if side == "dies":
+                os._exit(3)
+            raise ValueError("side process broken")
+        return components(*args)
+
+    if side != "builds":
+        monkeypatch.setattr("actionplan.calendar.ical._components", in_the_child_only)
+    export = build_calendar(sample_store, f, options, now=NOW, parallel=True)
+    assert export.text == serial.text and export.rebuilt == serial.rebuilt
+    assert (export.built_aside > 0) == (side == "builds")
+    warm = build_calendar(sample_store, f, options, now=NOW)  # everything it built was kept
+    assert warm.rebuilt == 0 and warm.text == serial.text

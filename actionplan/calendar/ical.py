@@ -20,6 +20,7 @@ RFC 5545 allows for METHOD:PUBLISH.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from actionplan.core.i18n import _, language
 from actionplan.core.model import TaskStatus
 from actionplan.core.query import TaskFilter, describe_filter
 from actionplan.core.text import clean, key_sort
+from actionplan.store.calendar import event_tasks
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from actionplan.core.model import Org
@@ -281,6 +283,12 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
 SIZE_WARNING_BYTES = 1_000_000
 #: Tasks read, rebuilt and written per step of a streaming export.
 CHUNK = 500
+#: A cold export of at least this many tasks builds some of them in a side process (on another core);
+#: under it the fork costs more than it saves.
+SIDE_MIN_TASKS = 2000
+#: Chunks the side process builds for each one this process builds (this one also reads them all;
+#: one for one measured fastest on two cores, with the cache thread on them too).
+SIDE_SHARE = 1
 #: An address we can put after ``mailto:`` as it is.
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 CLASSES = ("PUBLIC", "PRIVATE", "CONFIDENTIAL")
@@ -294,6 +302,7 @@ class CalendarExport:
     tasks: int = 0
     without_date: int = 0
     rebuilt: int = 0
+    built_aside: int = 0  # of the rebuilt, those the side process built
     size: int = 0  # octets (UTF-8) written
     refs: list[str] = field(default_factory=list)
 
@@ -345,6 +354,7 @@ def write_calendar(
     keep_refs: bool = False,
     select_window: bool = False,
     binary: bool = False,
+    parallel: bool | None = False,
 ) -> CalendarExport:
     """Write the calendar for the tasks selected by *f* through *write*, CHUNK tasks at a time.
 
@@ -356,6 +366,7 @@ def write_calendar(
     with *select_window* (a feed's) it also selects the tasks due within it, and the open ones
     due before it (they are late).  The same data, *now*, *today* and *window* give the same bytes.
     With *binary*, *write* takes the UTF-8 bytes (encoded once, for the file and for the size).
+    *parallel* (None: when it pays) lets a side process build some of the events (the same bytes).
     """
     from actionplan.calendar.events import stamp_events
     from actionplan.core.dates import today_in
@@ -377,11 +388,10 @@ def write_calendar(
     result = CalendarExport(tasks=len(rows))
     result.size = _put(write, header.encode("utf-8"), binary)
     cache = store.event_cache_writer(key)  # keeps the rebuilt events while the export goes on
+    side = _side_builder(contexts, len(rows), parallel)
+    built = _built_chunks(store, rows, stamps, today, span, contexts, key, result, cache.add, side)
     try:
-        for i in range(0, len(rows), CHUNK):
-            chunk = rows[i : i + CHUNK]
-            prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
-            bodies = _chunk_bodies(store, chunk, prefixes, contexts, key, result, cache.add)
+        for chunk, bodies in built:
             data = stamp_events(b"".join([bodies.get(r[0], b"") for r in chunk]), now)
             result.without_date += sum(1 for r in chunk if not bodies.get(r[0]))
             result.size += _put(write, data, binary)
@@ -389,6 +399,7 @@ def write_calendar(
                 result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
         result.size += _put(write, footer.encode("utf-8"), binary)
     finally:
+        built.close()  # ends the side process
         cache.close()
     return result
 
@@ -408,10 +419,8 @@ def _prefix(stamp: str, row: tuple, today: date, span: str) -> bytes:
     return f"{stamp}|{today.isoformat() if late else ''}|{span if recurring else ''}\n".encode("ascii")
 
 
-def _chunk_bodies(
-    store: Store, chunk, prefixes, contexts, key: str, result: CalendarExport, keep: Callable[[list], None]
-) -> dict[int, bytes]:
-    """The component texts (UTF-8) of one chunk of tasks: from the cache, or rebuilt (and handed to *keep*)."""
+def _from_cache(store: Store, chunk, prefixes, key: str) -> tuple[dict[int, bytes], list[int]]:
+    """The component texts (UTF-8) of one chunk of tasks the cache holds, and the tasks to rebuild."""
     cached = store.cached_events([r[0] for r in chunk], key)
     bodies: dict[int, bytes] = {}
     stale: list[int] = []
@@ -423,10 +432,148 @@ def _chunk_bodies(
             bodies[task_id] = hit[1][len(prefix) :]
         else:
             stale.append(task_id)
-    if stale:
-        result.rebuilt += len(stale)
-        keep(_rebuild(store, stale, contexts, prefixes, bodies))
-    return bodies
+    return bodies, stale
+
+
+def _built_chunks(store: Store, rows, stamps, today: date, span: str, contexts, key: str, result, keep, side):
+    """(chunk of rows, component texts by task id) for each CHUNK rows in order, the stale events
+    rebuilt (here, or some of them in the process *side()* starts) and handed to *keep* for the cache."""
+    chunks = (rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK))
+    if side is None:
+        for chunk in chunks:
+            prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
+            bodies, stale = _from_cache(store, chunk, prefixes, key)
+            if stale:
+                result.rebuilt += len(stale)
+                keep(_built(store.tasks_for_events(stale), stale, contexts, prefixes, bodies))
+            yield chunk, bodies
+        return
+
+    # In groups of SIDE_SHARE + 1 chunks: the side process builds the first SIDE_SHARE while this
+    # one builds the last and then reads the next group, so both stay busy.
+    def prepare(group):
+        entries, aside, aside_prefixes = [], [], {}
+        for n, chunk in enumerate(group):
+            prefixes = {r[0]: _prefix(stamps[r[2]], r, today, span) for r in chunk}
+            bodies, stale = _from_cache(store, chunk, prefixes, key)
+            result.rebuilt += len(stale)
+            here = n == len(group) - 1
+            entries.append((chunk, prefixes, bodies, stale if here else []))
+            if not here:
+                aside += stale
+                aside_prefixes.update((task_id, prefixes[task_id]) for task_id in stale)
+        raw = store.event_rows(aside) if aside else None
+        return entries, raw, aside, aside_prefixes
+
+    groups = _groups(chunks, SIDE_SHARE + 1)
+    current = prepare(next(groups, []))
+    # started only for a cold export, and before the cache's thread (a fork copies one thread)
+    builder = side() if current[1] is not None else None
+    try:
+        yield from _side_loop(store, builder, current, groups, prepare, contexts, result, keep)
+    finally:
+        if builder is not None:
+            builder.close()
+
+
+def _side_loop(store: Store, builder, current, groups, prepare, contexts, result, keep):
+    sent = builder is not None and current[1] is not None and builder.submit((current[1], current[2]))
+    while current[0]:
+        entries, raw, aside, aside_prefixes = current
+        for _chunk, prefixes, bodies, stale in entries:
+            if stale:
+                keep(_built(store.tasks_for_events(stale), stale, contexts, prefixes, bodies))
+        following = prepare(next(groups, []))  # read while the side process still builds
+        if raw is not None:
+            ok, built = builder.receive() if sent else (False, None)
+            if ok and built is not None:
+                result.built_aside += len(aside)
+                keep(_placed(built, aside_prefixes, entries))
+            else:  # the side process could not: build them here
+                merged: dict[int, bytes] = {}
+                keep(_built(event_tasks(raw), aside, contexts, aside_prefixes, merged))
+                for _chunk, _prefixes, bodies, _stale in entries:
+                    bodies.update((r[0], merged[r[0]]) for r in _chunk if r[0] in merged)
+        for chunk, _prefixes, bodies, _stale in entries:
+            yield chunk, bodies
+        current = following
+        sent = builder is not None and current[1] is not None and builder.submit((current[1], current[2]))
+
+
+def _groups(chunks, size: int):
+    group = []
+    for chunk in chunks:
+        group.append(chunk)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _placed(built: list[tuple[int, bytes, int | None]], prefixes, entries) -> list[tuple[int, int, bytes]]:
+    """Put what the side process built into the chunks' texts; what the cache should keep."""
+    texts = {task_id: data for task_id, data, _version in built}
+    for chunk, _prefixes, bodies, _stale in entries:
+        bodies.update((r[0], texts[r[0]]) for r in chunk if r[0] in texts)
+    return [(task_id, version, prefixes[task_id] + data) for task_id, data, version in built if version is not None]
+
+
+def _side_builder(contexts, tasks: int, parallel: bool | None):
+    """What starts a side process building events for this export, or None (serial).
+
+    *parallel* None: when it pays (a big export, a second core, no other thread); True: whenever
+    a fork is possible at all; False: never."""
+    from actionplan.calendar import side_process
+
+    if parallel is False or tasks < SIDE_MIN_TASKS and parallel is None:
+        return None
+
+    def work(request):
+        raw, ids = request
+        return _components(event_tasks(raw), ids, contexts)
+
+    def start():
+        if not (side_process.can_fork() if parallel is None else hasattr(os, "fork")):
+            return None
+        try:
+            return side_process.SideProcess(work)
+        except OSError:  # no process or pipe left: build alone
+            return None
+
+    return start
+
+
+def _components(tasks, stale: list[int], contexts) -> list[tuple[int, bytes, int | None]]:
+    """(task id, UTF-8 components, version to cache them under or None) of the stale tasks."""
+    from actionplan.calendar.events import task_components
+
+    built = []
+    for task_id in stale:
+        task = tasks.get(task_id)
+        if task is None or task.plan not in contexts:  # deleted or moved meanwhile
+            continue
+        try:
+            text = task_components(task, contexts[task.plan])
+        except (OverflowError, ValueError) as e:  # a date the calendar cannot hold: this task only
+            import logging  # only then (its import is a share of a small export's start-up)
+
+            # one line per task left out of a calendar (a date it cannot hold), naming the task
+            logging.getLogger(__name__).warning("%s: no calendar event (%s); run actionplan check", task.ref, e)
+            continue
+        # otherwise LAST-MODIFIED came from the clock: not kept
+        built.append((task_id, text.encode("utf-8"), task.version if task.updated_at else None))
+    return built
+
+
+def _built(tasks, stale: list[int], contexts, prefixes, bodies: dict[int, bytes]) -> list[tuple[int, int, bytes]]:
+    """Build the components of the stale tasks into *bodies*; return what the cache should keep."""
+    keep = []
+    for task_id, data, version in _components(tasks, stale, contexts):
+        bodies[task_id] = data
+        if version is not None:
+            keep.append((task_id, version, prefixes[task_id] + data))
+    return keep
 
 
 def build_calendar(
@@ -439,6 +586,7 @@ def build_calendar(
     today: date | None = None,
     window: tuple[date | None, date | None] = (None, None),
     select_window: bool = False,
+    parallel: bool | None = False,
 ) -> CalendarExport:
     """:func:`write_calendar` into a string (``.text``), with the refs of the tasks selected."""
     parts: list[str] = []
@@ -453,6 +601,7 @@ def build_calendar(
         window=window,
         keep_refs=True,
         select_window=select_window,
+        parallel=parallel,
     )
     result.text = "".join(parts)
     return result
@@ -583,30 +732,3 @@ def _utc(text: str) -> datetime:
     """A stored time (ISO 8601, UTC when it names no zone) as an aware UTC datetime."""
     moment = datetime.fromisoformat(text)
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _rebuild(
-    store: Store, stale: list[int], contexts, prefixes, bodies: dict[int, bytes]
-) -> list[tuple[int, int, bytes]]:
-    """Build the components of the stale tasks into *bodies*; return what the cache should keep."""
-    from actionplan.calendar.events import task_components
-
-    tasks = store.tasks_for_events(stale)
-    keep = []
-    for task_id in stale:
-        task = tasks.get(task_id)
-        if task is None or task.plan not in contexts:  # deleted or moved meanwhile
-            continue
-        try:
-            text = task_components(task, contexts[task.plan])
-        except (OverflowError, ValueError) as e:  # a date the calendar cannot hold: this task only
-            import logging  # only then (its import is a share of a small export's start-up)
-
-            # one line per task left out of a calendar (a date it cannot hold), naming the task
-            logging.getLogger(__name__).warning("%s: no calendar event (%s); run actionplan check", task.ref, e)
-            continue
-        data = text.encode("utf-8")  # once: for the file and for the cache
-        bodies[task_id] = data
-        if task.updated_at:  # otherwise LAST-MODIFIED came from the clock: do not keep it
-            keep.append((task_id, task.version, prefixes[task_id] + data))
-    return keep

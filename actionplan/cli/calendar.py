@@ -157,7 +157,16 @@ def ics(
     try:
         result = _stream_out(
             lambda write, binary: write_calendar(
-                store, f, options, write, now=store.clock(), name=name, today=today, window=(start, end), binary=binary
+                store,
+                f,
+                options,
+                write,
+                now=store.clock(),
+                name=name,
+                today=today,
+                window=(start, end),
+                binary=binary,
+                parallel=None,
             ),
             out,
         )

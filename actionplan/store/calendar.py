@@ -25,6 +25,49 @@ _EVENT_COORDINATORS = (
 _EVENT_TAGS = "SELECT task_id, tag FROM task_tags WHERE task_id IN ({}) ORDER BY task_id, position"
 
 
+#: (coordinating org keys, tags, task columns) as :meth:`CalendarCache.event_rows` reads them.
+EventRows = tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple]]
+
+
+def event_tasks(raw: EventRows) -> dict[int, Task]:
+    """The tasks of :meth:`CalendarCache.event_rows` by id (no database needed)."""
+    coordinators, tags, rows = raw
+    links: dict[int, tuple[list[str], list[str]]] = {}
+    for task_id, org in coordinators:
+        links.setdefault(task_id, ([], []))[0].append(org)
+    for task_id, tag in tags:
+        links.setdefault(task_id, ([], []))[1].append(tag)
+    result: dict[int, Task] = {}
+    for r in rows:
+        coordinating, task_tags = links.get(r[0]) or ([], [])
+        result[r[0]] = Task(
+            id=r[0],
+            plan=r[1],
+            key=r[2],
+            title=r[3],
+            lead=r[4],
+            lead_name=r[5],
+            description=r[6],
+            accountable=r[7],
+            coordinating=coordinating,
+            start=_d(r[8]),
+            deadline=_d(r[9]),
+            deadline_text=r[10],
+            recurrence=r[11],
+            status=r[12],
+            progress=r[13],
+            priority=r[14],
+            output=r[15],
+            completed_on=_d(r[16]),
+            blocked_reason=r[17],
+            tags=task_tags,
+            source=r[18],
+            version=r[19],
+            updated_at=r[20] or "",
+        )
+    return result
+
+
 class CalendarCache(Reads):
     """The iCal event cache and what decides when events change."""
 
@@ -49,46 +92,24 @@ class CalendarCache(Reads):
         three plain queries per 900 ids instead of a subquery per task and link: a cold export of
         10,000 tasks reads them in half the time.
         """
-        result: dict[int, Task] = {}
+        return event_tasks(self.event_rows(task_ids))
+
+    def event_rows(self, task_ids: Sequence[int]) -> EventRows:
+        """What :meth:`tasks_for_events` reads, as plain rows (:func:`event_tasks` makes the tasks):
+        plain data that another process can turn into tasks without the database."""
+        coordinators: list[tuple[int, str]] = []
+        tags: list[tuple[int, str]] = []
+        rows: list[tuple] = []
         ids = list(task_ids)
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples: no name lookups per column
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
             marks = ",".join("?" * len(chunk))
-            links: dict[int, tuple[list[str], list[str]]] = {}
-            for task_id, org in cursor.execute(_EVENT_COORDINATORS.format(marks), chunk).fetchall():
-                links.setdefault(task_id, ([], []))[0].append(org)
-            for task_id, tag in cursor.execute(_EVENT_TAGS.format(marks), chunk).fetchall():
-                links.setdefault(task_id, ([], []))[1].append(tag)
-            for r in cursor.execute(_EVENT_SELECT.format(marks), chunk).fetchall():
-                coordinating, tags = links.get(r[0]) or ([], [])
-                result[r[0]] = Task(
-                    id=r[0],
-                    plan=r[1],
-                    key=r[2],
-                    title=r[3],
-                    lead=r[4],
-                    lead_name=r[5],
-                    description=r[6],
-                    accountable=r[7],
-                    coordinating=coordinating,
-                    start=_d(r[8]),
-                    deadline=_d(r[9]),
-                    deadline_text=r[10],
-                    recurrence=r[11],
-                    status=r[12],
-                    progress=r[13],
-                    priority=r[14],
-                    output=r[15],
-                    completed_on=_d(r[16]),
-                    blocked_reason=r[17],
-                    tags=tags,
-                    source=r[18],
-                    version=r[19],
-                    updated_at=r[20] or "",
-                )
-        return result
+            coordinators += cursor.execute(_EVENT_COORDINATORS.format(marks), chunk).fetchall()
+            tags += cursor.execute(_EVENT_TAGS.format(marks), chunk).fetchall()
+            rows += cursor.execute(_EVENT_SELECT.format(marks), chunk).fetchall()
+        return coordinators, tags, rows
 
     def store_events(self, options: str, events: Iterable[tuple[int, int, bytes]]) -> None:
         """Keep serialised events (task id, version, UTF-8 text) for the next export.
