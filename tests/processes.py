@@ -1,4 +1,4 @@
-"""What the reliability tests share: running the CLI, waiting for another process, comparing databases.
+"""What the reliability tests share: running the CLI, naming its commands, waiting for another process, comparing databases.
 
 They drive whole processes or the CLI, the way a committee office would meet the problem.
 """
@@ -64,3 +64,21 @@ def copy_of(template: Path, target: Path) -> Path:
         Path(str(target) + suffix).unlink(missing_ok=True)
     shutil.copyfile(template, target)
     return target
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and subcommand of the CLI, as the words that name it (``["feeds", "add"]``)."""
+    import click
+
+    from actionplan.cli.main import cli
+
+    paths: list[list[str]] = []
+
+    def walk(group: click.Group, prefix: list[str]) -> None:
+        for name, command in group.commands.items():
+            paths.append([*prefix, name])
+            if isinstance(command, click.Group):
+                walk(command, [*prefix, name])
+
+    walk(cli, [])
+    return paths

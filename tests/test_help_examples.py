@@ -6,12 +6,11 @@ import itertools
 import shlex
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from actionplan.cli.main import cli
-from tests.processes import copy_of
+from tests.processes import command_paths, copy_of
 
 #: Commands whose examples change the database and need nothing but it (no mail server, no network).
 WRITES = {"add", "set", "done", "note", "reminders", "calendar-settings", "feeds add", "baseline save"}
@@ -21,23 +20,10 @@ NAMES_IN_VIETNAMESE = {"feeds add"}
 HEADERS = {"en": ("Examples:", "Example:"), "vi": ("Ví dụ:",)}
 
 
-def _command_paths() -> list[list[str]]:
-    paths: list[list[str]] = []
-
-    def walk(group: click.Group, prefix: list[str]) -> None:
-        for name, command in group.commands.items():
-            paths.append([*prefix, name])
-            if isinstance(command, click.Group):
-                walk(command, [*prefix, name])
-
-    walk(cli, [])
-    return paths
-
-
 def examples(lang: str) -> list[tuple[str, list[str]]]:
     """Every example line of every command's help (continued lines joined), as the words a shell passes."""
     found: list[tuple[str, list[str]]] = []
-    for path in _command_paths():
+    for path in command_paths():
         lines = CliRunner().invoke(cli, ["--lang", lang, *path, "--help"]).stdout.splitlines()
         for i, line in enumerate(lines):
             if line.strip() not in HEADERS[lang]:

@@ -15,6 +15,7 @@ from actionplan.cli.main import cli
 from actionplan.core import i18n, l10n
 from actionplan.core.dates import describe_resolution, parse_deadline, relative_days
 from actionplan.core.i18n import _, choose_language, language_from_locale
+from tests.processes import command_paths
 
 PO = Path(i18n.LOCALE_DIR) / "vi" / "LC_MESSAGES" / "actionplan.po"
 
@@ -421,26 +422,11 @@ def test_plan_file_problems_in_vietnamese_keep_file_and_line(tmp_path: Path, nam
     assert english.startswith(f"error: {plan}:")
 
 
-def _command_paths() -> list[list[str]]:
-    import click
-
-    paths: list[list[str]] = []
-
-    def walk(group: click.Group, prefix: list[str]) -> None:
-        for name, command in group.commands.items():
-            paths.append([*prefix, name])
-            if isinstance(command, click.Group):
-                walk(command, [*prefix, name])
-
-    walk(cli, [])
-    return paths
-
-
 def test_help_placeholders_are_in_vietnamese_for_every_command() -> None:
     from actionplan.cli.lang import METAVARS
 
     english = set(METAVARS)
-    for path in _command_paths():
+    for path in command_paths():
         result = CliRunner().invoke(cli, ["--lang", "vi", *path, "--help"])
         assert result.exit_code == 0, (path, result.output)
         usage_and_options = [line for line in result.stdout.splitlines() if line.lstrip().startswith(("-", "Cách"))]
@@ -477,7 +463,7 @@ def test_the_examples_of_every_command_read_in_vietnamese() -> None:
     """What an example says in words (a title, a note, a deadline phrase, a comment) is Vietnamese;
     the command, its options and keys stay as they are typed."""
     checked = 0
-    for path in [[], *_command_paths()]:
+    for path in [[], *command_paths()]:
         english = CliRunner().invoke(cli, ["--lang", "en", *path, "--help"]).stdout
         vietnamese = CliRunner().invoke(cli, ["--lang", "vi", *path, "--help"]).stdout
         english_prose = set(_example_prose(english, "Examples:") + _example_prose(english, "Example:"))
@@ -580,7 +566,7 @@ def test_a_placeholder_of_several_english_words_is_one_vietnamese_word() -> None
     """click writes ``--port INTEGER RANGE``; word by word that would read "SỐ_NGUYÊN KHOẢNG" in English order."""
     option = re.compile(r"^  (?:-\w, )?--[\w-]+ (?P<placeholder>[^\s\[].*?)(?:\s{2,}|$)")
     seen = 0
-    for path in _command_paths():
+    for path in command_paths():
         shown = CliRunner().invoke(cli, ["--lang", "vi", *path, "--help"]).stdout
         for line in shown.split("\nTùy chọn:\n", 1)[1].splitlines():
             found = option.match(line)
