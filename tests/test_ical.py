@@ -694,13 +694,18 @@ def _original_components():
 
 @pytest.mark.parametrize("side", ["builds", "fails", "dies"])
 def test_a_side_process_changes_no_byte_of_the_export(sample_store, monkeypatch, side):
-    """Events built on a second core are the serial export's bytes; when the side process fails or
-    dies, this one builds its share: the same calendar either way."""
+    """Events read and built on a second core are the serial export's bytes; when the side
+    process fails or dies, this one builds its share: the same calendar either way."""
     import os
+
+    from actionplan.calendar import side_builder
+    from actionplan.calendar.side_process import SideProcess
+    from actionplan.store import Store
 
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this system")
     monkeypatch.setattr("actionplan.calendar.ical.CHUNK", 3)
+    monkeypatch.setattr("actionplan.calendar.ical.SIDE_MIN_TASKS", 1)
     f, options = TaskFilter(), IcalOptions(todo=True, reminder_events=True)
     serial = build_calendar(sample_store, f, options, now=NOW)
     sample_store.conn.execute("DELETE FROM ical_cache")
@@ -715,8 +720,56 @@ def test_a_side_process_changes_no_byte_of_the_export(sample_store, monkeypatch,
 
     if side != "builds":
         monkeypatch.setattr("actionplan.calendar.ical._components", in_the_child_only)
-    export = build_calendar(sample_store, f, options, now=NOW, parallel=True)
-    assert export.text == serial.text and export.rebuilt == serial.rebuilt
-    assert (export.built_aside > 0) == (side == "builds")
-    warm = build_calendar(sample_store, f, options, now=NOW)  # everything it built was kept
-    assert warm.rebuilt == 0 and warm.text == serial.text
+    sample_store.close()  # forked while this process has the database closed, as the CLI does
+    helper = SideProcess(side_builder._work)
+    store = Store(sample_store.path, actor="secretary", clock=sample_store.clock)
+    try:
+        export = build_calendar(store, f, options, now=NOW, side=helper)
+        assert export.text == serial.text and export.rebuilt == serial.rebuilt
+        assert (export.built_aside > 0) == (side == "builds")
+        warm = build_calendar(store, f, options, now=NOW)  # everything it built was kept
+        assert warm.rebuilt == 0 and warm.text == serial.text
+    finally:
+        helper.close()
+        store.close()
+
+
+def test_ics_on_two_cores_writes_the_file_one_process_writes(sample_store, monkeypatch, tmp_path):
+    """`actionplan ics` forks its side process before it opens the database; the child reads the
+    tasks it is sent with a connection of its own and builds them: the file is the same."""
+    import os
+    import re
+    import sqlite3
+
+    from actionplan.calendar import side_process
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setattr("actionplan.calendar.ical.CHUNK", 3)
+    monkeypatch.setattr("actionplan.calendar.ical.SIDE_MIN_TASKS", 1)
+    path = sample_store.path
+    sample_store.close()
+    built_by = tmp_path / "built-by"
+    components = _original_components()
+
+    def noting_the_process(*args):
+        with open(built_by, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return components(*args)
+
+    monkeypatch.setattr("actionplan.calendar.ical._components", noting_the_process)
+    files = {}
+    for cores in ("one", "two"):
+        monkeypatch.setattr(side_process, "can_fork", lambda cores=cores: cores == "two")
+        with sqlite3.connect(path) as conn:
+            conn.execute("DELETE FROM ical_cache")  # cold, both times
+        conn.close()
+        out = tmp_path / f"{cores}.ics"
+        result = _run(path, "ics", "--all", "--todo", "--as-of", "2026-11-26", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        files[cores] = out.read_text(encoding="utf-8")
+    stamp = re.compile(r"^DTSTAMP:.*$", re.M)
+    assert stamp.sub("", files["one"]) == stamp.sub("", files["two"])
+    assert files["two"].count("BEGIN:VEVENT") > 10
+    pids = set(built_by.read_text().split())
+    assert str(os.getpid()) in pids and len(pids) == 2  # this process and its side process built

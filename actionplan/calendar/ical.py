@@ -20,7 +20,6 @@ RFC 5545 allows for METHOD:PUBLISH.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -34,9 +33,9 @@ from actionplan.core.i18n import _, language
 from actionplan.core.model import TaskStatus
 from actionplan.core.query import TaskFilter, describe_filter
 from actionplan.core.text import clean, key_sort
-from actionplan.store.calendar import event_tasks
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from actionplan.calendar.side_process import SideProcess
     from actionplan.core.model import Org
     from actionplan.store import Store
 
@@ -283,11 +282,11 @@ def calendar_frame(name: str, zone: str, caption: str = "") -> tuple[str, str]:
 SIZE_WARNING_BYTES = 1_000_000
 #: Tasks read, rebuilt and written per step of a streaming export.
 CHUNK = 500
-#: A cold export of at least this many tasks builds some of them in a side process (on another core);
-#: under it the fork costs more than it saves.
+#: A cold export of at least this many tasks has a side process (on another core) build some of
+#: them; for fewer, sending them costs more than it saves.
 SIDE_MIN_TASKS = 2000
-#: Chunks the side process builds for each one this process builds (this one also reads them all;
-#: one for one measured fastest on two cores, with the cache thread on them too).
+#: Chunks the side process reads and builds for each one this process builds (one for one
+#: measured fastest on two cores, with the cache thread on them too).
 SIDE_SHARE = 1
 #: An address we can put after ``mailto:`` as it is.
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
@@ -354,7 +353,7 @@ def write_calendar(
     keep_refs: bool = False,
     select_window: bool = False,
     binary: bool = False,
-    parallel: bool | None = False,
+    side: SideProcess | None = None,
 ) -> CalendarExport:
     """Write the calendar for the tasks selected by *f* through *write*, CHUNK tasks at a time.
 
@@ -366,7 +365,9 @@ def write_calendar(
     with *select_window* (a feed's) it also selects the tasks due within it, and the open ones
     due before it (they are late).  The same data, *now*, *today* and *window* give the same bytes.
     With *binary*, *write* takes the UTF-8 bytes (encoded once, for the file and for the size).
-    *parallel* (None: when it pays) lets a side process build some of the events (the same bytes).
+    *side* (from :func:`actionplan.calendar.side_builder.start`, forked before the database was
+    opened) reads and builds some of the events of a big cold export on another core: the same
+    bytes; the caller closes it.
     """
     from actionplan.calendar.events import stamp_events
     from actionplan.core.dates import today_in
@@ -388,7 +389,8 @@ def write_calendar(
     result = CalendarExport(tasks=len(rows))
     result.size = _put(write, header.encode("utf-8"), binary)
     cache = store.event_cache_writer(key)  # keeps the rebuilt events while the export goes on
-    side = _side_builder(contexts, len(rows), parallel)
+    if side is not None and (len(rows) < SIDE_MIN_TASKS or not store.readable_elsewhere()):
+        side = None  # a small export gains nothing; uncommitted or in-memory data it cannot read
     built = _built_chunks(store, rows, stamps, today, span, contexts, key, result, cache.add, side)
     try:
         for chunk, bodies in built:
@@ -399,7 +401,7 @@ def write_calendar(
                 result.refs += [f"{r[2]}/{r[3]}" for r in chunk]
         result.size += _put(write, footer.encode("utf-8"), binary)
     finally:
-        built.close()  # ends the side process
+        built.close()
         cache.close()
     return result
 
@@ -437,7 +439,7 @@ def _from_cache(store: Store, chunk, prefixes, key: str) -> tuple[dict[int, byte
 
 def _built_chunks(store: Store, rows, stamps, today: date, span: str, contexts, key: str, result, keep, side):
     """(chunk of rows, component texts by task id) for each CHUNK rows in order, the stale events
-    rebuilt (here, or some of them in the process *side()* starts) and handed to *keep* for the cache."""
+    rebuilt (here, or some of them in the side process *side*) and handed to *keep* for the cache."""
     chunks = (rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK))
     if side is None:
         for chunk in chunks:
@@ -449,8 +451,8 @@ def _built_chunks(store: Store, rows, stamps, today: date, span: str, contexts, 
             yield chunk, bodies
         return
 
-    # In groups of SIDE_SHARE + 1 chunks: the side process builds the first SIDE_SHARE while this
-    # one builds the last and then reads the next group, so both stay busy.
+    # In groups of SIDE_SHARE + 1 chunks: the side process reads and builds the first SIDE_SHARE
+    # while this one builds the last, so both stay busy.
     def prepare(group):
         entries, aside, aside_prefixes = [], [], {}
         for n, chunk in enumerate(group):
@@ -462,42 +464,33 @@ def _built_chunks(store: Store, rows, stamps, today: date, span: str, contexts, 
             if not here:
                 aside += stale
                 aside_prefixes.update((task_id, prefixes[task_id]) for task_id in stale)
-        raw = store.event_rows(aside) if aside else None
-        return entries, raw, aside, aside_prefixes
+        return entries, aside, aside_prefixes
 
+    setup: tuple | None = (str(store.path), language(), contexts)  # what actionplan.calendar.side_builder needs to know
     groups = _groups(chunks, SIDE_SHARE + 1)
     current = prepare(next(groups, []))
-    # started only for a cold export, and before the cache's thread (a fork copies one thread)
-    builder = side() if current[1] is not None else None
-    try:
-        yield from _side_loop(store, builder, current, groups, prepare, contexts, result, keep)
-    finally:
-        if builder is not None:
-            builder.close()
-
-
-def _side_loop(store: Store, builder, current, groups, prepare, contexts, result, keep):
-    sent = builder is not None and current[1] is not None and builder.submit((current[1], current[2]))
+    sent = bool(current[1]) and side.submit((setup, current[1]))
     while current[0]:
-        entries, raw, aside, aside_prefixes = current
+        entries, aside, aside_prefixes = current
         for _chunk, prefixes, bodies, stale in entries:
             if stale:
                 keep(_built(store.tasks_for_events(stale), stale, contexts, prefixes, bodies))
-        following = prepare(next(groups, []))  # read while the side process still builds
-        if raw is not None:
-            ok, built = builder.receive() if sent else (False, None)
+        following = prepare(next(groups, []))  # read the cache while the side process still builds
+        if aside:
+            ok, built = side.receive() if sent else (False, None)
             if ok and built is not None:
                 result.built_aside += len(aside)
                 keep(_placed(built, aside_prefixes, entries))
             else:  # the side process could not: build them here
                 merged: dict[int, bytes] = {}
-                keep(_built(event_tasks(raw), aside, contexts, aside_prefixes, merged))
+                keep(_built(store.tasks_for_events(aside), aside, contexts, aside_prefixes, merged))
                 for _chunk, _prefixes, bodies, _stale in entries:
                     bodies.update((r[0], merged[r[0]]) for r in _chunk if r[0] in merged)
+            setup = None if ok else setup  # told once per export (again after a failure)
         for chunk, _prefixes, bodies, _stale in entries:
             yield chunk, bodies
         current = following
-        sent = builder is not None and current[1] is not None and builder.submit((current[1], current[2]))
+        sent = bool(current[1]) and side.submit((setup, current[1]))
 
 
 def _groups(chunks, size: int):
@@ -517,31 +510,6 @@ def _placed(built: list[tuple[int, bytes, int | None]], prefixes, entries) -> li
     for chunk, _prefixes, bodies, _stale in entries:
         bodies.update((r[0], texts[r[0]]) for r in chunk if r[0] in texts)
     return [(task_id, version, prefixes[task_id] + data) for task_id, data, version in built if version is not None]
-
-
-def _side_builder(contexts, tasks: int, parallel: bool | None):
-    """What starts a side process building events for this export, or None (serial).
-
-    *parallel* None: when it pays (a big export, a second core, no other thread); True: whenever
-    a fork is possible at all; False: never."""
-    from actionplan.calendar import side_process
-
-    if parallel is False or tasks < SIDE_MIN_TASKS and parallel is None:
-        return None
-
-    def work(request):
-        raw, ids = request
-        return _components(event_tasks(raw), ids, contexts)
-
-    def start():
-        if not (side_process.can_fork() if parallel is None else hasattr(os, "fork")):
-            return None
-        try:
-            return side_process.SideProcess(work)
-        except OSError:  # no process or pipe left: build alone
-            return None
-
-    return start
 
 
 def _components(tasks, stale: list[int], contexts) -> list[tuple[int, bytes, int | None]]:
@@ -586,7 +554,7 @@ def build_calendar(
     today: date | None = None,
     window: tuple[date | None, date | None] = (None, None),
     select_window: bool = False,
-    parallel: bool | None = False,
+    side: SideProcess | None = None,
 ) -> CalendarExport:
     """:func:`write_calendar` into a string (``.text``), with the refs of the tasks selected."""
     parts: list[str] = []
@@ -601,7 +569,7 @@ def build_calendar(
         window=window,
         keep_refs=True,
         select_window=select_window,
-        parallel=parallel,
+        side=side,
     )
     result.text = "".join(parts)
     return result

@@ -1,15 +1,16 @@
 """A forked second process that does part of an export's work on another core.
 
-A cold export spends most of its time building event text in Python, which one process does
-on one core.  :class:`SideProcess` forks once; the child applies one function to each request
-the parent sends and sends back the result, while the parent builds other chunks itself.
+A cold export spends most of its time reading tasks and building event text in Python, which
+one process does on one core.  :class:`SideProcess` forks once; the child applies one function
+to each request the parent sends and sends back the result, while the parent builds other
+chunks itself.
 
-The child never touches the database (SQLite forbids using a connection across a fork): the
-parent reads, the child only turns plain rows into text.  It leaves with ``os._exit``, so no
-inherited connection, buffer or ``atexit`` handler runs twice.  One request is outstanding at
-a time, so the two pipes can never both be full.  Whatever goes wrong in the child (an error,
-a crash, a signal), the parent is told "no result" and does the work itself: the output does
-not depend on the child.
+The child never uses anything of the parent's that holds the database: it is forked before
+the parent opens it (see :mod:`actionplan.calendar.side_builder`).  It leaves with
+``os._exit``, so no inherited buffer or ``atexit`` handler runs twice.  One request is
+outstanding at a time, so the two pipes can never both be full.  Whatever goes wrong in the
+child (an error, a crash, a signal), the parent is told "no result" and does the work itself:
+the output does not depend on the child.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class SideProcess:
 def _serve(work: Callable[[Any], Any], inbox: int, outbox: int) -> None:
     import gc
 
-    gc.disable()  # nothing of the parent's is collected here (some of it holds the database)
+    gc.disable()  # a short life: collecting the parent's objects copied at the fork would only cost time
     with os.fdopen(inbox, "rb") as requests, os.fdopen(outbox, "wb") as replies:
         while (data := _read(requests)) is not None:
             try:

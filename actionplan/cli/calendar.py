@@ -129,6 +129,7 @@ def ics(
     start, end = parse_day(from_, "--from"), parse_day(to, "--to")
     if start and end and end < start:
         raise click.BadParameter(_("--to is before --from"), param_hint="--to")
+    side = ctx.side_process()  # before the database opens: the side process opens its own
     store = ctx.store
     today = today_for(ctx, as_of)
     f = parse_query(query_text(query)).merged(
@@ -166,7 +167,7 @@ def ics(
                 today=today,
                 window=(start, end),
                 binary=binary,
-                parallel=None,
+                side=side,
             ),
             out,
         )

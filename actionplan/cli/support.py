@@ -21,6 +21,7 @@ import click
 from actionplan.core.i18n import _
 
 if TYPE_CHECKING:
+    from actionplan.calendar.side_process import SideProcess
     from actionplan.store import Store
 
 __all__ = [
@@ -44,14 +45,28 @@ class Context:
         self.db_option = db
         self.actor = actor
         self._store: Store | None = None
+        self._side: SideProcess | None = None
         #: only `init` and `import` may create a database at a path given with --db / $ACTIONPLAN_DB
         self.may_create = False
 
     def close(self) -> None:
         """Close the database when the command ends (also when it fails)."""
+        if self._side is not None:
+            self._side.close()
+            self._side = None
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def side_process(self) -> SideProcess | None:
+        """A second process for a big calendar export, forked while the database is not open yet
+        (see :mod:`actionplan.calendar.side_builder`); None once it is, or without a second core.
+        It ends with the command."""
+        if self._store is None and self._side is None:
+            from actionplan.calendar import side_builder
+
+            self._side = side_builder.start()
+        return self._side
 
     @property
     def store(self) -> Store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -68,6 +69,38 @@ def event_tasks(raw: EventRows) -> dict[int, Task]:
     return result
 
 
+def _event_rows(conn: sqlite3.Connection, task_ids: Sequence[int]) -> EventRows:
+    coordinators: list[tuple[int, str]] = []
+    tags: list[tuple[int, str]] = []
+    rows: list[tuple] = []
+    ids = list(task_ids)
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: no name lookups per column
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        marks = ",".join("?" * len(chunk))
+        coordinators += cursor.execute(_EVENT_COORDINATORS.format(marks), chunk).fetchall()
+        tags += cursor.execute(_EVENT_TAGS.format(marks), chunk).fetchall()
+        rows += cursor.execute(_EVENT_SELECT.format(marks), chunk).fetchall()
+    return coordinators, tags, rows
+
+
+class EventRowReader:
+    """A read-only connection of its own to the database file at *path* that reads what
+    :meth:`CalendarCache.event_rows` reads (for the side process of an export)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA query_only = ON")
+
+    def event_rows(self, task_ids: Sequence[int]) -> EventRows:
+        return _event_rows(self.conn, task_ids)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class CalendarCache(Reads):
     """The iCal event cache and what decides when events change."""
 
@@ -95,21 +128,12 @@ class CalendarCache(Reads):
         return event_tasks(self.event_rows(task_ids))
 
     def event_rows(self, task_ids: Sequence[int]) -> EventRows:
-        """What :meth:`tasks_for_events` reads, as plain rows (:func:`event_tasks` makes the tasks):
-        plain data that another process can turn into tasks without the database."""
-        coordinators: list[tuple[int, str]] = []
-        tags: list[tuple[int, str]] = []
-        rows: list[tuple] = []
-        ids = list(task_ids)
-        cursor = self.conn.cursor()
-        cursor.row_factory = None  # plain tuples: no name lookups per column
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            coordinators += cursor.execute(_EVENT_COORDINATORS.format(marks), chunk).fetchall()
-            tags += cursor.execute(_EVENT_TAGS.format(marks), chunk).fetchall()
-            rows += cursor.execute(_EVENT_SELECT.format(marks), chunk).fetchall()
-        return coordinators, tags, rows
+        """What :meth:`tasks_for_events` reads, as plain rows (:func:`event_tasks` makes the tasks)."""
+        return _event_rows(self.conn, task_ids)
+
+    def readable_elsewhere(self) -> bool:
+        """Whether another connection sees what this one does: a database file, no transaction open here."""
+        return str(self.path) != ":memory:" and not self.conn.in_transaction
 
     def store_events(self, options: str, events: Iterable[tuple[int, int, bytes]]) -> None:
         """Keep serialised events (task id, version, UTF-8 text) for the next export.
@@ -132,7 +156,7 @@ class CalendarCache(Reads):
         """Where an export hands the events it rebuilt: a thread of its own keeps them while the
         export goes on (see :mod:`actionplan.store.cache_writer`), or, for a database in memory
         or inside a caller's transaction, this connection at the end."""
-        if str(self.path) == ":memory:" or self.conn.in_transaction:
+        if not self.readable_elsewhere():
             return _InlineCacheWriter(self, options)
         return EventCacheWriter(self.path, options)
 
