@@ -1,7 +1,7 @@
 """Rebuilt calendar events go into the event cache from a thread of their own while the export goes on.
 
 A cold export of 10,000 tasks spends a sixth of its time in SQLite keeping what it built (the
-inserts, the commit's disk sync and checkpoint).  SQLite does that work without Python's
+inserts, the commits' disk syncs and checkpoints).  SQLite does that work without Python's
 global lock, so a second connection in a thread does it while the export builds the next
 tasks.  Each batch is one multi-row INSERT: the thread needs the global lock only to bind a
 statement, not once per row (the export holds that lock most of the time, and a thread that
@@ -20,8 +20,10 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-#: Rows per transaction (a commit waits for the disk: once per few thousand events, not per chunk).
-COMMIT_EVERY = 5000
+#: Rows per transaction.  Small: the thread's commits (and the checkpoints SQLite runs with them)
+#: then go on while the export builds, and little is left for the last one, which the export
+#: waits for (1,000 measured 25 ms faster than 5,000 on a cold 10k export).
+COMMIT_EVERY = 1000
 #: Batches the export may hand over before it waits for the thread (each at most one chunk of events).
 QUEUE_DEPTH = 4
 
